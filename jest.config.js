@@ -1,0 +1,54 @@
+// Three jest projects, all run by `npm test`:
+//  - unit:        fast tests beside the code in src/ and emulator/ (no network, no emulator)
+//  - integration: tests in test/integration that start the local org emulator on 127.0.0.1
+//  - lwc:         Lightning Web Component tests via @salesforce/sfdx-lwc-jest
+// TypeScript is transformed by @swc/jest (type-checking is `npm run typecheck`); ts-jest is not used
+// because its peer range stops before TypeScript 7, which has no JS compiler API.
+const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config');
+
+const swcTransform = {
+  '^.+\\.(t|j)sx?$': [
+    '@swc/jest',
+    {
+      jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
+      module: { type: 'commonjs' }
+    }
+  ]
+};
+
+const tsProject = {
+  testEnvironment: 'node',
+  transform: swcTransform,
+  // ESM-only dependencies that must be transformed to CommonJS for jest.
+  transformIgnorePatterns: ['/node_modules/(?!(@electric-sql/pglite|pg-boss)/)'],
+  moduleFileExtensions: ['ts', 'js', 'json', 'mjs', 'cjs']
+};
+
+module.exports = {
+  projects: [
+    {
+      ...tsProject,
+      displayName: 'unit',
+      testMatch: ['<rootDir>/src/**/*.test.ts', '<rootDir>/emulator/**/*.test.ts', '<rootDir>/scripts/**/*.test.ts', '<rootDir>/test/unit/**/*.test.ts']
+    },
+    {
+      ...tsProject,
+      displayName: 'integration',
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
+      testTimeout: 120000
+    },
+    {
+      ...lwcJestConfig,
+      displayName: 'lwc',
+      rootDir: __dirname,
+      testMatch: ['<rootDir>/force-app/main/default/lwc/**/__tests__/**/*.test.js'],
+      moduleNameMapper: {
+        '^lightning/navigation$': '<rootDir>/force-app/test/jest-mocks/lightning/navigation',
+        '^lightning/platformShowToastEvent$': '<rootDir>/force-app/test/jest-mocks/lightning/platformShowToastEvent',
+        '^lightning/uiRecordApi$': '<rootDir>/force-app/test/jest-mocks/lightning/uiRecordApi',
+        '^lightning/actions$': '<rootDir>/force-app/test/jest-mocks/lightning/actions'
+      },
+      modulePathIgnorePatterns: ['<rootDir>/.localdevserver', '<rootDir>/node_modules']
+    }
+  ]
+};
