@@ -1,0 +1,28 @@
+import type { Migration } from './types';
+
+/**
+ * Every capability's migrations, in apply order. Each capability keeps its SQL in its own module
+ * (e.g. src/ingest/migrations.ts) and appends it here; ids are never renamed once landed.
+ */
+export const coreMigrations: Migration[] = [
+  {
+    id: 'core-001-watermarks-runs',
+    sql: `
+      create table if not exists watermarks (
+        name text primary key,
+        value text not null,
+        updated_at timestamptz not null default now()
+      );
+      create table if not exists runs (
+        id bigserial primary key,
+        command text not null,
+        started_at timestamptz not null default now(),
+        finished_at timestamptz,
+        status text not null default 'running',
+        api_calls integer not null default 0,
+        summary jsonb
+      );`
+  }
+];
+
+export const allMigrations: Migration[] = [...coreMigrations];
