@@ -25,6 +25,8 @@ const tsProject = {
 };
 
 module.exports = {
+  // Integration tests start the local org and may run the sf CLI; unit tests finish far below this.
+  testTimeout: 120000,
   projects: [
     {
       ...tsProject,
@@ -34,8 +36,7 @@ module.exports = {
     {
       ...tsProject,
       displayName: 'integration',
-      testMatch: ['<rootDir>/test/integration/**/*.test.ts'],
-      testTimeout: 120000
+      testMatch: ['<rootDir>/test/integration/**/*.test.ts']
     },
     {
       ...lwcJestConfig,
