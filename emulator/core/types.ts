@@ -224,6 +224,22 @@ export interface ApiUsage {
   byEndpoint(): Record<string, number>;
 }
 
+/** What a valid access token stands for (see OrgContext.auth). */
+export interface TokenInfo {
+  userId: string;
+  orgId: string;
+  clientId: string;
+  issuedAt: Date;
+  /** null = never expires. */
+  expiresAt: Date | null;
+}
+
+/** Token checks for routes that read the session themselves (SOAP SessionHeader). REST/bulk routes are checked centrally. */
+export interface AuthService {
+  /** The token's owner, or null when the token is unknown, revoked or expired. */
+  validateToken(token: string): Promise<TokenInfo | null>;
+}
+
 export interface OrgContext {
   db: PGlite;
   schema: Schema;
@@ -237,4 +253,6 @@ export interface OrgContext {
   now(): Date;
   /** Base URL like http://127.0.0.1:4010 once listening. */
   baseUrl(): string;
+  /** Access-token validation (added by the HTTP/auth layer). */
+  auth: AuthService;
 }
