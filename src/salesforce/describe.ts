@@ -1,0 +1,59 @@
+/** Describe surface, cached per client (one describe call per object per client lifetime). */
+import type { Connection } from '@jsforce/jsforce-node';
+import type { DescribeApi, FieldDescribe } from './types';
+import { call } from './rest';
+
+interface RawField {
+  name: string;
+  type: string;
+  label: string;
+  custom?: boolean;
+  createable?: boolean;
+  updateable?: boolean;
+  externalId?: boolean;
+  referenceTo?: string[] | null;
+  picklistValues?: { value: string; label: string | null; active?: boolean; defaultValue?: boolean }[] | null;
+}
+
+export function toFieldDescribe(f: RawField): FieldDescribe {
+  return {
+    name: f.name,
+    type: f.type,
+    label: f.label,
+    custom: Boolean(f.custom),
+    createable: Boolean(f.createable),
+    updateable: Boolean(f.updateable),
+    externalId: Boolean(f.externalId),
+    referenceTo: f.referenceTo ?? [],
+    picklistValues: (f.picklistValues ?? []).map((p) => ({
+      value: p.value,
+      label: p.label ?? p.value,
+      active: p.active !== false,
+      defaultValue: Boolean(p.defaultValue)
+    }))
+  };
+}
+
+export function createDescribeApi(conn: Connection): DescribeApi {
+  const cache = new Map<string, Promise<{ name: string; fields: FieldDescribe[] }>>();
+  const sobject = (type: string) => {
+    const key = type.toLowerCase();
+    let hit = cache.get(key);
+    if (!hit) {
+      hit = call<{ name: string; fields: RawField[] }>(conn, 'GET', `/sobjects/${encodeURIComponent(type)}/describe`).then((d) => ({
+        name: d.name,
+        fields: (d.fields ?? []).map(toFieldDescribe)
+      }));
+      // A failed describe is not cached: the next call tries again.
+      hit.catch(() => cache.delete(key));
+      cache.set(key, hit);
+    }
+    return hit;
+  };
+  return {
+    sobject,
+    async fieldNames(type) {
+      return new Set((await sobject(type)).fields.map((f) => f.name));
+    }
+  };
+}

@@ -1,0 +1,58 @@
+/**
+ * The jsforce transport every org client request goes through (REST, collections, Bulk 2.0, SOAP and the
+ * OAuth token endpoint alike). It does two things jsforce cannot do by itself:
+ *  - counts each HTTP request by API surface (exact usage, retries and polling included);
+ *  - limits the session-refresh retry to one: jsforce retries a request after every 401 refresh, so a
+ *    token that is refused again would loop forever. The second 401 for the same request object is
+ *    turned into a SalesforceError INVALID_SESSION_ID instead.
+ */
+import { Transport } from '@jsforce/jsforce-node/lib/transport';
+import { StreamPromise } from '@jsforce/jsforce-node/lib/util/promise';
+import type { HttpRequest, HttpRequestOptions, HttpResponse } from '@jsforce/jsforce-node/lib/types';
+import { SalesforceError } from './types';
+import { classifyRequest, type MutableUsageCounter } from './usage';
+
+export class CountingTransport extends Transport {
+  /** How many times each request object has been sent (jsforce resends the same object after a refresh). */
+  private readonly attempts = new WeakMap<object, number>();
+
+  constructor(private readonly usage: MutableUsageCounter) {
+    super();
+  }
+
+  override httpRequest(req: HttpRequest, options: HttpRequestOptions = {}): StreamPromise<HttpResponse> {
+    const surface = classifyRequest(req.url);
+    this.usage.record(surface);
+    const attempt = (this.attempts.get(req) ?? 0) + 1;
+    this.attempts.set(req, attempt);
+    const inner = super.httpRequest(req, options);
+    return StreamPromise.create(() => ({
+      stream: inner.stream(),
+      promise: inner.then((res) => {
+        if (attempt > 1 && surface !== 'auth' && isSessionExpired(res)) {
+          throw new SalesforceError(
+            'INVALID_SESSION_ID',
+            'Session expired or invalid, and still refused after refreshing the access token once',
+            safeBody(res),
+            401
+          );
+        }
+        return res;
+      })
+    }));
+  }
+}
+
+function isSessionExpired(res: HttpResponse): boolean {
+  if (res.statusCode === 401) return true;
+  // SOAP reports an expired session as a 500 fault.
+  return res.statusCode === 500 && /<faultcode>[a-zA-Z]+:INVALID_SESSION_ID<\/faultcode>/.test(String(res.body ?? ''));
+}
+
+function safeBody(res: HttpResponse): unknown {
+  try {
+    return JSON.parse(String(res.body));
+  } catch {
+    return undefined;
+  }
+}
