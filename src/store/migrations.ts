@@ -1,4 +1,5 @@
 import type { Migration } from './types';
+import { historyMigrations } from '../history/migrations';
 
 /**
  * Every capability's migrations, in apply order. Each capability keeps its SQL in its own module
@@ -25,4 +26,8 @@ export const coreMigrations: Migration[] = [
   }
 ];
 
-export const allMigrations: Migration[] = [...coreMigrations];
+export const allMigrations: Migration[] = [
+  ...coreMigrations,
+  // capability migrations (one line each)
+  ...historyMigrations
+];

@@ -1,0 +1,350 @@
+/**
+ * Incremental sync of the org's funnel state and history into the store.
+ *
+ * Four sources, each with its own watermark (SystemModstamp for current state, CreatedDate for the
+ * append-only history objects) and an overlap window: rows re-read in the overlap are upserted by Id,
+ * so reruns and concurrent updates converge. Lead and Opportunity are read with queryAll so deleted
+ * and merged records are seen (and dropped from the funnel).
+ * All four first pages are fetched in ONE Composite API call, so a sync with nothing new costs one call.
+ */
+import { z } from 'zod';
+import { soqlDateTime } from '../salesforce/soql';
+import type { OrgClient, SObjectRecord } from '../salesforce/types';
+import type { Queryable, Store } from '../store/types';
+import type { HistoryConfig } from './config';
+
+const EPOCH = new Date('1970-01-01T00:00:00Z');
+
+const sfDate = z.union([z.string(), z.null()]).transform((v) => (v ? new Date(v) : null));
+const sfDateRequired = z.string().transform((v) => new Date(v));
+const sfNumber = z.union([z.number(), z.null()]).optional().transform((v) => (v === undefined ? null : v));
+const sfText = z.union([z.string(), z.null()]).optional().transform((v) => v ?? null);
+const sfBool = z.union([z.boolean(), z.null()]).optional().transform((v) => v ?? false);
+
+const leadRow = z.object({
+  Id: z.string(),
+  CreatedDate: sfDateRequired,
+  LeadSource: sfText,
+  Status: sfText,
+  Funnel_Stage__c: sfText,
+  OwnerId: sfText,
+  IsConverted: sfBool,
+  ConvertedDate: sfText,
+  ConvertedOpportunityId: sfText,
+  ConvertedContactId: sfText,
+  SAL_Accept_By__c: sfDate.optional(),
+  SAL_Accepted_Date__c: sfDate.optional(),
+  MQL_Date__c: sfDate.optional(),
+  SQL_Date__c: sfDate.optional(),
+  IsDeleted: sfBool,
+  MasterRecordId: sfText,
+  SystemModstamp: sfDateRequired
+});
+const opportunityRow = z.object({
+  Id: z.string(),
+  CreatedDate: sfDateRequired,
+  StageName: sfText,
+  Amount: sfNumber,
+  CloseDate: sfText,
+  IsClosed: sfBool,
+  IsWon: sfBool,
+  LeadSource: sfText,
+  MQL_Date__c: sfDate.optional(),
+  SQL_Date__c: sfDate.optional(),
+  Won_Date__c: sfText,
+  IsDeleted: sfBool,
+  SystemModstamp: sfDateRequired
+});
+const leadHistoryRow = z.object({
+  Id: z.string(),
+  LeadId: z.string(),
+  Field: z.string(),
+  OldValue: z.unknown().optional(),
+  NewValue: z.unknown().optional(),
+  CreatedDate: sfDateRequired
+});
+const opportunityHistoryRow = z.object({
+  Id: z.string(),
+  OpportunityId: z.string(),
+  StageName: sfText,
+  Amount: sfNumber,
+  CloseDate: sfText,
+  CreatedDate: sfDateRequired
+});
+
+export const LEAD_FIELDS = [
+  'Id', 'CreatedDate', 'LeadSource', 'Status', 'Funnel_Stage__c', 'OwnerId', 'IsConverted', 'ConvertedDate',
+  'ConvertedOpportunityId', 'ConvertedContactId', 'SAL_Accept_By__c', 'SAL_Accepted_Date__c', 'MQL_Date__c',
+  'SQL_Date__c', 'IsDeleted', 'MasterRecordId', 'SystemModstamp'
+];
+export const OPPORTUNITY_FIELDS = [
+  'Id', 'CreatedDate', 'StageName', 'Amount', 'CloseDate', 'IsClosed', 'IsWon', 'LeadSource', 'MQL_Date__c',
+  'SQL_Date__c', 'Won_Date__c', 'IsDeleted', 'SystemModstamp'
+];
+
+interface SourceSpec {
+  name: string;
+  /** Builds the SOQL from the lower bound. */
+  soql(since: Date): string;
+  includeDeleted: boolean;
+  /** Field whose max becomes the next watermark. */
+  watermarkField: 'SystemModstamp' | 'CreatedDate';
+  save(tx: Queryable, rows: SObjectRecord[]): Promise<void>;
+}
+
+function sources(): SourceSpec[] {
+  const since = (field: string, d: Date) => `${field} >= ${soqlDateTime(d)}`;
+  return [
+    {
+      name: 'history.lead',
+      soql: (d) => `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE ${since('SystemModstamp', d)} ORDER BY SystemModstamp`,
+      includeDeleted: true,
+      watermarkField: 'SystemModstamp',
+      save: saveLeads
+    },
+    {
+      name: 'history.opportunity',
+      soql: (d) =>
+        `SELECT ${OPPORTUNITY_FIELDS.join(', ')} FROM Opportunity WHERE ${since('SystemModstamp', d)} ORDER BY SystemModstamp`,
+      includeDeleted: true,
+      watermarkField: 'SystemModstamp',
+      save: saveOpportunities
+    },
+    {
+      name: 'history.leadhistory',
+      soql: (d) =>
+        `SELECT Id, LeadId, Field, OldValue, NewValue, CreatedDate FROM LeadHistory ` +
+        `WHERE ${since('CreatedDate', d)} AND Field IN ('Status', 'Funnel_Stage__c', 'created', 'leadConverted') ORDER BY CreatedDate`,
+      includeDeleted: false,
+      watermarkField: 'CreatedDate',
+      save: saveLeadHistory
+    },
+    {
+      name: 'history.opportunityhistory',
+      soql: (d) =>
+        `SELECT Id, OpportunityId, StageName, Amount, CloseDate, CreatedDate FROM OpportunityHistory ` +
+        `WHERE ${since('CreatedDate', d)} ORDER BY CreatedDate`,
+      includeDeleted: false,
+      watermarkField: 'CreatedDate',
+      save: saveOpportunityHistory
+    }
+  ];
+}
+
+/** Multi-row INSERT in chunks (one statement per 500 rows) so large syncs stay fast on PGlite and Postgres. */
+export async function insertRows(
+  tx: Queryable,
+  table: string,
+  columns: readonly string[],
+  rows: readonly unknown[][],
+  onConflict: string
+): Promise<void> {
+  const chunk = 500;
+  for (let start = 0; start < rows.length; start += chunk) {
+    const slice = rows.slice(start, start + chunk);
+    const params: unknown[] = [];
+    const tuples = slice.map((row) => {
+      const placeholders = row.map((value) => {
+        params.push(value);
+        return `$${params.length}`;
+      });
+      return `(${placeholders.join(',')})`;
+    });
+    await tx.query(`insert into ${table} (${columns.join(', ')}) values ${tuples.join(',')} ${onConflict}`, params);
+  }
+}
+
+/** Later rows win for the same id (rows come ordered by SystemModstamp). */
+function lastById<T extends { Id: string }>(rows: T[]): T[] {
+  return [...new Map(rows.map((r) => [r.Id, r])).values()];
+}
+
+const LEAD_COLUMNS = [
+  'id', 'created_date', 'lead_source', 'status', 'funnel_stage', 'owner_id', 'is_converted', 'converted_date',
+  'converted_opportunity_id', 'converted_contact_id', 'sal_accept_by', 'sal_accepted_date', 'mql_date', 'sql_date',
+  'is_deleted', 'master_record_id', 'system_modstamp'
+];
+const updateAll = (columns: string[]) => columns.filter((c) => c !== 'id').map((c) => `${c} = excluded.${c}`).join(', ');
+
+async function saveLeads(tx: Queryable, rows: SObjectRecord[]): Promise<void> {
+  const parsed = lastById(rows.map((raw) => leadRow.parse(raw)));
+  await insertRows(
+    tx,
+    'hist_lead',
+    LEAD_COLUMNS,
+    parsed.map((r) => [
+      r.Id, r.CreatedDate, r.LeadSource, r.Status, r.Funnel_Stage__c, r.OwnerId, r.IsConverted, r.ConvertedDate,
+      r.ConvertedOpportunityId, r.ConvertedContactId, r.SAL_Accept_By__c ?? null, r.SAL_Accepted_Date__c ?? null,
+      r.MQL_Date__c ?? null, r.SQL_Date__c ?? null, r.IsDeleted, r.MasterRecordId, r.SystemModstamp
+    ]),
+    `on conflict (id) do update set ${updateAll(LEAD_COLUMNS)} where hist_lead.system_modstamp <= excluded.system_modstamp`
+  );
+}
+
+const OPPORTUNITY_COLUMNS = [
+  'id', 'created_date', 'stage_name', 'amount', 'close_date', 'is_closed', 'is_won', 'lead_source', 'mql_date', 'sql_date',
+  'won_date', 'is_deleted', 'system_modstamp'
+];
+
+async function saveOpportunities(tx: Queryable, rows: SObjectRecord[]): Promise<void> {
+  const parsed = lastById(rows.map((raw) => opportunityRow.parse(raw)));
+  await insertRows(
+    tx,
+    'hist_opportunity',
+    OPPORTUNITY_COLUMNS,
+    parsed.map((r) => [
+      r.Id, r.CreatedDate, r.StageName, r.Amount, r.CloseDate, r.IsClosed, r.IsWon, r.LeadSource, r.MQL_Date__c ?? null,
+      r.SQL_Date__c ?? null, r.Won_Date__c, r.IsDeleted, r.SystemModstamp
+    ]),
+    `on conflict (id) do update set ${updateAll(OPPORTUNITY_COLUMNS)} where hist_opportunity.system_modstamp <= excluded.system_modstamp`
+  );
+}
+
+const historyValue = (v: unknown): string | null => (v === null || v === undefined ? null : String(v));
+
+async function saveLeadHistory(tx: Queryable, rows: SObjectRecord[]): Promise<void> {
+  const parsed = lastById(rows.map((raw) => leadHistoryRow.parse(raw)));
+  await insertRows(
+    tx,
+    'hist_lead_change',
+    ['id', 'lead_id', 'field', 'old_value', 'new_value', 'created_date'],
+    parsed.map((r) => [r.Id, r.LeadId, r.Field, historyValue(r.OldValue), historyValue(r.NewValue), r.CreatedDate]),
+    'on conflict (id) do nothing'
+  );
+}
+
+async function saveOpportunityHistory(tx: Queryable, rows: SObjectRecord[]): Promise<void> {
+  const parsed = lastById(rows.map((raw) => opportunityHistoryRow.parse(raw)));
+  await insertRows(
+    tx,
+    'hist_opportunity_change',
+    ['id', 'opportunity_id', 'stage_name', 'amount', 'close_date', 'created_date'],
+    parsed.map((r) => [r.Id, r.OpportunityId, r.StageName, r.Amount, r.CloseDate, r.CreatedDate]),
+    'on conflict (id) do nothing'
+  );
+}
+
+export async function readWatermark(store: Queryable, name: string): Promise<Date | null> {
+  const rows = await store.query<{ value: string }>('select value from watermarks where name = $1', [name]);
+  return rows[0] ? new Date(rows[0].value) : null;
+}
+
+async function writeWatermark(store: Queryable, name: string, value: Date): Promise<void> {
+  await store.query(
+    `insert into watermarks (name, value, updated_at) values ($1, $2, now())
+     on conflict (name) do update set value = excluded.value, updated_at = now()`,
+    [name, value.toISOString()]
+  );
+}
+
+const queryPage = z.object({
+  totalSize: z.number(),
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.record(z.string(), z.unknown()))
+});
+const compositeResponse = z.object({
+  compositeResponse: z.array(
+    z.object({ referenceId: z.string(), httpStatusCode: z.number(), body: z.unknown() })
+  )
+});
+
+export class HistorySyncError extends Error {
+  constructor(message: string, public readonly raw?: unknown) {
+    super(message);
+    this.name = 'HistorySyncError';
+  }
+}
+
+/**
+ * First pages of several queries in one Composite API request (one API call), then any further pages
+ * through the regular query locator.
+ */
+async function compositeQueries(
+  org: OrgClient,
+  specs: { soql: string; includeDeleted: boolean }[]
+): Promise<SObjectRecord[][]> {
+  const base = `/services/data/v${org.apiVersion}`;
+  const body = {
+    allOrNone: false,
+    compositeRequest: specs.map((s, i) => ({
+      method: 'GET',
+      url: `${base}/${s.includeDeleted ? 'queryAll' : 'query'}?q=${encodeURIComponent(s.soql)}`,
+      referenceId: `q${i}`
+    }))
+  };
+  const raw = await org.connection.request({
+    method: 'POST',
+    url: `${base}/composite`,
+    body: JSON.stringify(body),
+    headers: { 'content-type': 'application/json' }
+  });
+  const parsed = compositeResponse.parse(raw);
+  const results: SObjectRecord[][] = [];
+  for (let i = 0; i < specs.length; i++) {
+    const sub = parsed.compositeResponse.find((r) => r.referenceId === `q${i}`);
+    if (!sub || sub.httpStatusCode >= 400) {
+      throw new HistorySyncError(`History query failed: ${specs[i]!.soql} -> ${JSON.stringify(sub?.body)}`, sub?.body);
+    }
+    let page = queryPage.parse(sub.body);
+    const records: SObjectRecord[] = [...(page.records as SObjectRecord[])];
+    while (!page.done && page.nextRecordsUrl) {
+      page = queryPage.parse(await org.connection.request({ method: 'GET', url: page.nextRecordsUrl }));
+      records.push(...(page.records as SObjectRecord[]));
+    }
+    results.push(records);
+  }
+  return results;
+}
+
+export interface SyncSummary {
+  leads: number;
+  opportunities: number;
+  leadHistory: number;
+  opportunityHistory: number;
+  watermarks: Record<string, string>;
+}
+
+export async function syncHistory(
+  org: OrgClient,
+  store: Store,
+  config: Pick<HistoryConfig, 'overlapMinutes'>,
+  opts: { full?: boolean } = {}
+): Promise<SyncSummary> {
+  const specs = sources();
+  const overlapMs = config.overlapMinutes * 60_000;
+  const lowerBounds: Date[] = [];
+  for (const spec of specs) {
+    const wm = opts.full ? null : await readWatermark(store, spec.name);
+    lowerBounds.push(wm ? new Date(wm.getTime() - overlapMs) : EPOCH);
+  }
+  const pages = await compositeQueries(
+    org,
+    specs.map((s, i) => ({ soql: s.soql(lowerBounds[i]!), includeDeleted: s.includeDeleted }))
+  );
+  const summary: SyncSummary = { leads: 0, opportunities: 0, leadHistory: 0, opportunityHistory: 0, watermarks: {} };
+  await store.transaction(async (tx) => {
+    for (let i = 0; i < specs.length; i++) {
+      const spec = specs[i]!;
+      const rows = pages[i]!;
+      await spec.save(tx, rows);
+      let max = await readWatermark(tx, spec.name);
+      for (const row of rows) {
+        const value = row[spec.watermarkField];
+        if (typeof value === 'string') {
+          const d = new Date(value);
+          if (!max || d > max) max = d;
+        }
+      }
+      if (max) {
+        await writeWatermark(tx, spec.name, max);
+        summary.watermarks[spec.name] = max.toISOString();
+      }
+    }
+  });
+  summary.leads = pages[0]!.length;
+  summary.opportunities = pages[1]!.length;
+  summary.leadHistory = pages[2]!.length;
+  summary.opportunityHistory = pages[3]!.length;
+  return summary;
+}
