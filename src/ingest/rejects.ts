@@ -1,0 +1,45 @@
+/**
+ * The reject file: one CSV line per problem (row, field, value, reason), written as rows are read so a
+ * million-row file never holds its rejects in memory. Cells that a spreadsheet would run as a formula
+ * (leading =, +, -, @, tab or carriage return) are prefixed with a quote (OWASP "CSV injection").
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify';
+import type { RowError } from './validate';
+
+export function escapeFormula(cell: string): string {
+  return /^[=+\-@\t\r]/.test(cell) ? `'${cell}` : cell;
+}
+
+export interface RejectWriter {
+  readonly path: string;
+  readonly count: number;
+  write(errors: readonly RowError[]): void;
+  close(): Promise<void>;
+}
+
+export function createRejectWriter(filePath: string): RejectWriter {
+  fs.mkdirSync(path.dirname(filePath), { recursive: true });
+  const out = fs.createWriteStream(filePath, { encoding: 'utf8' });
+  const csv = stringify({ header: true, columns: ['row', 'field', 'value', 'reason'] });
+  csv.pipe(out);
+  let count = 0;
+  return {
+    path: filePath,
+    get count() {
+      return count;
+    },
+    write(errors) {
+      for (const e of errors) {
+        count++;
+        csv.write([String(e.row), escapeFormula(e.field), escapeFormula(e.value), escapeFormula(e.reason)]);
+      }
+    },
+    close: () =>
+      new Promise<void>((resolve, reject) => {
+        out.on('finish', resolve).on('error', reject);
+        csv.end();
+      })
+  };
+}
