@@ -1,5 +1,6 @@
 import type { Migration } from './types';
 import { historyMigrations } from '../history/migrations';
+import { ingestMigrations } from '../ingest/migrations';
 
 /**
  * Every capability's migrations, in apply order. Each capability keeps its SQL in its own module
@@ -29,5 +30,6 @@ export const coreMigrations: Migration[] = [
 export const allMigrations: Migration[] = [
   ...coreMigrations,
   // capability migrations (one line each)
-  ...historyMigrations
+  ...historyMigrations,
+  ...ingestMigrations
 ];

@@ -1,0 +1,67 @@
+import type { Migration } from '../store/types';
+
+/**
+ * The ingest capability's store tables (documented in docs/ingest.md):
+ * - ingest_ledger: one row per source record (source + source record id) with the hash of what was
+ *   written and the outcome, so a rerun writes nothing for unchanged rows and a killed run resumes.
+ * - engagement_events: page views, form fills, email opens... that arrived with a lead, keyed by the
+ *   lead's Source_External_Id__c (lead_key) and, once known, the Salesforce Lead or Contact id.
+ * - ingest_inbox: web-form submissions accepted by `POST /sources/:name/leads`, durable before the 202.
+ * - ingest_routing_state / ingest_routing_daily: round-robin cursors and per-user daily assignment counts.
+ */
+export const ingestMigrations: Migration[] = [
+  {
+    id: 'ingest-001-ledger-events-inbox-routing',
+    sql: `
+      create table if not exists ingest_ledger (
+        source text not null,
+        source_record_id text not null,
+        external_id text not null,
+        row_hash text not null,
+        action text not null,
+        sf_object text,
+        sf_id text,
+        run_id bigint,
+        updated_at timestamptz not null default now(),
+        primary key (source, source_record_id)
+      );
+      create table if not exists engagement_events (
+        id bigserial primary key,
+        event_key text not null unique,
+        source text not null,
+        lead_key text not null,
+        lead_id text,
+        contact_id text,
+        event_type text not null,
+        occurred_at timestamptz,
+        event_count integer not null default 1,
+        properties jsonb not null default '{}'::jsonb,
+        ingested_at timestamptz not null default now()
+      );
+      create index if not exists engagement_events_lead_key on engagement_events (lead_key);
+      create index if not exists engagement_events_lead_id on engagement_events (lead_id);
+      create index if not exists engagement_events_contact_id on engagement_events (contact_id);
+      create table if not exists ingest_inbox (
+        seq bigserial primary key,
+        id text not null unique,
+        source text not null,
+        received_at timestamptz not null default now(),
+        remote_ip text,
+        payload jsonb not null,
+        status text not null default 'pending',
+        processed_at timestamptz,
+        run_id bigint
+      );
+      create index if not exists ingest_inbox_pending on ingest_inbox (source, status, seq);
+      create table if not exists ingest_routing_state (
+        team text primary key,
+        next_index integer not null default 0
+      );
+      create table if not exists ingest_routing_daily (
+        day date not null,
+        user_id text not null,
+        assigned integer not null default 0,
+        primary key (day, user_id)
+      );`
+  }
+];
