@@ -36,4 +36,6 @@ export interface CommandResult<T = unknown> {
   summary: T;
   /** Human lines printed in non-JSON mode. */
   lines?: string[];
+  /** Some items failed while others succeeded: with ok=false the CLI exits 4 instead of 1. */
+  partial?: boolean;
 }

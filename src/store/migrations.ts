@@ -1,6 +1,7 @@
 import type { Migration } from './types';
 import { historyMigrations } from '../history/migrations';
 import { ingestMigrations } from '../ingest/migrations';
+import { qualificationMigrations } from '../qualification/migrations';
 
 /**
  * Every capability's migrations, in apply order. Each capability keeps its SQL in its own module
@@ -24,6 +25,15 @@ export const coreMigrations: Migration[] = [
         api_calls integer not null default 0,
         summary jsonb
       );`
+  },
+  {
+    id: 'core-002-job-locks',
+    sql: `
+      create table if not exists job_locks (
+        name text primary key,
+        owner text not null,
+        acquired_at timestamptz not null default now()
+      );`
   }
 ];
 
@@ -31,5 +41,6 @@ export const allMigrations: Migration[] = [
   ...coreMigrations,
   // capability migrations (one line each)
   ...historyMigrations,
-  ...ingestMigrations
+  ...ingestMigrations,
+  ...qualificationMigrations
 ];

@@ -1,0 +1,140 @@
+/**
+ * The job scheduler of `leadflow serve`.
+ * - PostgreSQL (DATABASE_URL): pg-boss cron schedules + one queue per job with the `stately` policy. pg-boss
+ *   sends each cron tick once for all instances (singleton per tick) and a queued job is fetched by exactly
+ *   one worker (SKIP LOCKED), so several instances never run the same tick twice.
+ * - PGlite (single instance): croner in-process, guarded by a store lock so a run never overlaps itself.
+ */
+import { randomUUID } from 'node:crypto';
+import { Cron } from 'croner';
+import type { Logger } from 'pino';
+import type { Store } from '../store/types';
+import { releaseLock, tryAcquireLock } from '../store/locks';
+import type { ServeConfig, SchedulableJob } from './config';
+
+export type JobHandler = (job: SchedulableJob) => Promise<void>;
+
+export interface Scheduler {
+  readonly kind: 'pg-boss' | 'in-process';
+  start(): Promise<void>;
+  stop(): Promise<void>;
+  /** Queue a run now (deduplicated with any run already queued for the job). */
+  runNow(job: SchedulableJob): Promise<void>;
+  /** Scheduled jobs and their cron expressions. */
+  schedules(): Partial<Record<SchedulableJob, string>>;
+}
+
+export interface SchedulerOptions {
+  serve: ServeConfig;
+  store: Store;
+  databaseUrl?: string;
+  handler: JobHandler;
+  logger: Logger;
+  /** pg-boss schema (default leadflow_boss); tests use a unique one. */
+  bossSchema?: string;
+  /** pg-boss cron monitor interval (default 30 s; tests use 1). */
+  cronMonitorIntervalSeconds?: number;
+  /** pg-boss worker polling interval (default 2 s). */
+  pollingIntervalSeconds?: number;
+}
+
+const queueName = (job: SchedulableJob) => `leadflow-${job}`;
+
+export function createScheduler(opts: SchedulerOptions): Scheduler {
+  return opts.databaseUrl ? createBossScheduler(opts, opts.databaseUrl) : createInProcessScheduler(opts);
+}
+
+function createBossScheduler(opts: SchedulerOptions, databaseUrl: string): Scheduler {
+  const { serve, logger, handler } = opts;
+  // pg-boss's type declarations export the class as the module itself.
+  type Boss = import('pg-boss');
+  let boss: Boss | undefined;
+  const jobs = Object.entries(serve.schedules) as [SchedulableJob, string][];
+  return {
+    kind: 'pg-boss',
+    schedules: () => ({ ...serve.schedules }),
+    async start() {
+      const mod = (await import('pg-boss')) as unknown as { default?: new (o: object) => Boss } & (new (o: object) => Boss);
+      const PgBoss = (mod.default ?? mod) as new (o: object) => Boss;
+      boss = new PgBoss({
+        connectionString: databaseUrl,
+        schema: opts.bossSchema ?? 'leadflow_boss',
+        cronMonitorIntervalSeconds: opts.cronMonitorIntervalSeconds ?? 30,
+        max: 4
+      });
+      boss.on('error', (err: Error) => logger.error({ err }, 'pg-boss error'));
+      await boss.start();
+      for (const job of ['ingest', 'qualify', 'convert', 'history'] as SchedulableJob[]) {
+        await boss.createQueue(queueName(job), {
+          name: queueName(job),
+          policy: 'stately',
+          expireInSeconds: serve.lockTimeoutMinutes * 60,
+          retryLimit: 0
+        } as never);
+        const cron = serve.schedules[job];
+        if (cron) await boss.schedule(queueName(job), cron, {}, { tz: serve.timezone });
+        else await boss.unschedule(queueName(job));
+        await boss.work(
+          queueName(job),
+          { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: 1 },
+          async () => {
+            await handler(job);
+          }
+        );
+      }
+      logger.info({ schedules: Object.fromEntries(jobs) }, 'scheduler started (pg-boss)');
+    },
+    async stop() {
+      if (boss) await boss.stop({ graceful: true, timeout: 10_000, wait: true } as never);
+      boss = undefined;
+    },
+    async runNow(job) {
+      if (!boss) throw new Error('scheduler not started');
+      await boss.send(queueName(job), {});
+    }
+  };
+}
+
+function createInProcessScheduler(opts: SchedulerOptions): Scheduler {
+  const { serve, store, logger, handler } = opts;
+  const owner = `serve-${process.pid}-${randomUUID()}`;
+  const crons: Cron[] = [];
+  const running = new Set<Promise<void>>();
+
+  const runGuarded = async (job: SchedulableJob) => {
+    const lockName = `job:${job}`;
+    if (!(await tryAcquireLock(store, lockName, owner, serve.lockTimeoutMinutes))) {
+      logger.info({ job }, 'skipped: previous run still holds the lock');
+      return;
+    }
+    try {
+      await handler(job);
+    } finally {
+      await releaseLock(store, lockName, owner).catch((err) => logger.warn({ err, job }, 'could not release job lock'));
+    }
+  };
+  const track = (job: SchedulableJob) => {
+    const p = runGuarded(job).catch((err) => logger.error({ err, job }, 'scheduled job failed'));
+    running.add(p);
+    void p.finally(() => running.delete(p));
+    return p;
+  };
+
+  return {
+    kind: 'in-process',
+    schedules: () => ({ ...serve.schedules }),
+    async start() {
+      for (const [job, expr] of Object.entries(serve.schedules) as [SchedulableJob, string][]) {
+        crons.push(new Cron(expr, { timezone: serve.timezone, protect: true, name: `leadflow-${job}` }, () => track(job)));
+      }
+      logger.info({ schedules: serve.schedules }, 'scheduler started (in-process)');
+    },
+    async stop() {
+      for (const c of crons.splice(0)) c.stop();
+      await Promise.allSettled([...running]);
+    },
+    async runNow(job) {
+      await track(job);
+    }
+  };
+}

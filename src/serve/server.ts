@@ -1,0 +1,132 @@
+/**
+ * `leadflow serve`: a long-running Fastify server (loopback by default) with /healthz, capability routes
+ * (src/serve/routes.ts) and the job scheduler. Each scheduled run gets its own runtime (fresh org client and
+ * API usage count) over the server's shared store, and is recorded in the runs table.
+ */
+import Fastify, { type FastifyInstance } from 'fastify';
+import { withRuntime, openStoreFor, type LeadflowRuntime, type RuntimeOptions } from '../runtime/runtime';
+import { discoverStep, toCommandResult, type PipelineStep } from '../runtime/capabilities';
+import type { CommandResult } from '../runtime/types';
+import type { Store } from '../store/types';
+import { capabilityRoutes, type ServeRoutePlugin } from './routes';
+import { createScheduler, type Scheduler } from './scheduler';
+import type { SchedulableJob } from './config';
+
+export type JobRunner = (rt: LeadflowRuntime) => Promise<CommandResult | unknown>;
+
+export interface StartServeOptions extends RuntimeOptions {
+  /** Route plugins (default: the capability routes block in routes.ts). */
+  routes?: ServeRoutePlugin[];
+  /** Job runners by name (default: discovered from the capabilities' public APIs). */
+  jobs?: Partial<Record<SchedulableJob, JobRunner>>;
+  bossSchema?: string;
+  cronMonitorIntervalSeconds?: number;
+  pollingIntervalSeconds?: number;
+}
+
+export interface ServeHandle {
+  app: FastifyInstance;
+  url: string;
+  scheduler: Scheduler;
+  /** Completed scheduled runs (most recent last, at most 50). */
+  history(): { job: SchedulableJob; ok: boolean; apiCalls: number; at: string; error?: string }[];
+  close(): Promise<void>;
+}
+
+const STEP_FOR_JOB: Record<SchedulableJob, PipelineStep> = { ingest: 'ingest', qualify: 'qualify', convert: 'convert', history: 'history' };
+
+export async function startServe(options: StartServeOptions = {}): Promise<ServeHandle> {
+  // The server's own runtime lives until close(); withRuntime's callback resolves only then.
+  let release!: () => void;
+  const closed = new Promise<void>((r) => (release = r));
+  let ready!: (v: { rt: LeadflowRuntime; store: Store }) => void;
+  let failed!: (err: unknown) => void;
+  const readyP = new Promise<{ rt: LeadflowRuntime; store: Store }>((res, rej) => {
+    ready = res;
+    failed = rej;
+  });
+  const lifetime = withRuntime({ ...options, command: undefined }, async (rt) => {
+    ready({ rt, store: rt.store });
+    await closed;
+  }).catch((err) => failed(err));
+  const { rt, store } = await readyP;
+
+  const runs: ReturnType<ServeHandle['history']> = [];
+  const handler = async (job: SchedulableJob) => {
+    const runner = options.jobs?.[job] ?? (await discoveredRunner(job));
+    if (!runner) {
+      rt.logger.warn({ job }, `skipped: ${job} capability not installed`);
+      return;
+    }
+    let apiCalls = 0;
+    try {
+      const result = await withRuntime({ ...options, store, command: `serve:${job}` }, async (jobRt) => {
+        try {
+          return toCommandResult(await runner(jobRt));
+        } finally {
+          apiCalls = jobRt.apiUsage()?.total ?? 0;
+        }
+      });
+      runs.push({ job, ok: result.ok, apiCalls, at: new Date().toISOString() });
+      rt.logger.info({ job, ok: result.ok, apiCalls }, 'scheduled run finished');
+    } catch (err) {
+      runs.push({ job, ok: false, apiCalls, at: new Date().toISOString(), error: (err as Error).message });
+      rt.logger.error({ err, job }, 'scheduled run failed');
+    }
+    if (runs.length > 50) runs.shift();
+  };
+
+  const scheduler = createScheduler({
+    serve: rt.config.serve,
+    store,
+    databaseUrl: rt.config.store.databaseUrl,
+    handler,
+    logger: rt.logger,
+    bossSchema: options.bossSchema,
+    cronMonitorIntervalSeconds: options.cronMonitorIntervalSeconds,
+    pollingIntervalSeconds: options.pollingIntervalSeconds
+  });
+
+  const app = Fastify({ logger: false });
+  const started = Date.now();
+  app.get('/healthz', async () => ({
+    ok: true,
+    uptimeSeconds: Math.round((Date.now() - started) / 1000),
+    store: store.kind,
+    scheduler: scheduler.kind,
+    schedules: scheduler.schedules()
+  }));
+  for (const plugin of options.routes ?? capabilityRoutes) await plugin(app, rt);
+
+  try {
+    await scheduler.start();
+    await app.listen({ host: rt.config.serve.host, port: rt.config.serve.port });
+  } catch (err) {
+    await scheduler.stop().catch(() => undefined);
+    await app.close().catch(() => undefined);
+    release();
+    await lifetime;
+    throw err;
+  }
+  const address = app.server.address();
+  const port = typeof address === 'object' && address ? address.port : rt.config.serve.port;
+  return {
+    app,
+    url: `http://${rt.config.serve.host}:${port}`,
+    scheduler,
+    history: () => [...runs],
+    async close() {
+      await app.close();
+      await scheduler.stop();
+      release();
+      await lifetime;
+    }
+  };
+}
+
+async function discoveredRunner(job: SchedulableJob): Promise<JobRunner | null> {
+  const step = await discoverStep(STEP_FOR_JOB[job]);
+  return step ? (rt) => step.run(rt) : null;
+}
+
+export { openStoreFor };
