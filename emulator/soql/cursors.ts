@@ -1,0 +1,70 @@
+/**
+ * Query cursors for queryMore. The ordered ids of the whole result are stored in SQL when a query has more
+ * rows than one batch, so a locator survives between HTTP requests (and restarts), as Salesforce's does.
+ * Locators look like Salesforce's: `01g` + 15 chars, then `-<rows already returned>`. They expire after 15 minutes.
+ */
+import { randomBytes } from 'node:crypto';
+import type { PGlite } from '@electric-sql/pglite';
+import { invalidLocator } from './errors';
+
+export const CURSOR_TTL_MS = 15 * 60 * 1000;
+
+export const CURSOR_DDL = `
+CREATE TABLE IF NOT EXISTS query_cursors (
+  id text PRIMARY KEY,
+  soql text NOT NULL,
+  include_deleted boolean NOT NULL,
+  batch_size int NOT NULL,
+  total_size int NOT NULL,
+  created_at timestamptz NOT NULL
+);
+CREATE TABLE IF NOT EXISTS query_cursor_rows (
+  cursor_id text NOT NULL,
+  pos int NOT NULL,
+  record_id text NOT NULL,
+  PRIMARY KEY (cursor_id, pos)
+);`;
+
+const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
+
+export function newCursorId(): string {
+  const bytes = randomBytes(15);
+  let id = '01g';
+  for (const b of bytes) id += BASE62.charAt(b % 62);
+  return id;
+}
+
+export interface CursorRow {
+  id: string;
+  soql: string;
+  includeDeleted: boolean;
+  batchSize: number;
+  totalSize: number;
+}
+
+export function parseLocator(locator: string): { cursorId: string; position: number } {
+  const m = /^(01g[A-Za-z0-9]{15})-(\d+)$/.exec(locator);
+  if (!m) throw invalidLocator();
+  return { cursorId: m[1] as string, position: Number(m[2]) };
+}
+
+export function locatorFor(cursorId: string, position: number): string {
+  return `${cursorId}-${position}`;
+}
+
+export async function loadCursor(db: PGlite, cursorId: string, now: Date): Promise<CursorRow> {
+  const res = await db.query<{ id: string; soql: string; include_deleted: boolean; batch_size: number; total_size: number; created_at: Date }>(
+    'SELECT id, soql, include_deleted, batch_size, total_size, created_at FROM query_cursors WHERE id = $1',
+    [cursorId]
+  );
+  const row = res.rows[0];
+  if (!row || now.getTime() - new Date(row.created_at).getTime() > CURSOR_TTL_MS) throw invalidLocator();
+  return { id: row.id, soql: row.soql, includeDeleted: row.include_deleted, batchSize: row.batch_size, totalSize: row.total_size };
+}
+
+/** Drops cursors older than the TTL (called whenever a new cursor is opened). */
+export async function purgeExpiredCursors(db: PGlite, now: Date): Promise<void> {
+  const cutoff = new Date(now.getTime() - CURSOR_TTL_MS).toISOString();
+  await db.query('DELETE FROM query_cursor_rows WHERE cursor_id IN (SELECT id FROM query_cursors WHERE created_at < $1::timestamptz)', [cutoff]);
+  await db.query('DELETE FROM query_cursors WHERE created_at < $1::timestamptz', [cutoff]);
+}

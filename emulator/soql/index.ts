@@ -1,0 +1,3 @@
+export { createQueryEngine, effectiveBatchSize, DEFAULT_BATCH_SIZE, type QueryEngineDeps } from './engine';
+export { dateLiteralRange } from './dateLiterals';
+export { toId18 } from './ids';
