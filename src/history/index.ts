@@ -6,3 +6,4 @@ export { syncHistory } from './sync';
 export { buildTimelines, toVisits, type TimelineSubject } from './timeline';
 export { writeBack, stageChangeExternalId, milestone } from './writeback';
 export { runSlaAndFollowUps } from './sla';
+export { registerHistoryCommand } from './command';

@@ -1,5 +1,6 @@
 import type { Migration } from './types';
 import { historyMigrations } from '../history/migrations';
+import { conversionMigrations } from '../conversion/migrations';
 import { ingestMigrations } from '../ingest/migrations';
 import { qualificationMigrations } from '../qualification/migrations';
 
@@ -42,5 +43,6 @@ export const allMigrations: Migration[] = [
   // capability migrations (one line each)
   ...historyMigrations,
   ...ingestMigrations,
-  ...qualificationMigrations
+  ...qualificationMigrations,
+  ...conversionMigrations
 ];

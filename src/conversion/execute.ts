@@ -1,0 +1,237 @@
+/**
+ * Executes a conversion plan: creates the new Accounts first (one per domain/name key, with
+ * Website_Domain__c set, so leads of the same company in one run share it and a rerun finds it), then
+ * converts leads through SOAP convertLead in batches of up to 100, then sets Opportunity amount, close date
+ * and stage. Transient failures are retried with exponential backoff; after the last attempt, leads that
+ * failed are checked in the org (a dropped connection may hide a conversion that did happen) so the
+ * ledger always tells the truth and a lead is never converted twice.
+ */
+import { soqlIn } from '../salesforce/soql';
+import { SalesforceError, TRANSIENT_CODES, type LeadConvertRequest, type OrgClient, type RecordError } from '../salesforce/types';
+import type { Store } from '../store/types';
+import type { ConversionConfig } from './config';
+import type { ConversionPlan, LeadPlan } from './plan';
+
+export interface LeadOutcome {
+  leadId: string;
+  status: 'converted' | 'failed' | 'skipped';
+  accountId: string | null;
+  contactId: string | null;
+  opportunityId: string | null;
+  accountCreated: boolean;
+  errors: RecordError[];
+  attempts: number;
+}
+
+export interface ExecuteSummary {
+  converted: number;
+  failed: number;
+  skipped: number;
+  accountsCreated: number;
+  convertCalls: number;
+  outcomes: LeadOutcome[];
+}
+
+const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms));
+
+function isTransient(errors: RecordError[]): boolean {
+  return errors.length > 0 && errors.every((e) => TRANSIENT_CODES.has(e.statusCode));
+}
+
+function accountKey(plan: LeadPlan): string | null {
+  if (plan.account?.action !== 'new') return null;
+  if (plan.account.domain) return `domain:${plan.account.domain}`;
+  if (plan.account.nameKey) return `name:${plan.account.nameKey}`;
+  return `lead:${plan.leadId}`;
+}
+
+async function createAccounts(
+  org: OrgClient,
+  store: Store,
+  plans: LeadPlan[],
+  outcomes: Map<string, LeadOutcome>
+): Promise<{ accountByKey: Map<string, string>; created: number }> {
+  const accountByKey = new Map<string, string>();
+  const firstByKey = new Map<string, LeadPlan>();
+  for (const p of plans) {
+    const key = accountKey(p);
+    if (key && !firstByKey.has(key)) firstByKey.set(key, p);
+  }
+  const keys = [...firstByKey.keys()];
+  if (keys.length === 0) return { accountByKey, created: 0 };
+  // Accounts created by an earlier, interrupted run are reused rather than created again.
+  const known = await store.query<{ match_key: string; account_id: string }>(
+    'select match_key, account_id from conversion_accounts where match_key = any($1::text[])',
+    [keys]
+  );
+  for (const k of known) accountByKey.set(k.match_key, k.account_id);
+  const toCreate = keys.filter((k) => !accountByKey.has(k));
+  const results = await org.rest.create(
+    'Account',
+    toCreate.map((key) => {
+      const decision = firstByKey.get(key)!.account as Extract<LeadPlan['account'], { action: 'new' }>;
+      return {
+        Name: decision.accountName,
+        Website: decision.domain ? `https://${decision.domain}` : null,
+        Website_Domain__c: decision.domain
+      };
+    })
+  );
+  let created = 0;
+  for (const r of results) {
+    const key = toCreate[r.index]!;
+    if (r.success && r.id) {
+      accountByKey.set(key, r.id);
+      created++;
+      await store.query(
+        'insert into conversion_accounts (match_key, account_id) values ($1, $2) on conflict (match_key) do nothing',
+        [key, r.id]
+      );
+    } else {
+      for (const p of plans.filter((x) => accountKey(x) === key)) {
+        outcomes.set(p.leadId, {
+          leadId: p.leadId, status: 'failed', accountId: null, contactId: null, opportunityId: null, accountCreated: false,
+          errors: r.errors, attempts: 0
+        });
+      }
+    }
+  }
+  return { accountByKey, created };
+}
+
+export async function executePlan(
+  org: OrgClient,
+  store: Store,
+  plan: ConversionPlan,
+  config: ConversionConfig,
+  onProgress: (done: number) => void = () => undefined
+): Promise<ExecuteSummary> {
+  const outcomes = new Map<string, LeadOutcome>();
+  for (const p of plan.leads.filter((x) => x.skipReason)) {
+    outcomes.set(p.leadId, {
+      leadId: p.leadId, status: 'skipped', accountId: null, contactId: null, opportunityId: null, accountCreated: false,
+      errors: [{ statusCode: 'SKIPPED', message: p.skipReason!, fields: [] }], attempts: 0
+    });
+  }
+  const actionable = plan.leads.filter((p) => !p.skipReason);
+  const { accountByKey, created } = await createAccounts(org, store, actionable, outcomes);
+
+  const requests = new Map<string, LeadConvertRequest>();
+  for (const p of actionable) {
+    if (outcomes.has(p.leadId)) continue;
+    const key = accountKey(p);
+    const accountId = p.account?.action === 'existing' ? p.account.accountId : key ? accountByKey.get(key) : undefined;
+    requests.set(p.leadId, {
+      leadId: p.leadId,
+      convertedStatus: plan.convertedStatus,
+      accountId: accountId ?? null,
+      contactId: p.contact?.action === 'existing' ? p.contact.contactId : null,
+      opportunityName: p.opportunity?.name ?? null,
+      doNotCreateOpportunity: !p.opportunity
+    });
+  }
+
+  let pending = [...requests.keys()];
+  let convertCalls = 0;
+  const attempts = new Map<string, number>();
+  const lastErrors = new Map<string, RecordError[]>();
+  for (let attempt = 0; pending.length > 0 && attempt <= config.maxRetries; attempt++) {
+    if (attempt > 0) await sleep(config.retryBaseMs * 2 ** (attempt - 1) * (0.75 + Math.random() / 2));
+    const retry: string[] = [];
+    for (let i = 0; i < pending.length; i += config.batchSize) {
+      const batch = pending.slice(i, i + config.batchSize);
+      for (const id of batch) attempts.set(id, (attempts.get(id) ?? 0) + 1);
+      convertCalls++;
+      let results;
+      try {
+        results = await org.soap.convertLead(batch.map((id) => requests.get(id)!));
+      } catch (err) {
+        const sfErr = err instanceof SalesforceError ? err : new SalesforceError('UNKNOWN', (err as Error).message, err);
+        for (const id of batch) lastErrors.set(id, [{ statusCode: sfErr.errorCode, message: sfErr.message, fields: [] }]);
+        if (sfErr.transient) retry.push(...batch);
+        else throw sfErr;
+        continue;
+      }
+      results.forEach((r, idx) => {
+        const leadId = batch[idx]!;
+        if (r.success) {
+          const p = actionable.find((x) => x.leadId === leadId)!;
+          outcomes.set(leadId, {
+            leadId, status: 'converted', accountId: r.accountId, contactId: r.contactId, opportunityId: r.opportunityId,
+            accountCreated: p.account?.action === 'new', errors: [], attempts: attempts.get(leadId) ?? 1
+          });
+        } else {
+          lastErrors.set(leadId, r.errors);
+          if (isTransient(r.errors)) retry.push(leadId);
+        }
+      });
+      onProgress(outcomes.size);
+    }
+    pending = retry;
+  }
+
+  // Leads still without a success: ask the org whether they were converted after all.
+  const unresolved = [...requests.keys()].filter((id) => !outcomes.has(id));
+  for (let i = 0; i < unresolved.length; i += 200) {
+    const chunk = unresolved.slice(i, i + 200);
+    const rows = await org.rest.query<{
+      Id: string; IsConverted: boolean; ConvertedAccountId: string | null; ConvertedContactId: string | null; ConvertedOpportunityId: string | null;
+    }>(`SELECT Id, IsConverted, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Id IN ${soqlIn(chunk)}`);
+    const byId = new Map(rows.map((r) => [r.Id, r]));
+    for (const leadId of chunk) {
+      const row = byId.get(leadId);
+      outcomes.set(
+        leadId,
+        row?.IsConverted
+          ? { leadId, status: 'converted', accountId: row.ConvertedAccountId, contactId: row.ConvertedContactId, opportunityId: row.ConvertedOpportunityId, accountCreated: false, errors: [], attempts: attempts.get(leadId) ?? 0 }
+          : { leadId, status: 'failed', accountId: null, contactId: null, opportunityId: null, accountCreated: false, errors: lastErrors.get(leadId) ?? [], attempts: attempts.get(leadId) ?? 0 }
+      );
+    }
+  }
+
+  // Opportunity details convertLead cannot set: amount, close date and stage.
+  const oppUpdates = plan.leads
+    .map((p) => ({ p, o: outcomes.get(p.leadId) }))
+    .filter(({ p, o }) => o?.status === 'converted' && o.opportunityId && p.opportunity)
+    .map(({ p, o }) => ({
+      Id: o!.opportunityId!,
+      StageName: p.opportunity!.stage,
+      CloseDate: p.opportunity!.closeDate,
+      ...(p.opportunity!.amount !== null ? { Amount: p.opportunity!.amount } : {})
+    }));
+  if (oppUpdates.length > 0) {
+    const results = await org.rest.update('Opportunity', oppUpdates);
+    for (const r of results.filter((x) => !x.success)) {
+      const opp = oppUpdates[r.index]!;
+      const outcome = [...outcomes.values()].find((o) => o.opportunityId === opp.Id);
+      outcome?.errors.push(...r.errors.map((e) => ({ ...e, message: `Opportunity details not set: ${e.message}` })));
+    }
+  }
+
+  await recordOutcomes(store, [...outcomes.values()]);
+  const all = plan.leads.map((p) => outcomes.get(p.leadId)!).filter(Boolean);
+  return {
+    converted: all.filter((o) => o.status === 'converted').length,
+    failed: all.filter((o) => o.status === 'failed').length,
+    skipped: all.filter((o) => o.status === 'skipped').length,
+    accountsCreated: created,
+    convertCalls,
+    outcomes: all
+  };
+}
+
+async function recordOutcomes(store: Store, outcomes: LeadOutcome[]): Promise<void> {
+  await store.transaction(async (tx) => {
+    for (const o of outcomes) {
+      await tx.query(
+        `insert into conversion_ledger (lead_id, status, account_id, contact_id, opportunity_id, error_code, error_message, attempts, updated_at)
+         values ($1,$2,$3,$4,$5,$6,$7,$8, now())
+         on conflict (lead_id) do update set status = excluded.status, account_id = excluded.account_id,
+           contact_id = excluded.contact_id, opportunity_id = excluded.opportunity_id, error_code = excluded.error_code,
+           error_message = excluded.error_message, attempts = conversion_ledger.attempts + excluded.attempts, updated_at = now()
+         where conversion_ledger.status <> 'converted'`,
+        [o.leadId, o.status, o.accountId, o.contactId, o.opportunityId, o.errors[0]?.statusCode ?? null, o.errors[0]?.message ?? null, o.attempts]
+      );
+    }
+  });
+}

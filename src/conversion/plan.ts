@@ -1,0 +1,248 @@
+/**
+ * Conversion planning: which leads to convert, and for each one which Account/Contact it lands on and
+ * what Opportunity it gets. Matching queries are batched (200 values per IN list) and every value is
+ * escaped. Nothing is written here: `--dry-run` prints this plan as it is.
+ */
+import { z } from 'zod';
+import { soqlIdentifier, soqlIn, soqlLikeValue, soqlString } from '../salesforce/soql';
+import type { OrgClient } from '../salesforce/types';
+import type { ConversionConfig } from './config';
+import { emailDomain, normaliseCompanyName, websiteDomain } from './matching-keys';
+
+const IN_CHUNK = 200;
+
+export const LEAD_FIELDS = [
+  'Id', 'FirstName', 'LastName', 'Company', 'Email', 'Website', 'OwnerId', 'LeadSource', 'Status', 'Lead_Grade__c',
+  'Qualification_Status__c', 'Budget_Amount__c', 'Purchase_Timeline__c', 'Product_Interest__c', 'Industry'
+];
+
+const leadSchema = z
+  .object({
+    Id: z.string(),
+    FirstName: z.string().nullish(),
+    LastName: z.string(),
+    Company: z.string(),
+    Email: z.string().nullish(),
+    Website: z.string().nullish(),
+    OwnerId: z.string().nullish(),
+    Budget_Amount__c: z.number().nullish(),
+    Purchase_Timeline__c: z.string().nullish()
+  })
+  .passthrough();
+export type ConvertibleLead = z.infer<typeof leadSchema>;
+
+const accountSchema = z.object({
+  Id: z.string(),
+  Name: z.string(),
+  Website: z.string().nullish(),
+  Website_Domain__c: z.string().nullish(),
+  CreatedDate: z.string()
+});
+type AccountRow = z.infer<typeof accountSchema>;
+const contactSchema = z.object({ Id: z.string(), AccountId: z.string().nullish(), Email: z.string().nullish() });
+
+export type AccountDecision =
+  | { action: 'existing'; accountId: string; accountName: string; matchedBy: 'domain' | 'name' }
+  | { action: 'new'; accountName: string; domain: string | null; nameKey: string | null };
+
+export interface LeadPlan {
+  leadId: string;
+  leadName: string;
+  company: string;
+  account: AccountDecision | null;
+  contact: { action: 'existing'; contactId: string } | { action: 'new' } | null;
+  opportunity: { name: string; stage: string; amount: number | null; closeDate: string } | null;
+  /** Set when the lead is not converted in this run, with the reason. */
+  skipReason: string | null;
+}
+
+export interface ConversionPlan {
+  convertedStatus: string;
+  opportunityStage: string;
+  leads: LeadPlan[];
+}
+
+export class ConversionError extends Error {
+  constructor(
+    public readonly code: 'NO_CONVERTED_STATUS' | 'NO_OPEN_STAGE' | 'BAD_FILTER',
+    message: string
+  ) {
+    super(message);
+    this.name = 'ConversionError';
+  }
+}
+
+function chunks<T>(items: T[], size: number): T[][] {
+  const out: T[][] = [];
+  for (let i = 0; i < items.length; i += size) out.push(items.slice(i, i + size));
+  return out;
+}
+
+export function selectConvertibleSoql(config: ConversionConfig, limit?: number): string {
+  const where = ['IsConverted = false', "Qualification_Status__c = 'Qualified'"];
+  if (config.onlyGrades.length > 0) where.push(`Lead_Grade__c IN ${soqlIn(config.onlyGrades)}`);
+  for (const [field, value] of Object.entries(config.filters)) where.push(`${soqlIdentifier(field)} = ${soqlString(value)}`);
+  return `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE ${where.join(' AND ')} ORDER BY CreatedDate, Id${
+    limit ? ` LIMIT ${Math.floor(limit)}` : ''
+  }`;
+}
+
+/** The org's converted lead status (LeadStatus.IsConverted), as the Apex docs recommend. */
+export async function convertedStatus(org: OrgClient): Promise<string> {
+  const rows = await org.rest.query<{ MasterLabel: string }>(
+    'SELECT MasterLabel FROM LeadStatus WHERE IsConverted = true ORDER BY SortOrder LIMIT 1'
+  );
+  if (!rows[0]) throw new ConversionError('NO_CONVERTED_STATUS', 'The org has no converted Lead Status (LeadStatus.IsConverted = true)');
+  return rows[0].MasterLabel;
+}
+
+export async function firstOpenStage(org: OrgClient): Promise<string> {
+  const rows = await org.rest.query<{ ApiName?: string; MasterLabel: string }>(
+    'SELECT MasterLabel, ApiName FROM OpportunityStage WHERE IsActive = true AND IsClosed = false ORDER BY SortOrder LIMIT 1'
+  );
+  if (!rows[0]) throw new ConversionError('NO_OPEN_STAGE', 'The org has no active open Opportunity stage');
+  return rows[0].ApiName ?? rows[0].MasterLabel;
+}
+
+function leadDomain(lead: ConvertibleLead, config: ConversionConfig): string | null {
+  return websiteDomain(lead.Website) ?? emailDomain(lead.Email, config.personalEmailDomains);
+}
+
+/** Existing accounts by domain (Website_Domain__c) and by normalised name, in batched queries. */
+async function findAccounts(
+  org: OrgClient,
+  domains: string[],
+  companyNames: string[]
+): Promise<{ byDomain: Map<string, AccountRow[]>; byName: Map<string, AccountRow[]> }> {
+  const byDomain = new Map<string, AccountRow[]>();
+  const byName = new Map<string, AccountRow[]>();
+  const add = (map: Map<string, AccountRow[]>, key: string, row: AccountRow) => {
+    const list = map.get(key) ?? [];
+    if (!list.some((r) => r.Id === row.Id)) list.push(row);
+    map.set(key, list);
+  };
+  const fields = 'Id, Name, Website, Website_Domain__c, CreatedDate';
+  for (const chunk of chunks(domains, IN_CHUNK)) {
+    const rows = await org.rest.query(`SELECT ${fields} FROM Account WHERE Website_Domain__c IN ${soqlIn(chunk)}`);
+    for (const raw of rows) {
+      const row = accountSchema.parse(raw);
+      if (row.Website_Domain__c) add(byDomain, row.Website_Domain__c.toLowerCase(), row);
+    }
+  }
+  // Names: a prefix LIKE on each company's first word finds "Acme Inc" for "ACME, Inc."; the exact
+  // comparison is then done on the normalised name here. 50 names per query keeps the SOQL short.
+  const prefixes = [...new Set(companyNames.map((n) => n.split(' ')[0]!).filter((p) => p.length > 0))];
+  for (const chunk of chunks(prefixes, 50)) {
+    const where = chunk.map((p) => `Name LIKE '${soqlLikeValue(p)}%'`).join(' OR ');
+    const rows = await org.rest.query(`SELECT ${fields} FROM Account WHERE ${where}`);
+    for (const raw of rows) {
+      const row = accountSchema.parse(raw);
+      const key = normaliseCompanyName(row.Name);
+      if (key) add(byName, key, row);
+    }
+  }
+  return { byDomain, byName };
+}
+
+function pickAccount(
+  candidates: AccountRow[],
+  config: ConversionConfig
+): { account: AccountRow } | { ambiguous: AccountRow[] } | null {
+  if (candidates.length === 0) return null;
+  if (candidates.length === 1) return { account: candidates[0]! };
+  if (config.ambiguousAccount === 'oldest') {
+    return { account: [...candidates].sort((a, b) => a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id))[0]! };
+  }
+  return { ambiguous: candidates };
+}
+
+function addDays(today: Date, days: number): string {
+  return new Date(today.getTime() + days * 86_400_000).toISOString().slice(0, 10);
+}
+
+export function opportunityName(template: string, lead: Record<string, unknown>): string {
+  const name = template
+    .replace(/\{([A-Za-z0-9_]+)\}/g, (_, field: string) => {
+      const value = lead[field];
+      return value === null || value === undefined ? '' : String(value);
+    })
+    .replace(/\s+-\s*$/, '')
+    .replace(/\s{2,}/g, ' ')
+    .trim();
+  return (name || String(lead.Company ?? 'Opportunity')).slice(0, 120);
+}
+
+export async function buildPlan(
+  org: OrgClient,
+  config: ConversionConfig,
+  opts: { limit?: number; today: Date; excludeLeadIds?: Set<string> }
+): Promise<ConversionPlan> {
+  const [status, stage] = await Promise.all([convertedStatus(org), config.opportunity.stage ?? firstOpenStage(org)]);
+  const raw = await org.rest.query(selectConvertibleSoql(config, opts.limit));
+  const leads = raw.map((r) => leadSchema.parse(r)).filter((l) => !opts.excludeLeadIds?.has(l.Id));
+
+  const domains = [...new Set(leads.map((l) => leadDomain(l, config)).filter((d): d is string => !!d))];
+  const names = [...new Set(leads.map((l) => normaliseCompanyName(l.Company)).filter((n): n is string => !!n))];
+  const { byDomain, byName } = await findAccounts(org, domains, names);
+
+  // Contacts by email, to reuse one that already sits under the matched account.
+  const emails = [...new Set(leads.map((l) => l.Email?.toLowerCase()).filter((e): e is string => !!e))];
+  const contactsByEmail = new Map<string, z.infer<typeof contactSchema>[]>();
+  for (const chunk of chunks(emails, IN_CHUNK)) {
+    const rows = await org.rest.query(`SELECT Id, AccountId, Email FROM Contact WHERE Email IN ${soqlIn(chunk)}`);
+    for (const r of rows) {
+      const c = contactSchema.parse(r);
+      const key = c.Email?.toLowerCase();
+      if (key) contactsByEmail.set(key, [...(contactsByEmail.get(key) ?? []), c]);
+    }
+  }
+
+  const plans: LeadPlan[] = leads.map((lead) => {
+    const base = {
+      leadId: lead.Id,
+      leadName: [lead.FirstName, lead.LastName].filter(Boolean).join(' '),
+      company: lead.Company
+    };
+    const domain = leadDomain(lead, config);
+    const nameKey = normaliseCompanyName(lead.Company);
+    let account: AccountDecision | null = null;
+    const byDomainPick = domain ? pickAccount(byDomain.get(domain) ?? [], config) : null;
+    if (byDomainPick && 'ambiguous' in byDomainPick) {
+      return { ...base, account: null, contact: null, opportunity: null, skipReason: `ambiguous account: ${byDomainPick.ambiguous.length} accounts have domain ${domain} (${byDomainPick.ambiguous.map((a) => a.Id).join(', ')})` };
+    }
+    if (byDomainPick) {
+      account = { action: 'existing', accountId: byDomainPick.account.Id, accountName: byDomainPick.account.Name, matchedBy: 'domain' };
+    } else {
+      const byNamePick = nameKey ? pickAccount(byName.get(nameKey) ?? [], config) : null;
+      if (byNamePick && 'ambiguous' in byNamePick) {
+        return { ...base, account: null, contact: null, opportunity: null, skipReason: `ambiguous account: ${byNamePick.ambiguous.length} accounts are named like "${lead.Company}" (${byNamePick.ambiguous.map((a) => a.Id).join(', ')})` };
+      }
+      account = byNamePick
+        ? { action: 'existing', accountId: byNamePick.account.Id, accountName: byNamePick.account.Name, matchedBy: 'name' }
+        : { action: 'new', accountName: lead.Company, domain, nameKey };
+    }
+    const existingContact =
+      account.action === 'existing' && lead.Email
+        ? (contactsByEmail.get(lead.Email.toLowerCase()) ?? []).find((c) => c.AccountId === account.accountId)
+        : undefined;
+    const timeline = lead.Purchase_Timeline__c ?? '';
+    const closeIn = config.opportunity.closeInDays[timeline] ?? config.opportunity.defaultCloseInDays;
+    const amountValue = (lead as Record<string, unknown>)[config.opportunity.amountField];
+    return {
+      ...base,
+      account,
+      contact: existingContact ? { action: 'existing', contactId: existingContact.Id } : { action: 'new' },
+      opportunity: config.opportunity.create
+        ? {
+            name: opportunityName(config.opportunity.nameTemplate, lead),
+            stage,
+            amount: typeof amountValue === 'number' ? amountValue : null,
+            closeDate: addDays(opts.today, closeIn)
+          }
+        : null,
+      skipReason: null
+    };
+  });
+
+  return { convertedStatus: status, opportunityStage: stage, leads: plans };
+}
