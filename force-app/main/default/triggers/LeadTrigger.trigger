@@ -1,0 +1,3 @@
+trigger LeadTrigger on Lead(before update) {
+  LeadTriggerHandler.run(Trigger.operationType, Trigger.new, Trigger.oldMap);
+}
