@@ -68,6 +68,10 @@ export interface FieldDef {
   inlineHelpText?: string | null;
   /** SQL column name (lowercase api name). */
   column: string;
+  /** AutoNumber fields: display format like 'FSC-{0000000}' (the record layer fills the number on insert). */
+  autoNumberFormat?: string | null;
+  /** Default value given as a formula that must be evaluated at insert time (e.g. TODAY()). */
+  defaultValueFormula?: string | null;
 }
 
 export interface ValidationRuleDef {
@@ -159,6 +163,13 @@ export interface RecordStore {
    * commit together). Nested calls on the store inside fn join the transaction.
    */
   transaction<T>(fn: () => Promise<T>): Promise<T>;
+  /**
+   * Update run by the org itself (e.g. convertLead), not by an API client: may set fields that are not
+   * updateable through the API (IsConverted, ConvertedDate, Converted*Id, Status...) and may update a lead
+   * that is being converted. Everything else applies as for update(): type checks, formulas, validation
+   * rules (Lead Settings "Require Validation for Converted Leads" is on), history rows, SystemModstamp.
+   */
+  systemUpdate(type: string, records: SObjectRecord[], opts: DmlOptions): Promise<SaveResult[]>;
 }
 
 export interface QueryOptions {

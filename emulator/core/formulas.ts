@@ -1,0 +1,175 @@
+/**
+ * Formula fields and validation rules, evaluated with formulon. Only same-record field references are
+ * supported (no cross-object `Account.Name`, no `$User`/`$Setup` globals); loadSchema refuses such
+ * formulas up front (checkFormula) so the emulator never silently computes a wrong value.
+ */
+import { extract, parse, type FormulonLiteral } from 'formulon';
+import type { FieldDef, SObjectDef } from './types';
+
+const NULL_LITERAL: FormulonLiteral = { type: 'literal', dataType: 'null', value: null, options: {} };
+
+export class FormulaError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'FormulaError';
+  }
+}
+
+function numberOptions(field: FieldDef): Record<string, unknown> {
+  return { length: Math.max(1, (field.precision || 18) - field.scale), scale: field.scale };
+}
+
+/** formulon literal for a stored field value; blanks follow "treat blank fields as blanks" (text blanks are ''). */
+export function toFormulaLiteral(field: FieldDef, value: unknown): FormulonLiteral {
+  switch (field.type) {
+    case 'boolean':
+      return { type: 'literal', dataType: 'checkbox', value: value === true, options: {} };
+    case 'int':
+    case 'double':
+    case 'currency':
+    case 'percent': {
+      if (value === null || value === undefined || value === '') return NULL_LITERAL;
+      const num = Number(value);
+      // Percent fields hold 50 for 50%; formulas see 0.5.
+      return { type: 'literal', dataType: 'number', value: field.type === 'percent' ? num / 100 : num, options: numberOptions(field) };
+    }
+    case 'date':
+    case 'datetime': {
+      if (value === null || value === undefined || value === '') return NULL_LITERAL;
+      const asDate = value instanceof Date ? value : new Date(String(value));
+      return { type: 'literal', dataType: field.type, value: asDate, options: {} };
+    }
+    case 'picklist':
+      if (value === null || value === undefined) return NULL_LITERAL;
+      return { type: 'literal', dataType: 'picklist', value: String(value), options: { values: field.picklistValues.map((p) => p.value) } };
+    case 'multipicklist':
+      return {
+        type: 'literal',
+        dataType: 'multipicklist',
+        value: value === null || value === undefined || value === '' ? [] : String(value).split(';'),
+        options: { values: field.picklistValues.map((p) => p.value) }
+      };
+    default: {
+      const text = value === null || value === undefined ? '' : String(value);
+      return { type: 'literal', dataType: 'text', value: text, options: { length: Math.max(text.length, 1) } };
+    }
+  }
+}
+
+/** A non-blank sample value of a field's type, used to prove a formula evaluates at load time. */
+function sampleValue(field: FieldDef, variant: number): unknown {
+  switch (field.type) {
+    case 'boolean':
+      return variant === 0;
+    case 'int':
+    case 'double':
+    case 'currency':
+    case 'percent':
+      return variant === 0 ? 1 : 0;
+    case 'date':
+      return new Date('2024-01-15T00:00:00.000Z');
+    case 'datetime':
+      return new Date('2024-01-15T10:30:00.000Z');
+    case 'picklist':
+    case 'multipicklist':
+      return field.picklistValues[0]?.value ?? 'x';
+    default:
+      return variant === 0 ? '1' : 'x';
+  }
+}
+
+function resolveIdentifiers(object: SObjectDef, formula: string): Map<string, FieldDef> {
+  let names: string[];
+  try {
+    names = extract(formula);
+  } catch (error) {
+    throw new FormulaError(`cannot be parsed: ${(error as Error).message}`);
+  }
+  const resolved = new Map<string, FieldDef>();
+  for (const name of names) {
+    const field = object.fieldMap.get(name.toLowerCase());
+    if (!field) {
+      const why = name.includes('.') || name.startsWith('$')
+        ? `cross-object and global references (${name}) are not supported by the emulator`
+        : `field ${name} does not exist on ${object.name}`;
+      throw new FormulaError(why);
+    }
+    resolved.set(name, field);
+  }
+  return resolved;
+}
+
+function run(formula: string, variables: Record<string, FormulonLiteral>): FormulonLiteral {
+  let result;
+  try {
+    result = parse(formula, variables);
+  } catch (error) {
+    throw new FormulaError((error as Error).message);
+  }
+  if (result.type === 'error') throw new FormulaError(`${result.errorType}: ${result.message}`);
+  return result;
+}
+
+/**
+ * Proves a formula parses and evaluates with sample values for every referenced field (two sample
+ * sets, so e.g. VALUE(Text__c) or 1/Number__c is not refused for one unlucky sample). Throws FormulaError.
+ */
+export function checkFormula(object: SObjectDef, formula: string): void {
+  const fields = resolveIdentifiers(object, formula);
+  let firstError: Error | undefined;
+  for (const variant of [0, 1]) {
+    const variables: Record<string, FormulonLiteral> = {};
+    for (const [name, field] of fields) variables[name] = toFormulaLiteral(field, sampleValue(field, variant));
+    try {
+      run(formula, variables);
+      return;
+    } catch (error) {
+      firstError ??= error as Error;
+    }
+  }
+  throw firstError ?? new FormulaError('cannot be evaluated');
+}
+
+/** Evaluates a formula against a record (keys: lowercase field names). Returns the raw formulon value, or null when blank inputs make it undefined. */
+export function evaluateFormula(object: SObjectDef, formula: string, row: Record<string, unknown>): unknown {
+  const fields = resolveIdentifiers(object, formula);
+  const variables: Record<string, FormulonLiteral> = {};
+  let hasBlankInput = false;
+  for (const [name, field] of fields) {
+    const literal = toFormulaLiteral(field, row[field.column]);
+    if (literal.dataType === 'null') hasBlankInput = true;
+    variables[name] = literal;
+  }
+  try {
+    return run(formula, variables).value;
+  } catch (error) {
+    // Arithmetic on a blank number is blank in Salesforce ("treat blank fields as blanks").
+    if (hasBlankInput) return null;
+    throw error;
+  }
+}
+
+/** Converts a formula result to the storage value of the formula field's return type. */
+export function formulaResultFor(field: FieldDef, value: unknown): unknown {
+  if (value === null || value === undefined) return field.type === 'boolean' ? false : null;
+  switch (field.type) {
+    case 'boolean':
+      return value === true;
+    case 'int':
+    case 'double':
+    case 'currency':
+    case 'percent': {
+      const num = Number(value);
+      if (!Number.isFinite(num)) return null;
+      const scaled = field.type === 'percent' ? num * 100 : num;
+      const factor = 10 ** field.scale;
+      return Math.round(scaled * factor) / factor;
+    }
+    case 'date':
+      return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+    case 'datetime':
+      return value instanceof Date ? value.toISOString() : String(value);
+    default:
+      return value instanceof Date ? value.toISOString() : String(value);
+  }
+}

@@ -1,0 +1,530 @@
+/**
+ * The record layer (RecordStore): Salesforce DML semantics over the sobj_* tables. Each call works
+ * in three phases so that large batches cost a handful of SQL statements: (1) per-record checks in
+ * memory (fields, types, required, picklists, defaults, formulas, validation rules), (2) batch
+ * checks with one query per concern (existing rows, references, unique values), (3) one multi-row
+ * INSERT/UPDATE per object plus history rows, in one transaction.
+ */
+import { AsyncLocalStorage } from 'node:async_hooks';
+import type { PGlite, Transaction } from '@electric-sql/pglite';
+import { insertRows, quoteIdent, reserveSequence, tableColumns, updateRows, type SqlRunner } from './database';
+import { applyDerivedFields } from './derived-fields';
+import {
+  ROLLED_BACK,
+  convertedLead,
+  duplicateValue,
+  entityIsDeleted,
+  err,
+  invalidCrossReference,
+  noSuchColumn,
+  notWritable,
+  requiredMissing
+} from './dml-errors';
+import { evaluateFormula } from './formulas';
+import { historyRowsFor } from './history';
+import { isValidIdFormat, keyPrefixOf, newId, to18 } from './ids';
+import {
+  SalesforceApiError,
+  type DmlOptions,
+  type FieldDef,
+  type RecordStore,
+  type SObjectDef,
+  type SObjectRecord,
+  type SaveResult,
+  type Schema,
+  type SfError
+} from './types';
+import { checkStoredValue, coerceInput, normalizeRow, rowToApiRecord } from './values';
+
+type Row = Record<string, unknown>;
+
+export interface RecordStoreDeps {
+  db: PGlite;
+  schema: Schema;
+  now: () => Date;
+  orgId: string;
+  defaultUserId: string;
+}
+
+/** Keys of an API record that are envelope, not fields. */
+const ENVELOPE_KEYS = new Set(['attributes']);
+
+interface Pending {
+  index: number;
+  /** Row in stored form (full row: for updates merged over the existing one). */
+  row: Row;
+  previous?: Row;
+  supplied: Set<string>;
+  errors: SfError[];
+  /** Upsert only. */
+  created?: boolean;
+}
+
+type Mode = 'insert' | 'update' | 'system';
+
+export function createRecordStore(deps: RecordStoreDeps): RecordStore {
+  const { db, schema } = deps;
+  const txStorage = new AsyncLocalStorage<Transaction>();
+
+  const sql = (): SqlRunner => txStorage.getStore() ?? db;
+
+  async function inTransaction<T>(fn: () => Promise<T>): Promise<T> {
+    if (txStorage.getStore()) return fn();
+    return db.transaction((tx) => txStorage.run(tx, fn));
+  }
+
+  function objectFor(type: string): SObjectDef {
+    const object = schema.get(type);
+    if (!object) throw new SalesforceApiError('INVALID_TYPE', `sObject type '${type}' is not supported.`, 400);
+    return object;
+  }
+
+  /** Field assignments of one input record, checked against the object and the operation. */
+  function readInput(object: SObjectDef, input: SObjectRecord, mode: Mode, pending: Pending): void {
+    const forbidden: string[] = [];
+    for (const [key, raw] of Object.entries(input)) {
+      if (ENVELOPE_KEYS.has(key)) continue;
+      const field = object.fieldMap.get(key.toLowerCase());
+      if (!field) {
+        pending.errors.push(noSuchColumn(object, key));
+        continue;
+      }
+      if (field.type === 'id') {
+        if (mode === 'insert' && raw !== null && raw !== undefined && raw !== '') {
+          pending.errors.push(err('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']));
+        }
+        continue;
+      }
+      const writable = mode === 'system' || (mode === 'insert' ? field.createable : field.updateable);
+      if (!writable) {
+        forbidden.push(field.name);
+        continue;
+      }
+      const coerced = coerceInput(field, raw);
+      if (!coerced.ok) {
+        pending.errors.push(coerced.error);
+        continue;
+      }
+      const problem = checkStoredValue(field, coerced.value);
+      if (problem) pending.errors.push(problem);
+      pending.row[field.column] = coerced.value;
+      pending.supplied.add(field.column);
+    }
+    if (forbidden.length > 0) pending.errors.push(notWritable(forbidden));
+  }
+
+  function applyDefaults(object: SObjectDef, row: Row, userId: string, now: Date): void {
+    for (const field of object.fields) {
+      if (row[field.column] !== undefined && row[field.column] !== null) continue;
+      if (field.defaultValueFormula) {
+        const value = evaluateFormula(object, field.defaultValueFormula, row);
+        row[field.column] = value instanceof Date ? (field.type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString()) : value;
+      } else if (field.defaultValue !== undefined && field.defaultValue !== null) {
+        row[field.column] = field.defaultValue;
+      } else if (field.name === 'OwnerId') {
+        row[field.column] = userId;
+      } else if (field.type === 'boolean') {
+        row[field.column] = false;
+      }
+    }
+    const nowIso = now.toISOString();
+    Object.assign(row, {
+      isdeleted: false,
+      createddate: nowIso,
+      createdbyid: userId,
+      lastmodifieddate: nowIso,
+      lastmodifiedbyid: userId,
+      systemmodstamp: nowIso
+    });
+  }
+
+  function missingRequired(object: SObjectDef, row: Row): string[] {
+    return object.fields
+      .filter((f) => !f.nillable && f.createable && !f.defaultedOnCreate && f.type !== 'boolean')
+      .filter((f) => row[f.column] === null || row[f.column] === undefined || row[f.column] === '')
+      .map((f) => f.name);
+  }
+
+  function runValidationRules(object: SObjectDef, row: Row): SfError[] {
+    const errors: SfError[] = [];
+    for (const rule of object.validationRules) {
+      if (!rule.active) continue;
+      let fires = false;
+      try {
+        fires = evaluateFormula(object, rule.errorConditionFormula, row) === true;
+      } catch {
+        fires = false;
+      }
+      if (fires) {
+        const field = rule.errorDisplayField ? object.fieldMap.get(rule.errorDisplayField.toLowerCase()) : undefined;
+        errors.push(err('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.errorMessage, field ? [field.name] : []));
+      }
+    }
+    return errors;
+  }
+
+  /** Existing rows by id (deleted ones included), in stored form. */
+  async function loadRows(object: SObjectDef, ids: string[]): Promise<Map<string, Row>> {
+    const found = new Map<string, Row>();
+    if (ids.length === 0) return found;
+    const result = await sql().query<Row>(`SELECT * FROM ${quoteIdent(object.table)} WHERE "id" = ANY($1)`, [ids]);
+    for (const row of result.rows) found.set(String(row.id), normalizeRow(object, row));
+    return found;
+  }
+
+  /** Reference fields must point at existing, undeleted records of an allowed type. One query per target table. */
+  async function checkReferences(object: SObjectDef, pendings: Pending[]): Promise<void> {
+    const wanted = new Map<SObjectDef, Set<string>>();
+    const checks: Array<{ pending: Pending; field: FieldDef; id: string; target: SObjectDef }> = [];
+    for (const pending of pendings) {
+      if (pending.errors.length > 0) continue;
+      for (const column of pending.supplied) {
+        const field = object.fieldMap.get(column);
+        const value = pending.row[column];
+        if (!field || field.type !== 'reference' || typeof value !== 'string') continue;
+        const target = schema.byKeyPrefix(keyPrefixOf(value));
+        const allowed = field.referenceTo.some((t) => t.toLowerCase() === target?.name.toLowerCase());
+        if (!target || !allowed) {
+          // Targets the emulator does not model (Profile, UserRole, Group) cannot be verified.
+          if (field.referenceTo.every((t) => schema.get(t))) {
+            pending.errors.push(err('FIELD_INTEGRITY_EXCEPTION', `${field.label}: id value of incorrect type: ${value}`, [field.name]));
+          }
+          continue;
+        }
+        checks.push({ pending, field, id: value, target });
+        const set = wanted.get(target) ?? new Set<string>();
+        set.add(value);
+        wanted.set(target, set);
+      }
+    }
+    const state = new Map<string, boolean>();
+    for (const [target, ids] of wanted) {
+      const result = await sql().query<{ id: string; isdeleted: boolean }>(
+        `SELECT "id", "isdeleted" FROM ${quoteIdent(target.table)} WHERE "id" = ANY($1)`,
+        [[...ids]]
+      );
+      for (const row of result.rows) state.set(row.id, row.isdeleted);
+    }
+    for (const check of checks) {
+      const deleted = state.get(check.id);
+      if (deleted === undefined) check.pending.errors.push(invalidCrossReference([check.field.name]));
+      else if (deleted) check.pending.errors.push(err('ENTITY_IS_DELETED', 'entity is deleted', [check.field.name]));
+    }
+  }
+
+  /** Unique fields: clashes with other live rows and within the batch. One query per unique field. */
+  async function checkUnique(object: SObjectDef, pendings: Pending[]): Promise<void> {
+    for (const field of object.fields.filter((f) => f.unique)) {
+      const caseless = !field.caseSensitive && typeof field.column === 'string';
+      const key = (v: unknown) => (caseless ? String(v).toLowerCase() : String(v));
+      const candidates = pendings.filter((p) => p.errors.length === 0 && p.supplied.has(field.column) && p.row[field.column] != null);
+      if (candidates.length === 0) continue;
+      const seen = new Map<string, Pending>();
+      for (const p of candidates) {
+        const k = key(p.row[field.column]);
+        const first = seen.get(k);
+        if (first) p.errors.push(duplicateValue(field.name, String(first.row.id)));
+        else seen.set(k, p);
+      }
+      const col = quoteIdent(field.column);
+      const expr = caseless ? `lower(${col}::text)` : `${col}::text`;
+      const result = await sql().query<{ id: string; v: string }>(
+        `SELECT "id", ${expr} AS v FROM ${quoteIdent(object.table)} WHERE ${expr} = ANY($1) AND NOT "isdeleted"`,
+        [[...seen.keys()]]
+      );
+      for (const hit of result.rows) {
+        const p = seen.get(hit.v);
+        if (p && p.row.id !== hit.id && p.errors.length === 0) p.errors.push(duplicateValue(field.name, hit.id));
+      }
+    }
+  }
+
+  async function fillAutoNumbers(object: SObjectDef, pendings: Pending[]): Promise<void> {
+    const live = pendings.filter((p) => p.errors.length === 0);
+    for (const field of object.fields) {
+      if (!field.autoNumberFormat || live.length === 0) continue;
+      let n = await reserveSequence(sql(), `autonumber:${object.name}.${field.name}`.toLowerCase(), live.length);
+      for (const p of live) p.row[field.column] = formatAutoNumber(field.autoNumberFormat, n++);
+    }
+  }
+
+  /** Shared tail of insert/update: results with allOrNone handling, then the writes. */
+  async function commit(object: SObjectDef, pendings: Pending[], opts: DmlOptions, kind: 'insert' | 'update' | 'mixed'): Promise<SaveResult[]> {
+    const failed = pendings.some((p) => p.errors.length > 0);
+    const results = pendings.map<SaveResult>((p) => {
+      // Failed updates keep the record's id (as Salesforce reports them); failed inserts have none.
+      const idOnFailure = p.previous ? String(p.row.id) : null;
+      const base: SaveResult =
+        p.errors.length > 0
+          ? { id: idOnFailure, success: false, errors: p.errors }
+          : opts.allOrNone && failed
+            ? { id: idOnFailure, success: false, errors: [ROLLED_BACK] }
+            : { id: String(p.row.id), success: true, errors: [] };
+      if (p.created !== undefined) base.created = p.created;
+      return base;
+    });
+    if (opts.allOrNone && failed) return results;
+    const good = pendings.filter((p) => p.errors.length === 0);
+    const inserts = good.filter((p) => !p.previous);
+    const updates = good.filter((p) => p.previous);
+    if (kind !== 'update') await insertRows(sql(), object, inserts.map((p) => p.row));
+    if (kind !== 'insert') await updateRows(sql(), object, updates.map((p) => p.row), tableColumns(object));
+    const history = historyRowsFor(schema, object, good.map((p) => p.row), good.map((p) => p.previous), opts.userId, deps.now());
+    for (const h of history) await insertRows(sql(), h.object, h.rows);
+    return results;
+  }
+
+  function prepareInsert(object: SObjectDef, input: SObjectRecord, index: number, opts: DmlOptions, now: Date): Pending {
+    const pending: Pending = { index, row: {}, supplied: new Set(), errors: [] };
+    readInput(object, input, 'insert', pending);
+    pending.row.id = newId(object.keyPrefix);
+    if (pending.errors.length > 0) return pending;
+    applyDefaults(object, pending.row, opts.userId, now);
+    if (object.custom && object.fieldMap.get('name')?.createable && pending.row.name == null) pending.row.name = pending.row.id;
+    const missing = missingRequired(object, pending.row);
+    if (missing.length > 0) {
+      pending.errors.push(requiredMissing(missing));
+      return pending;
+    }
+    applyDerivedFields(object, pending.row, pending.supplied, undefined, now);
+    pending.errors.push(...runValidationRules(object, pending.row));
+    return pending;
+  }
+
+  function prepareUpdate(object: SObjectDef, input: SObjectRecord, index: number, existing: Row | undefined, mode: Mode, opts: DmlOptions, now: Date): Pending {
+    const pending: Pending = { index, row: {}, supplied: new Set(), errors: [] };
+    const rawId = input.Id ?? input.id ?? input.ID;
+    if (rawId === undefined || rawId === null || rawId === '') {
+      pending.errors.push(err('MISSING_ARGUMENT', 'Id not specified in an update call', []));
+      return pending;
+    }
+    if (!isValidIdFormat(rawId) || keyPrefixOf(rawId) !== object.keyPrefix) {
+      pending.errors.push(err('MALFORMED_ID', `${object.label} ID: id value of incorrect type: ${String(rawId)}`, ['Id']));
+      return pending;
+    }
+    if (!existing) {
+      pending.errors.push(invalidCrossReference());
+      return pending;
+    }
+    if (existing.isdeleted === true) {
+      pending.errors.push(entityIsDeleted());
+      return pending;
+    }
+    if (object.name === 'Lead' && existing.isconverted === true && mode !== 'system') {
+      pending.errors.push(convertedLead());
+      return pending;
+    }
+    pending.previous = existing;
+    pending.row = { ...existing };
+    readInput(object, input, mode, pending);
+    if (pending.errors.length > 0) return pending;
+    const cleared = [...pending.supplied]
+      .map((c) => object.fieldMap.get(c))
+      .filter((f): f is FieldDef => !!f && !f.nillable && f.type !== 'boolean' && pending.row[f.column] == null)
+      .map((f) => f.name);
+    if (cleared.length > 0) {
+      pending.errors.push(requiredMissing(cleared));
+      return pending;
+    }
+    const nowIso = now.toISOString();
+    Object.assign(pending.row, { lastmodifieddate: nowIso, lastmodifiedbyid: opts.userId, systemmodstamp: nowIso });
+    applyDerivedFields(object, pending.row, pending.supplied, existing, now);
+    pending.errors.push(...runValidationRules(object, pending.row));
+    return pending;
+  }
+
+  async function insert(type: string, records: SObjectRecord[], opts: DmlOptions): Promise<SaveResult[]> {
+    const object = objectFor(type);
+    if (!object.createable) return records.map(() => ({ id: null, success: false, errors: [cannotDo(object, 'inserted')] }));
+    return inTransaction(async () => {
+      const now = deps.now();
+      const pendings = records.map((r, i) => prepareInsert(object, r, i, opts, now));
+      await checkReferences(object, pendings);
+      await checkUnique(object, pendings);
+      await fillAutoNumbers(object, pendings);
+      return commit(object, pendings, opts, 'insert');
+    });
+  }
+
+  async function updateWithMode(type: string, records: SObjectRecord[], opts: DmlOptions, mode: Mode): Promise<SaveResult[]> {
+    const object = objectFor(type);
+    if (!object.updateable && mode !== 'system') {
+      return records.map(() => ({ id: null, success: false, errors: [cannotDo(object, 'updated')] }));
+    }
+    return inTransaction(async () => {
+      const now = deps.now();
+      const ids = records.map((r) => r.Id ?? r.id ?? r.ID).filter(isValidIdFormat).map(to18);
+      const existing = await loadRows(object, ids);
+      const seen = new Set<string>();
+      const pendings = records.map((r, i) => {
+        const rawId = r.Id ?? r.id ?? r.ID;
+        const id = isValidIdFormat(rawId) ? to18(rawId) : undefined;
+        if (id && seen.has(id)) {
+          return { index: i, row: {}, supplied: new Set<string>(), errors: [err('DUPLICATE_VALUE', `Duplicate id in list: ${id}`, [])] };
+        }
+        if (id) seen.add(id);
+        return prepareUpdate(object, r, i, id ? existing.get(id) : undefined, mode, opts, now);
+      });
+      await checkReferences(object, pendings);
+      await checkUnique(object, pendings);
+      return commit(object, pendings, opts, 'update');
+    });
+  }
+
+  async function upsert(type: string, externalIdField: string, records: SObjectRecord[], opts: DmlOptions): Promise<SaveResult[]> {
+    const object = objectFor(type);
+    const keyField = object.fieldMap.get(externalIdField.toLowerCase());
+    if (!keyField || !(keyField.externalId || keyField.type === 'id' || keyField.idLookup)) {
+      throw new SalesforceApiError(
+        'NOT_FOUND',
+        `Provided external ID field does not exist or is not accessible: ${externalIdField}`,
+        404
+      );
+    }
+    return inTransaction(async () => {
+      const now = deps.now();
+      const keyOf = (r: SObjectRecord): unknown => {
+        const entry = Object.entries(r).find(([k]) => k.toLowerCase() === keyField.column);
+        return entry?.[1];
+      };
+      // Find matches: by Id, or by external id value (case-insensitive unless the field is case-sensitive).
+      const values = records.map(keyOf).filter((v): v is string | number => typeof v === 'string' || typeof v === 'number').map(String);
+      const matches = new Map<string, string[]>();
+      const norm = (v: string) => (keyField.type === 'id' ? (isValidIdFormat(v) ? to18(v) : v) : keyField.caseSensitive ? v : v.toLowerCase());
+      if (values.length > 0) {
+        const col = quoteIdent(keyField.column);
+        const expr = keyField.type === 'id' || keyField.caseSensitive ? `${col}::text` : `lower(${col}::text)`;
+        const result = await sql().query<{ id: string; v: string }>(
+          `SELECT "id", ${expr} AS v FROM ${quoteIdent(object.table)} WHERE ${expr} = ANY($1) AND NOT "isdeleted"`,
+          [[...new Set(values.map(norm))]]
+        );
+        for (const row of result.rows) matches.set(row.v, [...(matches.get(row.v) ?? []), row.id]);
+      }
+      const existing = await loadRows(object, [...matches.values()].flat());
+      const seenKeys = new Set<string>();
+      const pendings: Pending[] = records.map((record, i) => {
+        const raw = keyOf(record);
+        const fail = (e: SfError): Pending => ({ index: i, row: {}, supplied: new Set(), errors: [e] });
+        if (keyField.type !== 'id' && (raw === undefined || raw === null || raw === '')) {
+          return fail(err('MISSING_ARGUMENT', `${keyField.name} not specified`, [keyField.name]));
+        }
+        const k = raw === undefined || raw === null || raw === '' ? '' : norm(String(raw));
+        if (k !== '' && seenKeys.has(k)) return fail(err('DUPLICATE_EXTERNAL_ID', `Duplicate external id specified: ${String(raw)}`, [keyField.name]));
+        if (k !== '') seenKeys.add(k);
+        const hits = k === '' ? [] : (matches.get(k) ?? []);
+        if (hits.length > 1) {
+          return fail(err('DUPLICATE_EXTERNAL_ID', `${keyField.name}: more than one record found for external id field: ${hits.join(', ')}`, [keyField.name]));
+        }
+        const { [Object.keys(record).find((key) => key.toLowerCase() === keyField.column) ?? '']: _key, ...rest } = record;
+        if (hits.length === 1) {
+          const id = hits[0] as string;
+          const pending = prepareUpdate(object, { ...stripIds(rest), Id: id }, i, existing.get(id), 'update', opts, now);
+          pending.created = false;
+          return pending;
+        }
+        if (keyField.type === 'id' && k !== '') return fail(invalidCrossReference(['Id']));
+        const pending = prepareInsert(object, keyField.type === 'id' ? stripIds(rest) : { ...stripIds(rest), [keyField.name]: raw }, i, opts, now);
+        pending.created = true;
+        return pending;
+      });
+      await checkReferences(object, pendings);
+      await checkUnique(object, pendings);
+      await fillAutoNumbers(object, pendings.filter((p) => p.created));
+      return commit(object, pendings, opts, 'mixed');
+    });
+  }
+
+  async function remove(ids: string[], opts: DmlOptions): Promise<SaveResult[]> {
+    return inTransaction(async () => {
+      const now = deps.now();
+      const byObject = new Map<SObjectDef, string[]>();
+      for (const id of ids) {
+        const object = isValidIdFormat(id) ? schema.byKeyPrefix(keyPrefixOf(id)) : undefined;
+        if (object) byObject.set(object, [...(byObject.get(object) ?? []), to18(id)]);
+      }
+      const existing = new Map<string, { object: SObjectDef; row: Row }>();
+      for (const [object, list] of byObject) for (const [id, row] of await loadRows(object, list)) existing.set(id, { object, row });
+      const seen = new Set<string>();
+      const outcomes = ids.map((raw): { id: string; error?: SfError; object?: SObjectDef } => {
+        if (!isValidIdFormat(raw)) return { id: raw, error: err('MALFORMED_ID', `malformed id ${raw}`, []) };
+        const id = to18(raw);
+        const hit = existing.get(id);
+        if (!hit) return { id, error: invalidCrossReference() };
+        if (hit.row.isdeleted === true) return { id, error: entityIsDeleted() };
+        if (!hit.object.deletable) return { id, error: cannotDo(hit.object, 'deleted') };
+        if (seen.has(id)) return { id, error: err('DUPLICATE_VALUE', `Duplicate id in list: ${id}`, []) };
+        seen.add(id);
+        return { id, object: hit.object };
+      });
+      const failed = outcomes.some((o) => o.error);
+      const results = outcomes.map<SaveResult>((o) =>
+        o.error ? { id: null, success: false, errors: [o.error] } : opts.allOrNone && failed ? { id: null, success: false, errors: [ROLLED_BACK] } : { id: o.id, success: true, errors: [] }
+      );
+      if (opts.allOrNone && failed) return results;
+      const nowIso = now.toISOString();
+      const toDelete = new Map<SObjectDef, string[]>();
+      for (const o of outcomes) if (!o.error && o.object) toDelete.set(o.object, [...(toDelete.get(o.object) ?? []), o.id]);
+      for (const [object, list] of toDelete) {
+        await sql().query(
+          `UPDATE ${quoteIdent(object.table)} SET "isdeleted" = true, "systemmodstamp" = $2, "lastmodifieddate" = $2, "lastmodifiedbyid" = $3 WHERE "id" = ANY($1)`,
+          [list, nowIso, opts.userId]
+        );
+        await cascadeDelete(object, list, nowIso, opts.userId);
+      }
+      return results;
+    });
+  }
+
+  /** Children of a cascade-delete relationship (master-detail, campaign members) go to the recycle bin too. */
+  async function cascadeDelete(object: SObjectDef, ids: string[], nowIso: string, userId: string): Promise<void> {
+    for (const rel of object.childRelationships.filter((r) => r.cascadeDelete)) {
+      const child = schema.get(rel.childSObject);
+      if (!child) continue;
+      const column = child.fieldMap.get(rel.field.toLowerCase())?.column;
+      if (!column) continue;
+      await sql().query(
+        `UPDATE ${quoteIdent(child.table)} SET "isdeleted" = true, "systemmodstamp" = $2, "lastmodifieddate" = $2, "lastmodifiedbyid" = $3 WHERE ${quoteIdent(column)} = ANY($1) AND NOT "isdeleted"`,
+        [ids, nowIso, userId]
+      );
+    }
+  }
+
+  async function retrieve(type: string, id: string, fields?: string[]): Promise<SObjectRecord | null> {
+    const object = objectFor(type);
+    const selected = fields?.map((name) => {
+      const field = object.fieldMap.get(name.trim().toLowerCase());
+      if (!field) throw new SalesforceApiError('INVALID_FIELD', `No such column '${name.trim()}' on sobject of type ${object.name}`, 400, [name.trim()]);
+      return field;
+    });
+    if (!isValidIdFormat(id) || keyPrefixOf(id) !== object.keyPrefix) return null;
+    const rows = await loadRows(object, [to18(id)]);
+    const row = rows.get(to18(id));
+    if (!row || row.isdeleted === true) return null;
+    return rowToApiRecord(object, row, selected);
+  }
+
+  return {
+    insert,
+    update: (type, records, opts) => updateWithMode(type, records, opts, 'update'),
+    systemUpdate: (type, records, opts) => updateWithMode(type, records, opts, 'system'),
+    upsert,
+    delete: remove,
+    retrieve,
+    transaction: inTransaction
+  };
+}
+
+function stripIds(record: SObjectRecord): SObjectRecord {
+  const copy: SObjectRecord = {};
+  for (const [k, v] of Object.entries(record)) if (k.toLowerCase() !== 'id') copy[k] = v;
+  return copy;
+}
+
+function cannotDo(object: SObjectDef, verb: 'inserted' | 'updated' | 'deleted'): SfError {
+  return err('INVALID_TYPE_FOR_OPERATION', `entity type cannot be ${verb}: ${object.label}`);
+}
+
+/** 'FSC-{0000000}' + 42 -> 'FSC-0000042'. */
+export function formatAutoNumber(format: string, n: number): string {
+  return format.replace(/\{(0+)\}/, (_m, zeros: string) => String(n).padStart(zeros.length, '0'));
+}

@@ -1,0 +1,222 @@
+/**
+ * Field values across the three shapes they take: API input (JSON or CSV strings), the stored form
+ * (what the record layer keeps in memory and writes: dates 'YYYY-MM-DD', datetimes ISO with 'Z',
+ * numbers as numbers) and API output (datetimes as Salesforce prints them: 2024-01-02T03:04:05.000+0000).
+ */
+import { isValidIdFormat, to18 } from './ids';
+import type { FieldDef, SfError, SObjectDef } from './types';
+
+export type Coerced = { ok: true; value: unknown } | { ok: false; error: SfError };
+
+const ok = (value: unknown): Coerced => ({ ok: true, value });
+const fail = (statusCode: string, message: string, field: FieldDef): Coerced => ({
+  ok: false,
+  error: { statusCode, message, fields: [field.name] }
+});
+
+const notOfType = (field: FieldDef, value: unknown): Coerced =>
+  fail('INVALID_TYPE_ON_FIELD_IN_RECORD', `${field.label}: value not of required type: ${display(value)}`, field);
+
+function display(value: unknown): string {
+  return typeof value === 'object' && value !== null ? JSON.stringify(value) : String(value);
+}
+
+const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const EMAIL_RE = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
+const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
+
+function isRealDate(y: number, m: number, d: number): boolean {
+  const date = new Date(Date.UTC(y, m - 1, d));
+  return date.getUTCFullYear() === y && date.getUTCMonth() === m - 1 && date.getUTCDate() === d;
+}
+
+/** 'YYYY-MM-DD' or null. Accepts a date, or a datetime whose date part is used (as Salesforce does). */
+export function parseDate(value: unknown): string | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString().slice(0, 10);
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  const m = DATE_RE.exec(text) ?? DATETIME_RE.exec(text);
+  if (!m) return null;
+  const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
+  if (!isRealDate(y, mo, d)) return null;
+  return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+/** ISO datetime in UTC ('...Z') or null. A bare date means midnight UTC. */
+export function parseDateTime(value: unknown): string | null {
+  if (value instanceof Date) return Number.isNaN(value.getTime()) ? null : value.toISOString();
+  if (typeof value !== 'string') return null;
+  const text = value.trim();
+  if (DATE_RE.test(text)) return parseDate(text) ? `${text}T00:00:00.000Z` : null;
+  const m = DATETIME_RE.exec(text);
+  if (!m || !isRealDate(Number(m[1]), Number(m[2]), Number(m[3]))) return null;
+  if (Number(m[4]) > 23 || Number(m[5]) > 59 || Number(m[6] ?? 0) > 59) return null;
+  let zone = m[8] ?? 'Z';
+  if (/^[+-]\d{4}$/.test(zone)) zone = `${zone.slice(0, 3)}:${zone.slice(3)}`;
+  const ms = (m[7] ?? '.000').slice(0, 4).padEnd(4, '0');
+  const parsed = new Date(`${m[1]}-${m[2]}-${m[3]}T${m[4]}:${m[5]}:${m[6] ?? '00'}${ms}${zone.toUpperCase()}`);
+  return Number.isNaN(parsed.getTime()) ? null : parsed.toISOString();
+}
+
+function parseNumber(value: unknown): number | null {
+  if (typeof value === 'number') return Number.isFinite(value) ? value : null;
+  if (typeof value === 'string' && NUMBER_RE.test(value.trim())) return Number(value.trim());
+  return null;
+}
+
+function parseBoolean(value: unknown): boolean | null {
+  if (typeof value === 'boolean') return value;
+  if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1;
+  if (typeof value === 'string') {
+    const text = value.trim().toLowerCase();
+    if (text === 'true' || text === '1') return true;
+    if (text === 'false' || text === '0') return false;
+  }
+  return null;
+}
+
+/**
+ * Input value -> stored value, with Salesforce's errors. Blank ('' or null) is null, except that a
+ * checkbox set to null is false. Lengths, picklist membership and required-ness are checked elsewhere.
+ */
+export function coerceInput(field: FieldDef, raw: unknown): Coerced {
+  if (raw === null || raw === undefined || raw === '') return ok(field.type === 'boolean' ? false : null);
+  switch (field.type) {
+    case 'boolean': {
+      const value = parseBoolean(raw);
+      return value === null ? notOfType(field, raw) : ok(value);
+    }
+    case 'int':
+    case 'double':
+    case 'currency':
+    case 'percent': {
+      const value = parseNumber(raw);
+      if (value === null) return notOfType(field, raw);
+      if (field.type === 'int' && !Number.isInteger(value)) return notOfType(field, raw);
+      const factor = 10 ** field.scale;
+      const rounded = field.type === 'int' ? value : Math.round(value * factor) / factor;
+      const maxIntegerDigits = (field.precision || 18) - field.scale;
+      if (Math.abs(Math.trunc(rounded)).toString().length > maxIntegerDigits && Math.trunc(rounded) !== 0) {
+        return fail('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${display(raw)}`, field);
+      }
+      return ok(rounded);
+    }
+    case 'date': {
+      const value = parseDate(raw);
+      return value === null ? notOfType(field, raw) : ok(value);
+    }
+    case 'datetime': {
+      const value = parseDateTime(raw);
+      return value === null ? notOfType(field, raw) : ok(value);
+    }
+    case 'id':
+    case 'reference': {
+      if (typeof raw !== 'string') return notOfType(field, raw);
+      const text = raw.trim();
+      if (!isValidIdFormat(text)) return fail('MALFORMED_ID', `${field.label}: id value of incorrect type: ${text}`, field);
+      return ok(to18(text));
+    }
+    case 'multipicklist': {
+      const parts = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(';') : null;
+      if (!parts) return notOfType(field, raw);
+      const cleaned = [...new Set(parts.map((p) => p.trim()).filter((p) => p !== ''))];
+      return ok(cleaned.length === 0 ? null : cleaned.join(';'));
+    }
+    case 'email': {
+      if (typeof raw !== 'string') return notOfType(field, raw);
+      const text = raw.trim();
+      if (!EMAIL_RE.test(text)) return fail('INVALID_EMAIL_ADDRESS', `${field.label}: invalid email address: ${text}`, field);
+      return ok(text);
+    }
+    default: {
+      if (typeof raw === 'object') return notOfType(field, raw);
+      return ok(String(raw));
+    }
+  }
+}
+
+/** STRING_TOO_LONG / restricted picklist checks on a stored value. */
+export function checkStoredValue(field: FieldDef, value: unknown): SfError | null {
+  if (value === null || value === undefined) return null;
+  if (typeof value === 'string' && field.length > 0 && isTextual(field) && value.length > field.length) {
+    return {
+      statusCode: 'STRING_TOO_LONG',
+      message: `${field.label}: data value too large: ${value.slice(0, 100)}${value.length > 100 ? '...' : ''} (max length=${field.length})`,
+      fields: [field.name]
+    };
+  }
+  if (field.restrictedPicklist && (field.type === 'picklist' || field.type === 'multipicklist')) {
+    const allowed = new Set(field.picklistValues.filter((p) => p.active).map((p) => p.value));
+    const values = field.type === 'multipicklist' ? String(value).split(';') : [String(value)];
+    const bad = values.find((v) => !allowed.has(v));
+    if (bad !== undefined) {
+      return {
+        statusCode: 'INVALID_OR_NULL_FOR_RESTRICTED_PICKLIST',
+        message: `${field.label}: bad value for restricted picklist field: ${bad}`,
+        fields: [field.name]
+      };
+    }
+  }
+  return null;
+}
+
+function isTextual(field: FieldDef): boolean {
+  return ['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'multipicklist', 'combobox', 'anyType'].includes(field.type);
+}
+
+/** Value read from Postgres -> stored form (dates and datetimes as strings, numerics as numbers). */
+export function fromColumn(field: Pick<FieldDef, 'type'>, value: unknown): unknown {
+  if (value === null || value === undefined) return null;
+  switch (field.type) {
+    case 'int':
+    case 'double':
+    case 'currency':
+    case 'percent':
+      return typeof value === 'number' ? value : Number(value);
+    case 'date':
+      return value instanceof Date ? value.toISOString().slice(0, 10) : String(value).slice(0, 10);
+    case 'datetime':
+      return value instanceof Date ? value.toISOString() : new Date(String(value)).toISOString();
+    case 'boolean':
+      return value === true || value === 't' || value === 'true';
+    default:
+      return value;
+  }
+}
+
+/** Stored form -> REST/JSON output (datetimes as 2024-01-02T03:04:05.000+0000). */
+export function toApiValue(field: Pick<FieldDef, 'type'>, stored: unknown): unknown {
+  if (stored === null || stored === undefined) return null;
+  if (field.type === 'datetime') return formatDateTime(String(stored));
+  return stored;
+}
+
+export function formatDateTime(iso: string | Date): string {
+  const text = iso instanceof Date ? iso.toISOString() : new Date(iso).toISOString();
+  return text.replace(/Z$/, '+0000');
+}
+
+/** Row from Postgres (lowercase column keys) -> row in stored form. */
+export function normalizeRow(object: SObjectDef, row: Record<string, unknown>): Record<string, unknown> {
+  const out: Record<string, unknown> = {};
+  for (const [column, value] of Object.entries(row)) {
+    const field = object.fieldMap.get(column);
+    out[column] = field ? fromColumn(field, value) : value;
+  }
+  return out;
+}
+
+/** Row (stored form) -> API record with canonical field names; all fields, or the listed ones in that order. */
+export function rowToApiRecord(object: SObjectDef, row: Record<string, unknown>, fields?: FieldDef[]): Record<string, unknown> {
+  const record: Record<string, unknown> = {};
+  for (const field of fields ?? object.fields) record[field.name] = toApiValue(field, row[field.column] ?? null);
+  return record;
+}
+
+/** Text form used in history OldValue/NewValue. */
+export function historyText(field: FieldDef, stored: unknown): string | null {
+  if (stored === null || stored === undefined) return null;
+  if (field.type === 'datetime') return formatDateTime(String(stored));
+  return String(stored);
+}
