@@ -13,10 +13,12 @@ import { registerServeCommand } from '../serve';
  * `register<Cap>Command(program)`. A capability that has not landed has no command (no stubs).
  */
 // (capability imports go here, e.g.: import { registerIngestCommand } from '../ingest';)
+import { registerIngestCommand } from '../ingest';
 import { registerConvertCommand } from '../conversion';
 import { registerHistoryCommand } from '../history';
 
 const capabilityCommands: ((program: Command) => void)[] = [
+  registerIngestCommand,
   // registerIngestCommand,
   registerConvertCommand,
   registerHistoryCommand,

@@ -109,6 +109,7 @@ export interface OrgContact {
   FirstName?: string | null;
   LastName?: string | null;
   AccountId?: string | null;
+  [field: string]: unknown;
 }
 
 const LEAD_SELECT = `SELECT Id, Source_External_Id__c, LastModifiedDate, ${UPDATABLE_LEAD_FIELDS.join(', ')} FROM Lead WHERE IsConverted = false`;

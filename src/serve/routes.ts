@@ -13,8 +13,10 @@ export type ServeRoutePlugin = (app: FastifyInstance, runtime: Runtime) => void 
 
 /* ===================== Capability routes ===================== */
 // (imports go here, e.g.: import { registerWebhookRoutes } from '../ingest';)
+import { registerWebhookRoutes } from '../ingest';
 
 export const capabilityRoutes: ServeRoutePlugin[] = [
+  registerWebhookRoutes,
   // registerWebhookRoutes,
 ];
 /* =================== end of capability routes ================ */

@@ -1,0 +1,573 @@
+/**
+ * runIngest: one source (a file, or the webhook inbox) into Salesforce Leads, batch by batch so memory
+ * stays flat whatever the size: read -> map -> normalise/validate (rejects to the reject file) ->
+ * de-duplicate in the batch -> skip rows the ledger has already written unchanged -> match against the
+ * org -> route new leads -> upsert/update -> campaign members -> events + ledger in one store transaction.
+ * A row reaches the ledger only after Salesforce accepted it, so a killed run resumes by simply
+ * running again: rows already in Salesforce but not in the ledger are found by their external id and
+ * upserted (updated, not duplicated).
+ */
+import fs from 'node:fs';
+import path from 'node:path';
+import { stringify } from 'csv-stringify';
+import type { Runtime, CommandResult } from '../runtime/types';
+import type { OrgClient, RecordResult, SObjectRecord } from '../salesforce/types';
+import { soqlIn } from '../salesforce/soql';
+import type { MappedRow } from './canonical';
+import { findSource, parseIngestConfig, type IngestConfig, type SourceConfig } from './config';
+import { buildMatchQueries, chunk, createOrgMatcher, dedupeWithinBatch, newerValues, MATCH_IN_LIMIT, type OrgContact, type OrgLead } from './dedupe';
+import {
+  insertEngagementEvents,
+  loadRoutingState,
+  lookupLedger,
+  markSubmissionsProcessed,
+  pendingSubmissions,
+  recordLedger,
+  saveRoutingState,
+  type LedgerEntry
+} from './ledger';
+import { createRowMapper, type RowMapper } from './mapping';
+import { PRESETS, resolveMapping, type PresetName } from './presets';
+import { kindFromPath, readRecords, type SourceRecord } from './readers';
+import { createRejectWriter, escapeFormula, type RejectWriter } from './rejects';
+import { routeLead, type RoutingState } from './routing';
+import { leadRowHash, validateRow, type NormalisedLead, type RowError, type SourceContext } from './validate';
+import { createRecords, updateRecords, upsertLeads } from './writes';
+
+export interface IngestOptions {
+  /** File to read (CSV, JSON or NDJSON by extension). Defaults to the source's configured path. */
+  file?: string;
+  /** Configured source name; without it an ad-hoc source named after the preset (or "csv"/"json") is used. */
+  source?: string;
+  preset?: PresetName;
+  /** Read, validate and match, but write nothing to Salesforce or the store. */
+  dryRun?: boolean;
+  /** Overrides ingest.write.batchSize (tests, benchmarks). */
+  batchSize?: number;
+  /** Store run id recorded in the ledger. */
+  runId?: number | null;
+}
+
+export interface IngestSummary {
+  source: string;
+  input: string;
+  dryRun: boolean;
+  read: number;
+  valid: number;
+  rejected: number;
+  created: number;
+  updated: number;
+  unchanged: number;
+  merged: number;
+  attached: number;
+  skipped: number;
+  failed: number;
+  campaignMembers: number;
+  engagementEvents: number;
+  apiCalls: number;
+  apiCallsBySurface: Record<string, number>;
+  writes: { collectionsBatches: number; bulkJobs: number; retriedRows: number };
+  assigned: Record<string, number>;
+  rejectFile: string | null;
+  assignmentsFile: string | null;
+  reportFile: string | null;
+  durationMs: number;
+  rowsPerSecond: number;
+  /** First failures (the reject file has all of them). */
+  failures: { row: number; externalId: string; errors: string[] }[];
+  warnings: string[];
+}
+
+const MAX_LISTED_FAILURES = 50;
+
+interface Context {
+  rt: Runtime;
+  cfg: IngestConfig;
+  source: SourceConfig;
+  sourceCtx: SourceContext;
+  mapper: RowMapper;
+  dryRun: boolean;
+  runId: number | null;
+  org: OrgClient | null;
+  summary: IngestSummary;
+  rejects: RejectWriter | null;
+  assignments: ReturnType<typeof stringify> | null;
+  assignmentsDone: Promise<void> | null;
+  routing: RoutingState;
+  today: string;
+  campaignIds: Map<string, string | null>;
+  stamp: string;
+}
+
+export class IngestError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'IngestError';
+  }
+}
+
+/** Resolves which source config applies to the options (a configured source, or an ad-hoc one). */
+export function resolveSource(cfg: IngestConfig, opts: Pick<IngestOptions, 'file' | 'source' | 'preset'>): SourceConfig {
+  if (opts.source) {
+    const s = findSource(cfg, opts.source);
+    if (!s) {
+      const known = cfg.sources.map((x) => x.name).join(', ') || 'none configured';
+      throw new IngestError(`Unknown source "${opts.source}" (configured: ${known})`);
+    }
+    return { ...s, preset: opts.preset ?? s.preset };
+  }
+  if (!opts.file) throw new IngestError('Give a file to ingest or --source <name>');
+  const byPath = cfg.sources.find((s) => s.path && path.resolve(s.path) === path.resolve(opts.file!));
+  if (byPath) return { ...byPath, preset: opts.preset ?? byPath.preset };
+  const kind = kindFromPath(opts.file);
+  return {
+    name: opts.preset ?? kind,
+    kind,
+    preset: opts.preset,
+    bodyLimitBytes: 65_536,
+    rateLimitPerMinute: 60
+  };
+}
+
+export async function runIngest(rt: Runtime, opts: IngestOptions): Promise<CommandResult<IngestSummary>> {
+  const started = Date.now();
+  const cfg = parseIngestConfig(rt.config.ingest);
+  if (opts.batchSize) cfg.write.batchSize = opts.batchSize;
+  const source = resolveSource(cfg, opts);
+  const kind = source.kind ?? (opts.file ?? source.path ? kindFromPath(opts.file ?? source.path!) : 'csv');
+  const input = kind === 'webhook' ? `inbox:${source.name}` : path.resolve(opts.file ?? source.path ?? '');
+  if (kind !== 'webhook' && !opts.file && !source.path) throw new IngestError(`Source "${source.name}" has no path; give a file`);
+  if (kind !== 'webhook' && !fs.existsSync(input)) throw new IngestError(`File not found: ${input}`);
+
+  const preset = source.preset ? PRESETS[source.preset] : undefined;
+  const now = rt.now();
+  const ctx: Context = {
+    rt,
+    cfg,
+    source,
+    sourceCtx: {
+      name: source.name,
+      sourceSystem: source.sourceSystem ?? source.name,
+      leadSource: source.leadSource ?? preset?.leadSource ?? null,
+      campaign: source.campaign ?? null,
+      defaultCountry: source.defaultCountry?.toUpperCase() ?? null,
+      defaultCompany: source.defaultCompany ?? null
+    },
+    mapper: createRowMapper(resolveMapping(source.preset, source.mapping)),
+    dryRun: Boolean(opts.dryRun),
+    runId: opts.runId ?? null,
+    org: null,
+    summary: emptySummary(source.name, input, Boolean(opts.dryRun)),
+    rejects: null,
+    assignments: null,
+    assignmentsDone: null,
+    routing: { cursors: {}, assignedToday: {} },
+    today: now.toISOString().slice(0, 10),
+    campaignIds: new Map(),
+    stamp: now.toISOString().replace(/[:.]/g, '-')
+  };
+  ctx.routing = await loadRoutingState(rt.store, ctx.today);
+  const usageBefore = { total: 0, bySurface: {} as Record<string, number> };
+
+  const progress = rt.progress(`ingest ${source.name}`);
+  try {
+    if (kind === 'webhook') {
+      let after = 0;
+      for (;;) {
+        const items = await pendingSubmissions(rt.store, source.name, after, cfg.write.batchSize);
+        if (items.length === 0) break;
+        after = items[items.length - 1]!.seq;
+        await processBatch(ctx, items.map((i) => ({ row: i.seq, data: i.payload })), items.map((i) => i.seq), usageBefore);
+        progress.tick(items.length);
+      }
+    } else {
+      let batch: SourceRecord[] = [];
+      for await (const record of readRecords(input, kind, { delimiter: source.delimiter })) {
+        batch.push(record);
+        if (batch.length >= cfg.write.batchSize) {
+          await processBatch(ctx, batch, [], usageBefore);
+          progress.tick(batch.length);
+          batch = [];
+        }
+      }
+      if (batch.length > 0) {
+        await processBatch(ctx, batch, [], usageBefore);
+        progress.tick(batch.length);
+      }
+    }
+  } finally {
+    progress.done();
+    await ctx.rejects?.close();
+    if (ctx.assignments) {
+      ctx.assignments.end();
+      await ctx.assignmentsDone;
+    }
+  }
+
+  const s = ctx.summary;
+  if (ctx.org) {
+    s.apiCalls = ctx.org.usage.total() - usageBefore.total;
+    const by = ctx.org.usage.bySurface();
+    s.apiCallsBySurface = Object.fromEntries(
+      Object.entries(by)
+        .map(([k, v]) => [k, v - (usageBefore.bySurface[k] ?? 0)] as const)
+        .filter(([, v]) => v > 0)
+    );
+  }
+  s.rejectFile = ctx.rejects?.path ?? null;
+  s.durationMs = Date.now() - started;
+  s.rowsPerSecond = s.durationMs > 0 ? Math.round((s.read / s.durationMs) * 1000) : s.read;
+  s.reportFile = writeReport(ctx);
+  const ok = s.failed === 0;
+  return { ok, partial: !ok && s.created + s.updated + s.unchanged + s.attached > 0, summary: s, lines: humanLines(s) };
+}
+
+function emptySummary(source: string, input: string, dryRun: boolean): IngestSummary {
+  return {
+    source,
+    input,
+    dryRun,
+    read: 0,
+    valid: 0,
+    rejected: 0,
+    created: 0,
+    updated: 0,
+    unchanged: 0,
+    merged: 0,
+    attached: 0,
+    skipped: 0,
+    failed: 0,
+    campaignMembers: 0,
+    engagementEvents: 0,
+    apiCalls: 0,
+    apiCallsBySurface: {},
+    writes: { collectionsBatches: 0, bulkJobs: 0, retriedRows: 0 },
+    assigned: {},
+    rejectFile: null,
+    assignmentsFile: null,
+    reportFile: null,
+    durationMs: 0,
+    rowsPerSecond: 0,
+    failures: [],
+    warnings: []
+  };
+}
+
+async function getOrg(ctx: Context, usageBefore: { total: number; bySurface: Record<string, number> }): Promise<OrgClient> {
+  if (!ctx.org) {
+    ctx.org = await ctx.rt.org();
+    usageBefore.total = ctx.org.usage.total();
+    usageBefore.bySurface = { ...ctx.org.usage.bySurface() };
+  }
+  return ctx.org;
+}
+
+function reject(ctx: Context, errors: RowError[]) {
+  if (errors.length === 0) return;
+  ctx.rejects ??= createRejectWriter(path.join(ctx.rt.outputDir, `ingest-${ctx.source.name}-${ctx.stamp}-rejects.csv`));
+  ctx.rejects.write(errors);
+}
+
+function recordAssignment(ctx: Context, lead: NormalisedLead, ownerId: string | null, rule: string | null, explanation: string) {
+  const key = ownerId ?? '(unassigned)';
+  ctx.summary.assigned[key] = (ctx.summary.assigned[key] ?? 0) + 1;
+  if (!ctx.assignments) {
+    const file = path.join(ctx.rt.outputDir, `ingest-${ctx.source.name}-${ctx.stamp}-assignments.csv`);
+    fs.mkdirSync(path.dirname(file), { recursive: true });
+    const out = fs.createWriteStream(file, { encoding: 'utf8' });
+    ctx.assignments = stringify({ header: true, columns: ['row', 'externalId', 'ownerId', 'rule', 'explanation'] });
+    ctx.assignments.pipe(out);
+    ctx.assignmentsDone = new Promise((resolve, rejectFn) => out.on('finish', () => resolve()).on('error', rejectFn));
+    ctx.summary.assignmentsFile = file;
+  }
+  ctx.assignments.write([String(lead.row), escapeFormula(lead.fields.Source_External_Id__c), ownerId ?? '', escapeFormula(rule ?? ''), escapeFormula(explanation)]);
+}
+
+type Plan =
+  | { kind: 'upsert'; lead: NormalisedLead; hash: string; ownerId?: string }
+  | { kind: 'update'; lead: NormalisedLead; hash: string; targetId: string; changes: Record<string, unknown> | null }
+  | { kind: 'attach'; lead: NormalisedLead; hash: string; contactId: string }
+  | { kind: 'skip'; lead: NormalisedLead; hash: string; reason: string };
+
+async function processBatch(
+  ctx: Context,
+  records: SourceRecord[],
+  inboxSeqs: number[],
+  usageBefore: { total: number; bySurface: Record<string, number> }
+): Promise<void> {
+  const s = ctx.summary;
+  const { cfg } = ctx;
+  s.read += records.length;
+
+  // 1. map + normalise + validate
+  const valid: NormalisedLead[] = [];
+  for (const rec of records) {
+    if (typeof rec.data.__parseError === 'string') {
+      s.rejected++;
+      reject(ctx, [{ row: rec.row, field: '(record)', value: '', reason: rec.data.__parseError }]);
+      continue;
+    }
+    const mapped: MappedRow = ctx.mapper(rec.row, rec.data);
+    const result = validateRow(mapped, ctx.sourceCtx);
+    if (result.ok) valid.push(result.lead);
+    else {
+      s.rejected++;
+      reject(ctx, result.errors);
+    }
+  }
+  s.valid += valid.length;
+
+  // 2. duplicates inside the batch
+  const { survivors, merged } = dedupeWithinBatch(valid, cfg.dedupe.keys);
+
+  // 3. ledger: rows written before with the same content need nothing
+  const ledger = await lookupLedger(ctx.rt.store, ctx.source.name, [
+    ...new Set([...survivors, ...merged.map((m) => m.lead)].map((l) => l.sourceRecordId))
+  ]);
+  const ledgerEntries: LedgerEntry[] = [];
+  const entry = (lead: NormalisedLead, hash: string, action: LedgerEntry['action'], sfObject: LedgerEntry['sfObject'], sfId: string | null): LedgerEntry => ({
+    source: lead.source,
+    sourceRecordId: lead.sourceRecordId,
+    externalId: lead.fields.Source_External_Id__c,
+    rowHash: hash,
+    action,
+    sfObject,
+    sfId
+  });
+  const todo: { lead: NormalisedLead; hash: string }[] = [];
+  for (const lead of survivors) {
+    const hash = leadRowHash(lead);
+    if (ledger.get(lead.sourceRecordId)?.rowHash === hash) s.unchanged++;
+    else todo.push({ lead, hash });
+  }
+  const mergedTodo = merged.filter((m) => ledger.get(m.lead.sourceRecordId)?.rowHash !== leadRowHash(m.lead));
+  s.unchanged += merged.length - mergedTodo.length;
+  if (todo.length === 0 && mergedTodo.length === 0) {
+    if (!ctx.dryRun) await markSubmissionsProcessed(ctx.rt.store, inboxSeqs, ctx.runId);
+    return;
+  }
+
+  const org = await getOrg(ctx, usageBefore);
+
+  // 4. match against the org (leads written by an earlier, interrupted run come back as "own")
+  const plans: Plan[] = [];
+  const match = await orgMatcher(ctx, org, todo.map((t) => t.lead));
+  const knownOwn = (l: NormalisedLead) => {
+    const e = ledger.get(l.sourceRecordId);
+    return e && e.action === 'created' && e.sfObject === 'Lead' ? e.sfId : null;
+  };
+  for (const { lead, hash } of todo) {
+    const m = knownOwn(lead) ? { kind: 'own' as const, leadId: knownOwn(lead)! } : match(lead);
+    if (m.kind === 'own') plans.push({ kind: 'upsert', lead, hash });
+    else if (m.kind === 'none') {
+      const a = routeLead(lead, cfg.routing, ctx.routing, ctx.today);
+      recordAssignment(ctx, lead, a.ownerId, a.rule, a.explanation);
+      plans.push({ kind: 'upsert', lead, hash, ownerId: a.ownerId ?? undefined });
+    } else if (m.kind === 'lead') {
+      if (cfg.dedupe.onLeadMatch === 'skip') plans.push({ kind: 'skip', lead, hash, reason: `matches existing lead ${m.lead.Id} by ${m.key}` });
+      else plans.push({ kind: 'update', lead, hash, targetId: m.lead.Id, changes: newerValues(m.lead, lead) });
+    } else if (cfg.dedupe.onContactMatch === 'skip') plans.push({ kind: 'skip', lead, hash, reason: `matches existing contact ${m.contact.Id}` });
+    else plans.push({ kind: 'attach', lead, hash, contactId: m.contact.Id });
+  }
+
+  // 5. writes
+  const outcome = new Map<NormalisedLead, { object: 'Lead' | 'Contact'; id: string; action: LedgerEntry['action'] }>();
+  const fail = (lead: NormalisedLead, result: RecordResult | undefined, fallback: string) => {
+    s.failed++;
+    const errors = result?.errors.length ? result.errors.map((e) => `${e.statusCode}: ${e.message}`) : [fallback];
+    if (s.failures.length < MAX_LISTED_FAILURES) s.failures.push({ row: lead.row, externalId: lead.fields.Source_External_Id__c, errors });
+    reject(
+      ctx,
+      (result?.errors.length ? result.errors : [{ statusCode: 'ERROR', message: fallback, fields: [] }]).map((e) => ({
+        row: lead.row,
+        field: e.fields.join(';') || '(record)',
+        value: '',
+        reason: `Salesforce ${e.statusCode}: ${e.message}`
+      }))
+    );
+  };
+
+  const upserts = plans.filter((p): p is Extract<Plan, { kind: 'upsert' }> => p.kind === 'upsert');
+  const updates = plans.filter((p): p is Extract<Plan, { kind: 'update' }> => p.kind === 'update');
+  if (ctx.dryRun) {
+    for (const p of plans) {
+      if (p.kind === 'upsert') s.created++;
+      else if (p.kind === 'update') s.updated++;
+      else if (p.kind === 'attach') s.attached++;
+      else s.skipped++;
+    }
+    s.merged += mergedTodo.length;
+    return;
+  }
+
+  if (upserts.length > 0) {
+    const records: SObjectRecord[] = upserts.map((p) => ({ ...p.lead.fields, ...(p.ownerId ? { OwnerId: p.ownerId } : {}) }));
+    const w = await upsertLeads(org, records, cfg.write);
+    if (w.surface === 'bulk') s.writes.bulkJobs++;
+    else s.writes.collectionsBatches += Math.ceil(records.length / 200);
+    s.writes.retriedRows += w.retried;
+    w.results.forEach((r, i) => {
+      const p = upserts[i]!;
+      if (r.success && r.id) {
+        const created = r.created !== false;
+        if (created) s.created++;
+        else s.updated++;
+        outcome.set(p.lead, { object: 'Lead', id: r.id, action: 'created' });
+      } else fail(p.lead, r, 'upsert failed');
+    });
+  }
+
+  // Several rows may match the same existing lead: one update per lead, later rows' values winning.
+  const byTarget = new Map<string, Record<string, unknown>>();
+  for (const p of updates) if (p.changes) byTarget.set(p.targetId, { ...(byTarget.get(p.targetId) ?? {}), ...p.changes });
+  const targetIds = [...byTarget.keys()];
+  const updateResults = await updateRecords(org, 'Lead', targetIds.map((id) => byTarget.get(id)! as SObjectRecord), cfg.write);
+  const updateById = new Map(targetIds.map((id, i) => [id, updateResults[i]!]));
+  for (const p of updates) {
+    const r = p.changes ? updateById.get(p.targetId) : undefined;
+    if (!p.changes || r?.success) {
+      if (p.changes) s.updated++;
+      else s.unchanged++;
+      outcome.set(p.lead, { object: 'Lead', id: p.targetId, action: 'updated' });
+    } else fail(p.lead, r, 'update failed');
+  }
+  for (const p of plans) {
+    if (p.kind === 'attach') {
+      s.attached++;
+      outcome.set(p.lead, { object: 'Contact', id: p.contactId, action: 'attached' });
+    } else if (p.kind === 'skip') s.skipped++;
+  }
+
+  // 6. campaign membership for rows that name a campaign
+  await addCampaignMembers(ctx, org, plans.filter((p) => p.lead.campaign && outcome.has(p.lead)).map((p) => ({ lead: p.lead, target: outcome.get(p.lead)! })));
+
+  // 7. events + ledger (+ inbox, routing state) in one transaction
+  for (const p of plans) {
+    const o = outcome.get(p.lead);
+    if (o) ledgerEntries.push(entry(p.lead, p.hash, o.action, o.object, o.id));
+    else if (p.kind === 'skip') ledgerEntries.push(entry(p.lead, p.hash, 'skipped', null, null));
+  }
+  const survivorOf = new Map(survivors.map((l) => [l.row, l]));
+  for (const m of mergedTodo) {
+    const survivor = survivorOf.get(m.intoRow);
+    const o = survivor ? outcome.get(survivor) : undefined;
+    const skipped = survivor && plans.some((p) => p.lead === survivor && p.kind === 'skip');
+    if (o || skipped || (survivor && ledger.get(survivor.sourceRecordId)?.rowHash === leadRowHash(survivor))) {
+      s.merged++;
+      ledgerEntries.push(entry(m.lead, leadRowHash(m.lead), 'merged', o?.object ?? null, o?.id ?? null));
+    }
+  }
+  const eventItems = plans
+    .filter((p) => outcome.has(p.lead) && p.lead.events.length > 0)
+    .map((p) => {
+      const o = outcome.get(p.lead)!;
+      return { lead: p.lead, leadId: o.object === 'Lead' ? o.id : null, contactId: o.object === 'Contact' ? o.id : null };
+    });
+  await ctx.rt.store.transaction(async (tx) => {
+    s.engagementEvents += await insertEngagementEvents(tx, eventItems);
+    await recordLedger(tx, ledgerEntries, ctx.runId);
+    await markSubmissionsProcessed(tx, inboxSeqs, ctx.runId);
+    await saveRoutingState(tx, ctx.today, ctx.routing);
+  });
+}
+
+/** Runs the batched match queries and returns the matcher (no queries when matching is off). */
+async function orgMatcher(ctx: Context, org: OrgClient, leads: NormalisedLead[]) {
+  if (leads.length === 0) return createOrgMatcher([], [], ctx.cfg.dedupe.keys);
+  const keys = ctx.cfg.dedupe.againstOrg ? ctx.cfg.dedupe.keys : ([] as typeof ctx.cfg.dedupe.keys);
+  // Even without org matching, look up our own external ids so an interrupted run never re-routes.
+  const q = buildMatchQueries(leads, keys);
+  const orgLeads: OrgLead[] = [];
+  const orgContacts: OrgContact[] = [];
+  for (const soql of q.lead) orgLeads.push(...(await org.rest.query<OrgLead>(soql)));
+  for (const soql of q.contact) orgContacts.push(...(await org.rest.query<OrgContact>(soql)));
+  return createOrgMatcher(orgLeads, orgContacts, keys);
+}
+
+async function addCampaignMembers(
+  ctx: Context,
+  org: OrgClient,
+  items: { lead: NormalisedLead; target: { object: 'Lead' | 'Contact'; id: string } }[]
+): Promise<void> {
+  if (items.length === 0) return;
+  const s = ctx.summary;
+  try {
+    const names = [...new Set(items.map((i) => i.lead.campaign!))].filter((n) => !ctx.campaignIds.has(n));
+    for (const part of chunk(names, MATCH_IN_LIMIT)) {
+      const found = await org.rest.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM Campaign WHERE Name IN ${soqlIn(part)}`);
+      for (const c of found) if (!ctx.campaignIds.has(c.Name)) ctx.campaignIds.set(c.Name, c.Id);
+    }
+    const missing = names.filter((n) => !ctx.campaignIds.has(n));
+    if (missing.length > 0 && ctx.cfg.write.createMissingCampaigns) {
+      const created = await createRecords(org, 'Campaign', missing.map((Name) => ({ Name, IsActive: true })), ctx.cfg.write);
+      created.forEach((r, i) => {
+        ctx.campaignIds.set(missing[i]!, r.success ? r.id : null);
+        if (!r.success) s.warnings.push(`Campaign "${missing[i]}" could not be created: ${r.errors.map((e) => e.message).join('; ')}`);
+      });
+    } else for (const n of missing) {
+      ctx.campaignIds.set(n, null);
+      s.warnings.push(`Campaign "${n}" does not exist (createMissingCampaigns is off); members not added`);
+    }
+
+    // Existing memberships (an interrupted run may have added some already).
+    const wanted = items
+      .map((i) => ({ campaignId: ctx.campaignIds.get(i.lead.campaign!), ...i.target }))
+      .filter((w): w is { campaignId: string; object: 'Lead' | 'Contact'; id: string } => !!w.campaignId);
+    const existing = new Set<string>();
+    for (const object of ['Lead', 'Contact'] as const) {
+      const ids = [...new Set(wanted.filter((w) => w.object === object).map((w) => w.id))];
+      const campaignIds = [...new Set(wanted.filter((w) => w.object === object).map((w) => w.campaignId))];
+      const field = object === 'Lead' ? 'LeadId' : 'ContactId';
+      for (const part of chunk(ids, MATCH_IN_LIMIT)) {
+        for (const cpart of chunk(campaignIds, MATCH_IN_LIMIT)) {
+          const rows = await org.rest.query<Record<string, string>>(
+            `SELECT CampaignId, ${field} FROM CampaignMember WHERE CampaignId IN ${soqlIn(cpart)} AND ${field} IN ${soqlIn(part)}`
+          );
+          for (const r of rows) existing.add(`${(r.CampaignId ?? '').slice(0, 15)}|${(r[field] ?? '').slice(0, 15)}`);
+        }
+      }
+    }
+    const seen = new Set<string>();
+    const toCreate: SObjectRecord[] = [];
+    for (const w of wanted) {
+      const key = `${w.campaignId.slice(0, 15)}|${w.id.slice(0, 15)}`;
+      if (existing.has(key) || seen.has(key)) continue;
+      seen.add(key);
+      toCreate.push({ CampaignId: w.campaignId, [w.object === 'Lead' ? 'LeadId' : 'ContactId']: w.id, Status: ctx.cfg.write.campaignMemberStatus });
+    }
+    const results = await createRecords(org, 'CampaignMember', toCreate, ctx.cfg.write);
+    for (const r of results) {
+      if (r.success) s.campaignMembers++;
+      else if (s.warnings.length < 100) s.warnings.push(`CampaignMember not created: ${r.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ')}`);
+    }
+  } catch (err) {
+    // Campaign attribution must not lose the leads themselves: report and carry on.
+    s.warnings.push(`Campaign membership skipped for this batch: ${(err as Error).message}`);
+  }
+}
+
+function writeReport(ctx: Context): string | null {
+  if (ctx.dryRun && ctx.summary.read === 0) return null;
+  const file = path.join(ctx.rt.outputDir, `ingest-${ctx.source.name}-${ctx.stamp}-report.json`);
+  fs.mkdirSync(path.dirname(file), { recursive: true });
+  fs.writeFileSync(file, `${JSON.stringify({ ...ctx.summary, reportFile: file }, null, 2)}\n`);
+  return file;
+}
+
+export function humanLines(s: IngestSummary): string[] {
+  const lines = [
+    `${s.dryRun ? '[dry run] ' : ''}Ingest ${s.source} from ${s.input}`,
+    `  read ${s.read}, valid ${s.valid}, rejected ${s.rejected}`,
+    `  ${s.dryRun ? 'would create' : 'created'} ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, merged duplicates ${s.merged}, attached to contacts ${s.attached}, skipped ${s.skipped}, failed ${s.failed}`,
+    `  campaign members ${s.campaignMembers}, engagement events ${s.engagementEvents}`,
+    `  ${s.rowsPerSecond} rows/s in ${(s.durationMs / 1000).toFixed(1)} s; writes: ${s.writes.collectionsBatches} collection calls, ${s.writes.bulkJobs} bulk jobs, ${s.writes.retriedRows} rows retried`
+  ];
+  const owners = Object.entries(s.assigned);
+  if (owners.length > 0) lines.push(`  assigned: ${owners.map(([o, n]) => `${o} ${n}`).join(', ')}`);
+  if (s.rejectFile) lines.push(`  reject file: ${s.rejectFile}`);
+  if (s.assignmentsFile) lines.push(`  assignments: ${s.assignmentsFile}`);
+  if (s.reportFile) lines.push(`  report: ${s.reportFile}`);
+  for (const w of s.warnings.slice(0, 10)) lines.push(`  warning: ${w}`);
+  for (const f of s.failures.slice(0, 10)) lines.push(`  failed row ${f.row} (${f.externalId}): ${f.errors.join('; ')}`);
+  return lines;
+}
