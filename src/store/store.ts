@@ -102,9 +102,14 @@ async function openPostgres(databaseUrl: string): Promise<Store> {
 
 /** Applies migrations not yet recorded, in order, each in its own transaction. Safe with concurrent instances. */
 export async function migrate(store: Store, migrations: Migration[]): Promise<string[]> {
-  await store.exec(
-    `create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())`
-  );
+  // `create table if not exists` is not atomic in PostgreSQL (two sessions can both try to create the row
+  // type and one fails with pg_type_typname_nsp_index), so instances take the advisory lock for it too.
+  await store.transaction(async (tx) => {
+    if (store.kind === 'postgres') await tx.query('select pg_advisory_xact_lock(7261001)');
+    await tx.exec(
+      `create table if not exists schema_migrations (id text primary key, applied_at timestamptz not null default now())`
+    );
+  });
   const applied: string[] = [];
   for (const m of migrations) {
     await store.transaction(async (tx) => {
