@@ -16,10 +16,12 @@ import { registerServeCommand } from '../serve';
 import { registerIngestCommand } from '../ingest';
 import { registerConvertCommand } from '../conversion';
 import { registerHistoryCommand } from '../history';
+import { registerQualifyCommand } from '../qualification';
 
 const capabilityCommands: ((program: Command) => void)[] = [
   registerIngestCommand,
   // registerIngestCommand,
+  registerQualifyCommand,
   registerConvertCommand,
   registerHistoryCommand,
 ];
