@@ -23,6 +23,8 @@ export interface ParentJoin {
   idExpr: string;
   /** SQL for the parent's sObject type (only differs from targets[0] when polymorphic) */
   typeExpr: string;
+  /** API name of the lookup field, e.g. 'OwnerId' */
+  foreignKey: string;
 }
 
 export interface ResolvedField {
@@ -123,7 +125,7 @@ export class Scope {
       targets.length === 1
         ? `'${targets[0]?.obj.name}'`
         : `CASE ${targets.map((t) => `WHEN ${t.alias}."id" IS NOT NULL THEN '${t.obj.name}'`).join(' ')} END`;
-    const join: ParentJoin = { key, name: refField.relationshipName ?? rel, targets, idExpr, typeExpr };
+    const join: ParentJoin = { key, name: refField.relationshipName ?? rel, targets, idExpr, typeExpr, foreignKey: refField.name };
     this.joins.set(key, join);
     return join;
   }

@@ -1,0 +1,119 @@
+import type { PGlite } from '@electric-sql/pglite';
+import { SalesforceApiError, type QueryEngine, type Schema } from '../core/types';
+import { createQueryEngine, effectiveBatchSize } from './engine';
+import { openTestOrg } from './testing/fixture';
+
+const V = '62.0';
+let db: PGlite;
+let schema: Schema;
+let engine: QueryEngine;
+let clock = new Date('2024-06-15T12:00:00Z');
+
+beforeAll(async () => {
+  ({ db, schema } = await openTestOrg());
+  // 4,500 live leads + 10 deleted ones, ids 00Q000000000001.. (built in SQL, the suffix is irrelevant here)
+  await db.exec(`
+    INSERT INTO sobj_lead (id, lastname, company, total_score__c, isdeleted)
+    SELECT '00Q' || lpad(g::text, 12, '0') || 'AAA', 'Lead ' || lpad(g::text, 5, '0'), 'Co', g % 100, g > 4500
+    FROM generate_series(1, 4510) g`);
+  engine = createQueryEngine({ db, schema, now: () => clock });
+});
+
+afterAll(async () => {
+  await db.close();
+});
+
+function locatorOf(url: string | undefined): string {
+  expect(url).toMatch(/^\/services\/data\/v62\.0\/query\/01g[A-Za-z0-9]{15}-\d+$/);
+  return (url as string).split('/').pop() as string;
+}
+
+describe('paging', () => {
+  it('should page 4,500 rows in three batches of 2000, 2000, 500 in ORDER BY order', async () => {
+    const first = await engine.query('SELECT Id, LastName FROM Lead ORDER BY LastName DESC', { includeDeleted: false, apiVersion: V });
+    expect(first.totalSize).toBe(4500);
+    expect(first.done).toBe(false);
+    expect(first.records).toHaveLength(2000);
+    expect(first.records[0]?.LastName).toBe('Lead 04500');
+    const loc1 = locatorOf(first.nextRecordsUrl);
+    expect(loc1.endsWith('-2000')).toBe(true);
+
+    const second = await engine.queryMore(loc1, V);
+    expect(second).toMatchObject({ totalSize: 4500, done: false });
+    expect(second.records).toHaveLength(2000);
+    expect(second.records[0]?.LastName).toBe('Lead 02500');
+    const loc2 = locatorOf(second.nextRecordsUrl);
+    expect(loc2.endsWith('-4000')).toBe(true);
+
+    const third = await engine.queryMore(loc2, V);
+    expect(third.done).toBe(true);
+    expect(third.nextRecordsUrl).toBeUndefined();
+    expect(third.records).toHaveLength(500);
+    expect(third.records[499]?.LastName).toBe('Lead 00001');
+    expect(third.records[0]?.attributes).toEqual({ type: 'Lead', url: `/services/data/v62.0/sobjects/Lead/${third.records[0]?.Id as string}` });
+
+    const all = [...first.records, ...second.records, ...third.records].map((r) => r.Id);
+    expect(new Set(all).size).toBe(4500);
+  });
+
+  it('should honour batchSize and a LIMIT spanning pages', async () => {
+    const first = await engine.query('SELECT Id FROM Lead WHERE Total_Score__c < 50 LIMIT 450', { includeDeleted: false, apiVersion: V, batchSize: 200 });
+    expect(first).toMatchObject({ totalSize: 450, done: false });
+    expect(first.records).toHaveLength(200);
+    const second = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
+    const third = await engine.queryMore(locatorOf(second.nextRecordsUrl), V);
+    expect([second.records.length, third.records.length, third.done]).toEqual([200, 50, true]);
+  });
+
+  it('should include deleted rows in queryAll cursors', async () => {
+    const page = await engine.query('SELECT Id FROM Lead', { includeDeleted: true, apiVersion: V });
+    expect(page.totalSize).toBe(4510);
+    const second = await engine.queryMore(locatorOf(page.nextRecordsUrl), V);
+    const third = await engine.queryMore(locatorOf(second.nextRecordsUrl), V);
+    expect(third.records).toHaveLength(510);
+  });
+
+  it('should not open a cursor when everything fits one batch', async () => {
+    const page = await engine.query('SELECT Id FROM Lead LIMIT 2000', { includeDeleted: false, apiVersion: V });
+    expect(page).toMatchObject({ totalSize: 2000, done: true });
+    expect(page.nextRecordsUrl).toBeUndefined();
+  });
+
+  it.each([
+    ['garbage', 'nope'],
+    ['unknown cursor', '01gAAAAAAAAAAAAAAA-2000']
+  ])('should refuse an invalid locator (%s) with INVALID_QUERY_LOCATOR', async (_name, locator) => {
+    await expect(engine.queryMore(locator, V)).rejects.toMatchObject({ errorCode: 'INVALID_QUERY_LOCATOR' });
+  });
+
+  it('should expire locators after 15 minutes', async () => {
+    const page = await engine.query('SELECT Id FROM Lead', { includeDeleted: false, apiVersion: V });
+    const locator = locatorOf(page.nextRecordsUrl);
+    clock = new Date(clock.getTime() + 14 * 60 * 1000);
+    await expect(engine.queryMore(locator, V)).resolves.toMatchObject({ totalSize: 4500 });
+    clock = new Date(clock.getTime() + 2 * 60 * 1000);
+    const err = await engine.queryMore(locator, V).catch((e: unknown) => e);
+    expect(err).toBeInstanceOf(SalesforceApiError);
+    expect(err).toMatchObject({ errorCode: 'INVALID_QUERY_LOCATOR' });
+  });
+
+  it('should keep a locator usable by a second engine on the same database (survives between requests)', async () => {
+    const page = await engine.query('SELECT Id FROM Lead', { includeDeleted: false, apiVersion: V });
+    const other = createQueryEngine({ db, schema, now: () => clock });
+    const next = await other.queryMore(locatorOf(page.nextRecordsUrl), '60.0');
+    expect(next.records).toHaveLength(2000);
+    expect(next.nextRecordsUrl).toMatch(/^\/services\/data\/v60\.0\/query\//);
+  });
+});
+
+describe('effectiveBatchSize', () => {
+  it.each([
+    [undefined, 2000],
+    [100, 200],
+    [200, 200],
+    [1000, 1000],
+    [5000, 2000]
+  ])('should map %s to %s', (requested, expected) => {
+    expect(effectiveBatchSize(requested)).toBe(expected);
+  });
+});
