@@ -127,14 +127,13 @@ export function tableColumns(object: SObjectDef): string[] {
   return columnsOf(object).map(([c]) => c);
 }
 
-function jsonValue(value: unknown): unknown {
-  if (value instanceof Date) return value.toISOString();
-  return value === undefined ? null : value;
-}
-
-/** Serialises rows for json_populate_recordset (one parameter, so no bind-parameter limit). */
-export function rowsJson(rows: Array<Record<string, unknown>>, columns: string[]): string {
-  return JSON.stringify(rows.map((row) => Object.fromEntries(columns.map((c) => [c, jsonValue(row[c])]))));
+/**
+ * Serialises rows for json_populate_recordset (one parameter, so no bind-parameter limit). Keys that
+ * are not columns are ignored by Postgres and absent columns become NULL, so rows go out as they are;
+ * Dates serialise to ISO strings through their toJSON.
+ */
+export function rowsJson(rows: Array<Record<string, unknown>>): string {
+  return JSON.stringify(rows);
 }
 
 /** One multi-row INSERT for many rows. */
@@ -150,7 +149,7 @@ export async function insertRows(
   const conflict = opts.ignoreExisting ? ' ON CONFLICT ("id") DO NOTHING' : '';
   await db.query(
     `INSERT INTO ${quoteIdent(object.table)} (${list}) SELECT ${list} FROM json_populate_recordset(NULL::${quoteIdent(object.table)}, $1)${conflict}`,
-    [rowsJson(rows, columns)]
+    [rowsJson(rows)]
   );
 }
 
@@ -160,7 +159,7 @@ export async function updateRows(db: SqlRunner, object: SObjectDef, rows: Array<
   const set = columns.filter((c) => c !== 'id').map((c) => `${quoteIdent(c)} = v.${quoteIdent(c)}`).join(', ');
   await db.query(
     `UPDATE ${quoteIdent(object.table)} AS t SET ${set} FROM json_populate_recordset(NULL::${quoteIdent(object.table)}, $1) AS v WHERE t."id" = v."id"`,
-    [rowsJson(rows, [...new Set(['id', ...columns])])]
+    [rowsJson(rows)]
   );
 }
 
