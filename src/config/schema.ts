@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { serveConfigSchema } from '../serve/config';
+import { qualificationConfigSchema } from '../qualification/config';
 
 export const orgConfigSchema = z
   .object({
@@ -38,7 +39,7 @@ export const configSchema = z.object({
   /** Log level on stderr (--verbose sets debug). */
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Capability sections (replace z.any() with the capability's own schema when it lands):
-  qualification: z.any().optional(),
+  qualification: qualificationConfigSchema,
   ingest: z.any().optional(),
   conversion: z.any().optional(),
   history: z.any().optional(),
