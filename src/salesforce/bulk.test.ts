@@ -99,6 +99,9 @@ describe('classifyRequest', () => {
     u.record('collections');
     expect(u.total()).toBe(2);
     expect(formatUsage(u)).toBe('2 (rest 1, collections 1, auth 1)');
+    u.reclassify('rest', 'rejected');
+    expect(u.total()).toBe(1);
+    expect(u.bySurface()).toMatchObject({ rest: 0, rejected: 1 });
   });
 });
 

@@ -21,6 +21,8 @@ export interface CreateOrgClientOptions {
   apiVersion?: string;
   /** Bulk job poll interval (default 1000 ms). */
   bulkPollIntervalMs?: number;
+  /** REST query page size (200..2000, default: Salesforce's 2000). */
+  queryBatchSize?: number;
 }
 
 export async function createOrgClient(opts: CreateOrgClientOptions = {}): Promise<OrgClient> {
@@ -32,7 +34,7 @@ export async function createOrgClient(opts: CreateOrgClientOptions = {}): Promis
     target,
     apiVersion,
     connection,
-    rest: createRestApi(connection),
+    rest: createRestApi(connection, { queryBatchSize: opts.queryBatchSize }),
     bulk: createBulkApi(connection, { pollIntervalMs: opts.bulkPollIntervalMs }),
     soap: createSoapApi(connection),
     describe: createDescribeApi(connection),

@@ -23,27 +23,37 @@ interface CollectionItem {
 type Method = 'GET' | 'POST' | 'PATCH' | 'DELETE';
 
 /** One HTTP call through jsforce (so session refresh and counting apply); errors become SalesforceError. */
-export async function call<T>(conn: Connection, method: Method, url: string, body?: unknown): Promise<T> {
+export async function call<T>(conn: Connection, method: Method, url: string, body?: unknown, headers: Record<string, string> = {}): Promise<T> {
   try {
     return (await conn.request<T>({
       method,
       url,
-      ...(body === undefined ? {} : { body: JSON.stringify(body), headers: { 'content-type': 'application/json' } })
+      ...(body === undefined
+        ? Object.keys(headers).length ? { headers } : {}
+        : { body: JSON.stringify(body), headers: { 'content-type': 'application/json', ...headers } })
     })) as T;
   } catch (err) {
     throw toSalesforceError(err);
   }
 }
 
-export function createRestApi(conn: Connection): RestApi {
+export interface RestOptions {
+  /** Records per query page (Sforce-Query-Options batchSize, 200..2000; Salesforce may return fewer). */
+  queryBatchSize?: number;
+}
+
+export function createRestApi(conn: Connection, options: RestOptions = {}): RestApi {
+  const queryHeaders: Record<string, string> = options.queryBatchSize
+    ? { 'Sforce-Query-Options': `batchSize=${Math.min(2000, Math.max(200, Math.round(options.queryBatchSize)))}` }
+    : {};
   async function* queryPages<T extends SObjectRecord>(soql: string, opts: { includeDeleted?: boolean } = {}) {
     const resource = opts.includeDeleted ? 'queryAll' : 'query';
-    let page = await call<QueryPage<T>>(conn, 'GET', `/${resource}?q=${encodeURIComponent(soql)}`);
+    let page = await call<QueryPage<T>>(conn, 'GET', `/${resource}?q=${encodeURIComponent(soql)}`, undefined, queryHeaders);
     for (;;) {
       yield page.records ?? [];
       if (page.done !== false || !page.nextRecordsUrl) return;
       // nextRecordsUrl is a /services/data/... path; jsforce resolves it against the instance URL.
-      page = await call<QueryPage<T>>(conn, 'GET', page.nextRecordsUrl);
+      page = await call<QueryPage<T>>(conn, 'GET', page.nextRecordsUrl, undefined, queryHeaders);
     }
   }
 

@@ -1,7 +1,8 @@
 /**
  * The jsforce transport every org client request goes through (REST, collections, Bulk 2.0, SOAP and the
  * OAuth token endpoint alike). It does two things jsforce cannot do by itself:
- *  - counts each HTTP request by API surface (exact usage, retries and polling included);
+ *  - counts each HTTP request by API surface (exact usage, retries and polling included; requests refused
+ *    with 401 are counted as `rejected`, outside the charged total, as the org does not count them);
  *  - limits the session-refresh retry to one: jsforce retries a request after every 401 refresh, so a
  *    token that is refused again would loop forever. The second 401 for the same request object is
  *    turned into a SalesforceError INVALID_SESSION_ID instead.
@@ -29,6 +30,8 @@ export class CountingTransport extends Transport {
     return StreamPromise.create(() => ({
       stream: inner.stream(),
       promise: inner.then((res) => {
+        // A 401 is refused before the org counts it: keep it out of the charged total.
+        if (res.statusCode === 401 && surface !== 'auth') this.usage.reclassify(surface, 'rejected');
         if (attempt > 1 && surface !== 'auth' && isSessionExpired(res)) {
           throw new SalesforceError(
             'INVALID_SESSION_ID',

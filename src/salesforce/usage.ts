@@ -4,8 +4,10 @@
  */
 import type { ApiUsageCounter } from './types';
 
-export type Surface = 'rest' | 'collections' | 'bulk' | 'soap' | 'describe' | 'auth';
-export const SURFACES: Surface[] = ['rest', 'collections', 'bulk', 'soap', 'describe', 'auth'];
+export type Surface = 'rest' | 'collections' | 'bulk' | 'soap' | 'describe' | 'auth' | 'rejected';
+export const SURFACES: Surface[] = ['rest', 'collections', 'bulk', 'soap', 'describe', 'auth', 'rejected'];
+/** Requests Salesforce does not charge against DailyApiRequests. */
+const UNCHARGED = new Set<Surface>(['auth', 'rejected']);
 
 /** Which API surface a request URL belongs to. */
 export function classifyRequest(url: string): Surface {
@@ -20,11 +22,14 @@ export function classifyRequest(url: string): Surface {
 
 export interface MutableUsageCounter extends ApiUsageCounter {
   record(surface: Surface): void;
+  /** Moves one count from `from` to `to` (a request refused with 401 becomes `rejected`). */
+  reclassify(from: Surface, to: Surface): void;
 }
 
 /**
  * `total()` counts the calls Salesforce charges against DailyApiRequests: everything except `auth`
- * (OAuth token/identity endpoints are not API calls). `bySurface()` reports every surface, auth included.
+ * (OAuth token/identity endpoints are not API calls) and `rejected` (requests refused with HTTP 401 because
+ * the session expired, which are retried after a refresh). `bySurface()` reports every surface.
  */
 export function createUsageCounter(): MutableUsageCounter {
   const counts = new Map<Surface, number>();
@@ -32,9 +37,13 @@ export function createUsageCounter(): MutableUsageCounter {
     record(surface) {
       counts.set(surface, (counts.get(surface) ?? 0) + 1);
     },
+    reclassify(from, to) {
+      counts.set(from, Math.max(0, (counts.get(from) ?? 0) - 1));
+      counts.set(to, (counts.get(to) ?? 0) + 1);
+    },
     total() {
       let n = 0;
-      for (const [surface, c] of counts) if (surface !== 'auth') n += c;
+      for (const [surface, c] of counts) if (!UNCHARGED.has(surface)) n += c;
       return n;
     },
     bySurface() {
