@@ -131,7 +131,7 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
     throw malformedQuery('HAVING requires GROUP BY');
   }
 
-  const orderSql = compileOrderBy(soql, query, scope, kind === 'aggregate');
+  const orderSql = compileOrderBy(soql, query, scope, params, kind === 'aggregate');
   if (kind === 'records') orderSql.push(`${scope.alias}."id" ASC`);
 
   return {
@@ -269,7 +269,7 @@ function compileAggregateFields(
   }
 }
 
-function compileOrderBy(soql: string, query: Query | Subquery, scope: Scope, aggregate: boolean): string[] {
+function compileOrderBy(soql: string, query: Query | Subquery, scope: Scope, params: SqlParams, aggregate: boolean): string[] {
   if (!query.orderBy) return [];
   const clauses: OrderByClause[] = Array.isArray(query.orderBy) ? query.orderBy : [query.orderBy];
   return clauses.flatMap((c) => {
@@ -286,6 +286,13 @@ function compileOrderBy(soql: string, query: Query | Subquery, scope: Scope, agg
     const dir = c.order === 'DESC' ? 'DESC' : 'ASC';
     // Salesforce puts nulls first for ASC and last for DESC unless told otherwise.
     const nulls = c.nulls ?? (dir === 'ASC' ? 'FIRST' : 'LAST');
+    const picklist = expr.aggregate ? undefined : expr.resolved?.field;
+    if (picklist && (picklist.type === 'picklist' || picklist.type === 'multipicklist') && picklist.picklistValues.length) {
+      // Picklists sort in their defined value order; values not in the list sort after the known ones.
+      const order = params.add(picklist.picklistValues.map((v) => v.value), 'text[]');
+      const position = `CASE WHEN ${expr.sql} IS NULL THEN NULL ELSE COALESCE(array_position(${order}, ${expr.sql}), 2147483647) END`;
+      return [`${position} ${dir} NULLS ${nulls}`, `lower(${expr.sql}) ${dir}`];
+    }
     // Text sorts case-insensitively in Salesforce.
     const sortExpr = expr.family === 'text' ? `lower(${expr.sql})` : expr.sql;
     return [`${sortExpr} ${dir} NULLS ${nulls}`];
