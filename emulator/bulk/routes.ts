@@ -1,7 +1,7 @@
 /**
  * Bulk API 2.0 routes: /services/data/vXX.X/jobs/ingest and /jobs/query.
- * Authentication is checked centrally by the HTTP layer; these routes only read the token again
- * to know which user the job runs as.
+ * Authentication, API usage counting and Sforce-Limit-Info are handled centrally by the HTTP layer
+ * (emulator/http/api-guard.ts); these routes only read the token again to know which user the job runs as.
  */
 import type { FastifyInstance, FastifyReply, FastifyRequest } from 'fastify';
 import type { OrgContext } from '../core/types';
@@ -33,7 +33,7 @@ const DEFAULT_CHUNK_SIZE = 2000;
 const DEFAULT_QUERY_PAGE_SIZE = 10000;
 const JOB_LIST_PAGE_SIZE = 1000;
 
-type BulkContext = Pick<OrgContext, 'db' | 'schema' | 'records' | 'query' | 'usage' | 'now' | 'defaultUserId' | 'auth'>;
+type BulkContext = Pick<OrgContext, 'db' | 'schema' | 'records' | 'query' | 'now' | 'defaultUserId' | 'auth'>;
 
 interface VersionParams {
   version: string;
@@ -136,10 +136,6 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
     });
     scope.addHook('onClose', async () => {
       await processor.stop();
-    });
-    scope.addHook('onRequest', async (request) => {
-      const kind = request.url.includes('/jobs/query') ? 'jobs/query' : 'jobs/ingest';
-      ctx.usage.record(`${request.method} ${kind}`);
     });
 
     // ---------- ingest ----------

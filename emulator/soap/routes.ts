@@ -1,7 +1,8 @@
 /**
  * SOAP Partner endpoint `POST /services/Soap/u/XX.X`. Only convertLead is implemented; other
  * operations get the fault Salesforce gives for an unknown operation. The session comes from the
- * SessionHeader only (jsforce sends no Authorization header on SOAP calls).
+ * SessionHeader only (jsforce sends no Authorization header on SOAP calls). Usage counting happens
+ * centrally (emulator/http/api-guard.ts); the response's LimitInfoHeader reports it.
  */
 import type { FastifyInstance, FastifyReply } from 'fastify';
 import type { OrgContext } from '../core/types';
@@ -40,7 +41,6 @@ export function registerSoapRoutes(app: FastifyInstance, ctx: SoapContext): void
       if (!/^\d+\.\d$/.test(request.params.version)) {
         return reply.code(404).type('text/plain').send(`No service available for /services/Soap/u/${request.params.version}`);
       }
-      ctx.usage.record('soap');
       try {
         const soap = parseSoapRequest(typeof request.body === 'string' ? request.body : '');
         if (soap.operation !== 'convertLead') throw unknownOperationFault(soap.operation);
