@@ -7,7 +7,9 @@
 const { jestConfig: lwcJestConfig } = require('@salesforce/sfdx-lwc-jest/config');
 
 const swcTransform = {
-  '^.+\\.(t|j)sx?$': [
+  // .cjs/.mjs too: PGlite's CommonJS build (dist/index.cjs) contains `import("fs")` etc., which jest's VM
+  // can only run when swc rewrites them to require() (otherwise: ERR_VM_DYNAMIC_IMPORT_CALLBACK_MISSING_FLAG).
+  '^.+\\.(c|m)?(t|j)sx?$': [
     '@swc/jest',
     {
       jsc: { target: 'es2022', parser: { syntax: 'typescript' } },
