@@ -70,7 +70,7 @@ describe('emulator Bulk API 2.0 via jsforce', () => {
       input: 'Source_External_Id__c,LastName,Company\nbulk:1,Bulk One Renamed,Acme\nbulk:9,Bulk Nine,Nine Inc\n'
     });
     expect(upsert.failedResults).toEqual([]);
-    const byExt = new Map(upsert.successfulResults.map((r) => [(r as Row).Source_External_Id__c, r]));
+    const byExt = new Map(upsert.successfulResults.map((r) => [(r as unknown as Row).Source_External_Id__c, r]));
     expect(byExt.get('bulk:1')?.sf__Created).toBe('false');
     expect(byExt.get('bulk:9')?.sf__Created).toBe('true');
 
@@ -202,7 +202,7 @@ describe('emulator Bulk API 2.0 across a restart', () => {
       const job = conn2.bulk2.job('ingest', { id: open.id });
       await job.poll(100, 20000);
       const results = await job.getAllResults();
-      expect(results.successfulResults.map((r) => (r as Row).LastName).sort()).toEqual(['Restart One', 'Restart Two']);
+      expect(results.successfulResults.map((r) => (r as unknown as Row).LastName).sort()).toEqual(['Restart One', 'Restart Two']);
       expect(await count(conn2, "SELECT Id FROM Lead WHERE Company = 'R Co'")).toBe(2);
     } finally {
       await second.close();
