@@ -19,8 +19,10 @@ const ROOT = path.resolve(__dirname, '..');
 const SAMPLE_CONFIG = path.join(ROOT, 'config', 'samples', 'leadflow.config.json');
 
 export interface StartOptions {
-  /** Working directory for .leadflow/ (default: the repository root). */
+  /** Working directory: config discovery and relative paths (default: the repository root). */
   cwd?: string;
+  /** Where the emulator data, store and outputs go (default <cwd>/.leadflow). */
+  stateDir?: string;
   log?: (line: string) => void;
 }
 
@@ -37,7 +39,8 @@ export async function runStart(options: StartOptions = {}): Promise<{ ok: boolea
   const cwd = options.cwd ?? ROOT;
   const log = options.log ?? ((line: string) => process.stdout.write(`${line}\n`));
   const started = Date.now();
-  const dataDir = path.join(cwd, '.leadflow', 'emulator');
+  const stateDir = options.stateDir ?? path.join(cwd, '.leadflow');
+  const dataDir = path.join(stateDir, 'emulator');
   fs.mkdirSync(dataDir, { recursive: true });
   const emulator = await startEmulator({ port: 0, dataDir, seed: 'demo', quiet: true });
   log(`Local org emulator on ${emulator.url} (data: ${path.relative(cwd, dataDir) || dataDir})${emulator.seed ? ', demo data seeded' : ''}`);
@@ -50,6 +53,7 @@ export async function runStart(options: StartOptions = {}): Promise<{ ok: boolea
       {
         cwd,
         configPath: fs.existsSync(SAMPLE_CONFIG) ? SAMPLE_CONFIG : undefined,
+        config: { store: { dataDir: path.join(stateDir, 'store') }, outputDir: path.join(stateDir, 'out') },
         // Always the local org, whatever SF_* credentials or targetOrg the environment has.
         org: () => createOrgClient({ env: {}, emulatorUrl: emulator.url }),
         command: 'start'

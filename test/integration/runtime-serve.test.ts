@@ -28,7 +28,11 @@ describe('serve on PGlite (in-process scheduler)', () => {
       cwd,
       env: {},
       config: { store: { dataDir: path.join(cwd, 'store') }, serve: { port: 0, schedules: {} }, logLevel: 'silent' },
-      routes: [(app) => app.get('/hello', async () => ({ hello: 'world' }))],
+      routes: [
+        (app) => {
+          app.get('/hello', async () => ({ hello: 'world' }));
+        }
+      ],
       jobs: {
         qualify: async () => {
           running++;
