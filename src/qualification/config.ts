@@ -45,8 +45,8 @@ export const qualificationConfigSchema = z
       .object({
         /** Re-read this many seconds before the watermark (clock skew, late commits). */
         overlapSeconds: z.number().int().min(0).default(300),
-        /** Leads per activity read (Task / CampaignMember IN lists). */
-        readChunkSize: z.number().int().min(1).max(800).default(500),
+        /** Leads per activity read (Task / CampaignMember IN lists); max 500 keeps the GET URL under the 16 KB REST URI limit. */
+        readChunkSize: z.number().int().min(1).max(500).default(500),
         /** Use Bulk API 2.0 when more than this many leads changed; collections (200 per call) otherwise. */
         bulkThreshold: z.number().int().min(0).default(2000),
         /** Records per Bulk API job (one checkpoint per job). */

@@ -2,7 +2,7 @@
  * The pure qualification engine: criteria + thresholds + lead + today -> result.
  * `compileModel` sorts and pre-scales the criteria once so a sweep evaluates many leads cheaply.
  */
-import { describeMissing, evaluateOperator } from './operators';
+import { compileOperator, describeMissing, type CompiledTest } from './operators';
 import { clampEngagement, fitScoreFromScaled, gradeFor, scaledWeight, totalScore } from './scoring';
 import type { Criterion, EvaluationResult, LeadValues, MissingCriterion, QualificationModel, Thresholds } from './types';
 
@@ -14,6 +14,17 @@ export interface CompiledModel {
   readonly thresholds: Thresholds;
   /** Lead fields the criteria read. */
   readonly fields: readonly string[];
+  /** Compiled operator tests per org "today" (the date decides withinNext/LastDays). */
+  readonly testsByDay: Map<string, readonly CompiledTest[]>;
+}
+
+function testsFor(model: CompiledModel, today: string): readonly CompiledTest[] {
+  let tests = model.testsByDay.get(today);
+  if (!tests) {
+    tests = model.criteria.map((c) => compileOperator(c.operator, c.value, today));
+    model.testsByDay.set(today, tests);
+  }
+  return tests;
 }
 
 /** Ascending Sort_Order__c (blank last), ties by DeveloperName (case-sensitive, like Apex String.compareTo). */
@@ -32,7 +43,8 @@ export function compileModel(model: QualificationModel): CompiledModel {
     scaledWeights,
     totalScaledWeight: scaledWeights.reduce((s, w) => s + w, 0),
     thresholds: model.thresholds,
-    fields: [...new Set(criteria.map((c) => c.field))]
+    fields: [...new Set(criteria.map((c) => c.field))],
+    testsByDay: new Map()
   };
 }
 
@@ -43,10 +55,11 @@ export function evaluateLead(model: CompiledModel, lead: LeadValues, today: stri
   const missingDetails: MissingCriterion[] = [];
   const missingRequired: string[] = [];
   let metScaled = 0;
+  const tests = testsFor(model, today);
   for (let i = 0; i < model.criteria.length; i++) {
     const c = model.criteria[i] as Criterion;
     const v = lead[c.field];
-    if (evaluateOperator(c.operator, v, c.value, today)) {
+    if ((tests[i] as CompiledTest)(v)) {
       met.push(c.developerName);
       metScaled += model.scaledWeights[i] as number;
     } else {

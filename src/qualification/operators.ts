@@ -47,86 +47,119 @@ export function addDays(isoDate: string, days: number): string {
   return d.toISOString().slice(0, 10);
 }
 
-function valueEquals(v: unknown, x: string): boolean {
-  if (typeof v === 'boolean') return parseBoolean(x) === v;
-  if (typeof v === 'number') {
-    const n = parseDecimal(x);
-    return n !== null && n === v;
-  }
-  return norm(v) === norm(x);
+/** The operand of equals/in, parsed once: text (trimmed, lower case), decimal and boolean readings. */
+interface Operand {
+  text: string;
+  decimal: number | null;
+  bool: boolean | null;
 }
 
-function listItems(x: string): string[] {
+function operandOf(x: string): Operand {
+  return { text: norm(x), decimal: parseDecimal(x), bool: parseBoolean(x) };
+}
+
+function valueEquals(v: unknown, x: Operand): boolean {
+  if (typeof v === 'boolean') return x.bool === v;
+  if (typeof v === 'number') return x.decimal !== null && x.decimal === v;
+  return norm(v) === x.text;
+}
+
+function listItems(x: string): Operand[] {
   return x
     .split(';')
     .map((s) => s.trim())
-    .filter((s) => s.length > 0);
+    .filter((s) => s.length > 0)
+    .map(operandOf);
 }
 
 /** Compares v with x: dates when v is a date, numbers otherwise. null when not comparable. */
-function compare(v: unknown, x: string): number | null {
-  const vDate = parseIsoDate(v);
-  if (vDate !== null && typeof v === 'string') {
-    const xDate = parseIsoDate(x);
+function compare(v: unknown, xDate: string | null, xDecimal: number | null): number | null {
+  const vDate = typeof v === 'string' ? parseIsoDate(v) : null;
+  if (vDate !== null) {
     if (xDate === null) return null;
     return vDate < xDate ? -1 : vDate > xDate ? 1 : 0;
   }
   const a = parseDecimal(v);
-  const b = parseDecimal(x);
-  if (a === null || b === null) return null;
-  return Math.sign(a - b);
+  if (a === null || xDecimal === null) return null;
+  return Math.sign(a - xDecimal);
 }
 
-/** Whether `v` satisfies `operator` with operand `x` on the given org "today" (YYYY-MM-DD). */
-export function evaluateOperator(operator: Operator, v: unknown, x: string | null, today: string): boolean {
-  const blank = isBlank(v);
+export type CompiledTest = (v: unknown) => boolean;
+
+/**
+ * The operator with its operand parsed once, for one org "today" (YYYY-MM-DD): a sweep evaluates the
+ * same criteria against many leads, so per-lead work is only reading the lead's value.
+ */
+export function compileOperator(operator: Operator, x: string | null, today: string): CompiledTest {
   const operand = x ?? '';
   switch (operator) {
     case 'isSet':
       // Checkboxes are never null; for them "set" means checked.
-      return typeof v === 'boolean' ? v : !blank;
+      return (v) => (typeof v === 'boolean' ? v : !isBlank(v));
     case 'isNotSet':
-      return typeof v === 'boolean' ? !v : blank;
-    case 'equals':
-      return !blank && valueEquals(v, operand);
-    case 'notEquals':
-      return blank || !valueEquals(v, operand);
+      return (v) => (typeof v === 'boolean' ? !v : isBlank(v));
+    case 'equals': {
+      const o = operandOf(operand);
+      return (v) => !isBlank(v) && valueEquals(v, o);
+    }
+    case 'notEquals': {
+      const o = operandOf(operand);
+      return (v) => isBlank(v) || !valueEquals(v, o);
+    }
     case 'greaterThan':
     case 'greaterOrEqual':
     case 'lessThan':
     case 'lessOrEqual': {
-      if (blank) return false;
-      const c = compare(v, operand);
-      if (c === null) return false;
-      if (operator === 'greaterThan') return c > 0;
-      if (operator === 'greaterOrEqual') return c >= 0;
-      if (operator === 'lessThan') return c < 0;
-      return c <= 0;
+      const xDate = parseIsoDate(operand);
+      const xDecimal = parseDecimal(operand);
+      const accept =
+        operator === 'greaterThan'
+          ? (c: number) => c > 0
+          : operator === 'greaterOrEqual'
+            ? (c: number) => c >= 0
+            : operator === 'lessThan'
+              ? (c: number) => c < 0
+              : (c: number) => c <= 0;
+      return (v) => {
+        if (isBlank(v)) return false;
+        const c = compare(v, xDate, xDecimal);
+        return c !== null && accept(c);
+      };
     }
-    case 'contains':
-      return !blank && norm(v).includes(norm(operand));
+    case 'contains': {
+      const needle = norm(operand);
+      return (v) => !isBlank(v) && norm(v).includes(needle);
+    }
     case 'in':
     case 'notIn': {
-      const found = !blank && listItems(operand).some((item) => valueEquals(v, item));
-      return operator === 'in' ? found : !found;
+      const items = listItems(operand);
+      const found = (v: unknown) => !isBlank(v) && items.some((item) => valueEquals(v, item));
+      return operator === 'in' ? found : (v) => !found(v);
     }
     case 'isTrue':
-      return parseBoolean(v) === true;
+      return (v) => parseBoolean(v) === true;
     case 'isFalse':
-      return parseBoolean(v) === false;
+      return (v) => parseBoolean(v) === false;
     case 'withinNextDays':
     case 'withinLastDays': {
-      const date = parseIsoDate(v);
       const days = parseDecimal(operand);
-      if (blank || date === null || days === null || !Number.isInteger(days)) return false;
+      if (days === null || !Number.isInteger(days)) return () => false;
       const [from, to] = operator === 'withinNextDays' ? [today, addDays(today, days)] : [addDays(today, -days), today];
-      return from <= date && date <= to;
+      return (v) => {
+        const date = isBlank(v) ? null : parseIsoDate(v);
+        return date !== null && from <= date && date <= to;
+      };
     }
     default: {
       const unknown: never = operator;
       throw new Error(`Unknown operator ${String(unknown)}`);
     }
   }
+}
+
+/** Whether `v` satisfies `operator` with operand `x` on the given org "today" (YYYY-MM-DD). */
+export function evaluateOperator(operator: Operator, v: unknown, x: string | null, today: string): boolean {
+  return compileOperator(operator, x, today)(v);
 }
 
 const PHRASES: Record<Operator, string> = {
