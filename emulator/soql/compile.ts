@@ -39,6 +39,8 @@ export interface SelectPlan {
   groupBySql: string[];
   havingSql: string | null;
   orderSql: string[];
+  /** false when the order is only the implicit id order (cursors can then page by id instead of storing ids) */
+  userOrdered: boolean;
   limit?: number;
   offset?: number;
   nodes: OutNode[];
@@ -132,6 +134,8 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
   }
 
   const orderSql = compileOrderBy(soql, query, scope, params, kind === 'aggregate');
+  const userOrdered = orderSql.length > 0;
+  // The id tiebreaker makes paging deterministic (and is the whole order when none is given).
   if (kind === 'records') orderSql.push(`${scope.alias}."id" ASC`);
 
   return {
@@ -144,6 +148,7 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
     groupBySql,
     havingSql,
     orderSql,
+    userOrdered,
     limit: query.limit,
     offset: query.offset,
     nodes,

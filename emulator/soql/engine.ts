@@ -6,7 +6,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import { SalesforceApiError, type QueryEngine, type QueryOptions, type QueryPage, type Schema, type SObjectRecord } from '../core/types';
 import { buildColumns } from './columns';
 import { compileQuery, type SelectPlan } from './compile';
-import { CURSOR_DDL, loadCursor, locatorFor, newCursorId, parseLocator, purgeExpiredCursors } from './cursors';
+import { CURSOR_DDL, loadCursor, loadMark, locatorFor, newCursorId, parseLocator, purgeExpiredCursors, saveMark, type CursorMode, type CursorRow } from './cursors';
 import { malformedQuery } from './errors';
 import { parseSoql } from './parse';
 import { buildAggregate, buildRecord, type ChildResults, type Row } from './shape';
@@ -103,7 +103,15 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
     return { totalSize: rows.length, done: true, records: rows.map((r) => buildAggregate(plan.nodes, r)) };
   }
 
-  async function openCursor(plan: SelectPlan, soql: string, includeDeleted: boolean, batchSize: number): Promise<{ id: string; total: number }> {
+  async function insertCursor(id: string, mode: CursorMode, soql: string, includeDeleted: boolean, batchSize: number, total: number, at: Date) {
+    await db.query(
+      'INSERT INTO query_cursors (id, mode, soql, include_deleted, batch_size, total_size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz)',
+      [id, mode, soql, includeDeleted, batchSize, total, at.toISOString()]
+    );
+  }
+
+  /** ORDER BY given: snapshot the ordered ids of the whole result in SQL. */
+  async function openIdsCursor(plan: SelectPlan, soql: string, includeDeleted: boolean, batchSize: number): Promise<{ id: string; total: number }> {
     const id = newCursorId();
     const at = now();
     await purgeExpiredCursors(db, at);
@@ -115,11 +123,45 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
       [...ordered.params, id]
     );
     const total = Number(rows[0]?.n ?? 0);
-    await db.query(
-      'INSERT INTO query_cursors (id, soql, include_deleted, batch_size, total_size, created_at) VALUES ($1, $2, $3, $4, $5, $6::timestamptz)',
-      [id, soql, includeDeleted, batchSize, total, at.toISOString()]
-    );
+    await insertCursor(id, 'ids', soql, includeDeleted, batchSize, total, at);
     return { id, total };
+  }
+
+  /** Id order only: count now, then page by "id greater than the last one returned". */
+  async function openKeysetCursor(plan: SelectPlan, soql: string, includeDeleted: boolean, batchSize: number, lastId: string): Promise<{ id: string; total: number }> {
+    const id = newCursorId();
+    const at = now();
+    await purgeExpiredCursors(db, at);
+    const inner = statement({ ...plan, orderSql: [] }, '1', plan.limit);
+    const rows = await run(`SELECT count(*)::int AS "n" FROM (${inner.sql}) x`, inner.params);
+    const total = Number(rows[0]?.n ?? 0);
+    await insertCursor(id, 'keyset', soql, includeDeleted, batchSize, total, at);
+    await saveMark(db, id, batchSize, lastId);
+    return { id, total };
+  }
+
+  async function pageFromIds(plan: SelectPlan, cursor: CursorRow, position: number): Promise<Row[]> {
+    // The page is read back by stored position; conditions were applied when the cursor was opened.
+    return run(
+      `SELECT ${plan.selectSql.join(', ')} FROM query_cursor_rows qc JOIN ${plan.scope.fromSql} ON ${plan.scope.idExpr} = qc.record_id ` +
+        `${plan.scope.joinsSql} WHERE qc.cursor_id = $1 AND qc.pos > $2::int AND qc.pos <= $3::int ORDER BY qc.pos`,
+      [cursor.id, position, position + cursor.batchSize]
+    );
+  }
+
+  async function pageFromKeyset(plan: SelectPlan, cursor: CursorRow, position: number): Promise<Row[]> {
+    const lastId = await loadMark(db, cursor.id, position);
+    const params = plan.params.clone();
+    const after = params.add(lastId, 'text');
+    const take = params.add(Math.min(cursor.batchSize, cursor.totalSize - position), 'int');
+    const rows = await run(
+      `SELECT ${plan.selectSql.join(', ')} FROM ${plan.scope.fromSql} ${plan.scope.joinsSql} ` +
+        `WHERE ${plan.whereSql} AND ${plan.scope.idExpr} > ${after} ORDER BY ${plan.scope.idExpr} LIMIT ${take}`,
+      params.values
+    );
+    const last = rows[rows.length - 1];
+    if (last) await saveMark(db, cursor.id, position + cursor.batchSize, String(last[plan.idCol]));
+    return rows;
   }
 
   function nextUrl(apiVersion: string, cursorId: string, position: number, total: number): string | undefined {
@@ -139,7 +181,10 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
       if (rows.length <= batchSize) {
         return { totalSize: rows.length, done: true, records: await shapeRecords(plan, rows, opts.apiVersion) };
       }
-      const cursor = await openCursor(plan, soql, opts.includeDeleted, batchSize);
+      const lastId = String(rows[batchSize - 1]?.[plan.idCol]);
+      const cursor = plan.userOrdered
+        ? await openIdsCursor(plan, soql, opts.includeDeleted, batchSize)
+        : await openKeysetCursor(plan, soql, opts.includeDeleted, batchSize, lastId);
       const page: QueryPage = { totalSize: cursor.total, done: false, records: await shapeRecords(plan, rows.slice(0, batchSize), opts.apiVersion) };
       page.nextRecordsUrl = nextUrl(opts.apiVersion, cursor.id, batchSize, cursor.total);
       if (!page.nextRecordsUrl) page.done = true;
@@ -153,13 +198,10 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
       if (position >= cursor.totalSize) throw new SalesforceApiError('INVALID_QUERY_LOCATOR', 'invalid query locator');
       const plan = compile(cursor.soql, cursor.includeDeleted, 'rest');
       const end = position + cursor.batchSize;
-      // The page is read back by stored position; conditions were applied when the cursor was opened.
-      const rows = await run(
-        `SELECT ${plan.selectSql.join(', ')} FROM query_cursor_rows qc JOIN ${plan.scope.fromSql} ON ${plan.scope.idExpr} = qc.record_id ` +
-          `${plan.scope.joinsSql} WHERE qc.cursor_id = $1 AND qc.pos > $2::int AND qc.pos <= $3::int ORDER BY qc.pos`,
-        [cursorId, position, end]
-      );
-      const next = nextUrl(apiVersion, cursorId, end, cursor.totalSize);
+      const rows = cursor.mode === 'keyset' ? await pageFromKeyset(plan, cursor, position) : await pageFromIds(plan, cursor, position);
+      // A keyset page comes back short only when rows were deleted since the query ran: nothing is left then.
+      const exhausted = cursor.mode === 'keyset' && rows.length < Math.min(cursor.batchSize, cursor.totalSize - position);
+      const next = exhausted ? undefined : nextUrl(apiVersion, cursorId, end, cursor.totalSize);
       const page: QueryPage = { totalSize: cursor.totalSize, done: next === undefined, records: await shapeRecords(plan, rows, apiVersion) };
       if (next) page.nextRecordsUrl = next;
       return page;

@@ -106,6 +106,47 @@ describe('paging', () => {
   });
 });
 
+describe('cursor snapshots while data changes', () => {
+  const q = (soql: string) => engine.query(soql, { includeDeleted: false, apiVersion: V });
+
+  afterEach(async () => {
+    await db.exec(`DELETE FROM sobj_lead WHERE lastname LIKE 'Late %'; UPDATE sobj_lead SET isdeleted = false WHERE lastname BETWEEN 'Lead 04000' AND 'Lead 04499'`);
+  });
+
+  it('should not page in rows created after an ORDER BY query ran (ids are snapshotted)', async () => {
+    const first = await q('SELECT Id FROM Lead ORDER BY LastName');
+    await db.exec(`INSERT INTO sobj_lead (id, lastname, isdeleted) SELECT '00Q9' || lpad(g::text, 11, '0') || 'AAA', 'Late ' || g, false FROM generate_series(1, 100) g`);
+    const second = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
+    const third = await engine.queryMore(locatorOf(second.nextRecordsUrl), V);
+    expect([first.records.length, second.records.length, third.records.length, third.done]).toEqual([2000, 2000, 500, true]);
+  });
+
+  it('should cap an id-ordered (keyset) cursor at the counted total even when rows are added', async () => {
+    const first = await q('SELECT Id FROM Lead');
+    await db.exec(`INSERT INTO sobj_lead (id, lastname, isdeleted) SELECT '00Q9' || lpad(g::text, 11, '0') || 'AAA', 'Late ' || g, false FROM generate_series(1, 100) g`);
+    const second = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
+    const third = await engine.queryMore(locatorOf(second.nextRecordsUrl), V);
+    expect([first.totalSize, third.records.length, third.done]).toEqual([4500, 500, true]);
+    expect(third.records.some((r) => String(r.Id).startsWith('00Q9'))).toBe(false);
+  });
+
+  it('should end a keyset cursor early when rows were deleted meanwhile', async () => {
+    const first = await q('SELECT Id FROM Lead');
+    await db.exec(`UPDATE sobj_lead SET isdeleted = true WHERE lastname BETWEEN 'Lead 04000' AND 'Lead 04499'`);
+    const second = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
+    expect([second.records.length, second.done, second.nextRecordsUrl]).toEqual([2000, false, expect.any(String)]);
+    const third = await engine.queryMore(locatorOf(second.nextRecordsUrl), V);
+    expect([third.records.length, third.done, third.nextRecordsUrl]).toEqual([0, true, undefined]);
+  });
+
+  it('should let a client re-read the same keyset page', async () => {
+    const first = await q('SELECT Id FROM Lead');
+    const again = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
+    const once = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
+    expect(once.records.map((r) => r.Id)).toEqual(again.records.map((r) => r.Id));
+  });
+});
+
 describe('effectiveBatchSize', () => {
   it.each([
     [undefined, 2000],
