@@ -20,6 +20,7 @@ import { createFaultController, type FaultController } from './faults/controller
 import { withRowLockFaults } from './faults/locking-store';
 import { installApiGuard } from './http/api-guard';
 import { createHttpApp } from './http/app';
+import { createInternalDispatcher } from './http/internal-dispatch';
 import { requestScope } from './http/request-scope';
 import { createApiUsage, DEFAULT_DAILY_API_LIMIT, type MutableApiUsage } from './http/usage';
 import { transactionAwareDb } from './http/tx-aware-db';
@@ -99,7 +100,8 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
 
   const schema = await loadSchema(options.forceAppDir ? { forceAppDir: options.forceAppDir } : {});
   const rawDb = await openDatabase(options.dataDir);
-  const db = transactionAwareDb(rawDb);
+  const txDb = transactionAwareDb(rawDb);
+  const db = txDb.db;
   let app: FastifyInstance | null = null;
   try {
     await syncTables(db, schema, { orgId });
@@ -130,10 +132,10 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     if (options.jwtCertificate) connectedApp.jwtKey = publicKeyFromPem(readPem(options.jwtCertificate));
 
     app = createHttpApp({ logRequests: !options.quiet });
-    const internalSecret = randomBytes(24).toString('hex');
-    installApiGuard(app, { tokens, usage, faults, internalSecret });
+    const internal = createInternalDispatcher(txDb, () => baseUrl);
+    installApiGuard(app, { tokens, usage, faults, internal, txDb });
     registerOAuthRoutes(app, { ctx, tokens, apps: [connectedApp], userPassword: options.userPassword ?? DEFAULT_USER_PASSWORD });
-    registerRestRoutes(app, { ctx, internalSecret });
+    registerRestRoutes(app, { ctx, internal });
     registerAdminRoutes(app, { adminKey, usage, faults, tokens });
     registerBulkRoutes(app, ctx);
     registerSoapRoutes(app, ctx);

@@ -9,20 +9,22 @@ import type { TokenService } from '../auth/tokens';
 import type { FaultController } from '../faults/controller';
 import type { FaultRule } from '../faults/config';
 import { INVALID_SESSION_MESSAGE, restErrorBody } from './errors';
+import { INTERNAL_USER_HEADER, type InternalDispatcher } from './internal-dispatch';
 import { classifyPath, endpointKey, type ClassifiedPath } from './paths';
 import { requestScope, type RequestScope } from './request-scope';
 import { soapFaultXml } from './soap-fault';
+import type { TransactionAwareDb } from './tx-aware-db';
 import type { MutableApiUsage } from './usage';
 
-export const INTERNAL_REQUEST_HEADER = 'x-emulator-internal';
 export const REQUEST_LIMIT_MESSAGE = 'TotalRequests Limit exceeded.';
 
 export interface ApiGuardDeps {
   tokens: TokenService;
   usage: MutableApiUsage;
   faults: FaultController;
-  /** Secret marking in-process subrequests (composite): authenticated but neither counted nor faulted. */
-  internalSecret: string;
+  /** Composite subrequests: authenticated by the outer call, neither counted nor faulted. */
+  internal: InternalDispatcher;
+  txDb: TransactionAwareDb;
 }
 
 export function bearerFrom(request: FastifyRequest): string | null {
@@ -69,13 +71,18 @@ export function installApiGuard(app: FastifyInstance, deps: ApiGuardDeps): void 
     const scope: RequestScope = { call, userId: null, apiVersion: classified.apiVersion };
     request.emulatorScope = scope;
 
+    if (deps.internal.isInternal(request.headers)) {
+      // The outer composite call already checked the session; no DB access here (its transaction may be open).
+      const user = request.headers[INTERNAL_USER_HEADER];
+      scope.userId = typeof user === 'string' ? user : null;
+      return;
+    }
     if (classified.kind === 'rest') {
       const token = bearerFrom(request);
       const info = token ? await tokens.validateToken(token) : null;
       if (!info) return refuse(reply, classified, 401, 'INVALID_SESSION_ID', INVALID_SESSION_MESSAGE);
       scope.userId = info.userId;
     }
-    if (request.headers[INTERNAL_REQUEST_HEADER] === deps.internalSecret) return;
 
     if (usage.exhausted()) return refuse(reply, classified, 403, 'REQUEST_LIMIT_EXCEEDED', REQUEST_LIMIT_MESSAGE);
     usage.record(endpointKey(request.method, request.routeOptions.url));
@@ -87,13 +94,17 @@ export function installApiGuard(app: FastifyInstance, deps: ApiGuardDeps): void 
   });
 
   // Run the handler inside the request scope (preHandler runs after body parsing, right before the handler).
+  // An internal subrequest of an allOrNone composite also continues the outer call's transaction.
   app.addHook('preHandler', (request, _reply, done) => {
-    if (request.emulatorScope) requestScope.run(request.emulatorScope, done);
-    else done();
+    const scope = request.emulatorScope;
+    if (!scope) return done();
+    const tx = deps.internal.transactionFor(request.headers);
+    if (tx) deps.txDb.runWith(tx, () => requestScope.run(scope, done));
+    else requestScope.run(scope, done);
   });
 
   app.addHook('onSend', async (request, reply, payload) => {
-    if (!request.emulatorScope) return payload;
+    if (!request.emulatorScope || deps.internal.isInternal(request.headers)) return payload;
     reply.header('Sforce-Limit-Info', `api-usage=${usage.used()}/${usage.max()}`);
     if (drops.has(request)) {
       const socket = request.raw.socket;

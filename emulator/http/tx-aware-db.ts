@@ -7,7 +7,16 @@
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
 
-export function transactionAwareDb(db: PGlite): PGlite {
+export interface TransactionAwareDb {
+  /** Drop-in PGlite whose query/exec/sql/transaction use the transaction of the current async context. */
+  db: PGlite;
+  /** The transaction open in the current async context, if any. */
+  current(): Transaction | undefined;
+  /** Run fn with tx as the current transaction (to continue a transaction in another async chain). */
+  runWith<T>(tx: Transaction, fn: () => T): T;
+}
+
+export function transactionAwareDb(db: PGlite): TransactionAwareDb {
   const current = new AsyncLocalStorage<Transaction>();
 
   const overrides = {
@@ -22,7 +31,7 @@ export function transactionAwareDb(db: PGlite): PGlite {
     }
   };
 
-  return new Proxy(db, {
+  const proxy = new Proxy(db, {
     get(target, property) {
       if (typeof property === 'string' && Object.prototype.hasOwnProperty.call(overrides, property)) {
         return overrides[property as keyof typeof overrides];
@@ -31,4 +40,6 @@ export function transactionAwareDb(db: PGlite): PGlite {
       return typeof value === 'function' ? (value as (...args: unknown[]) => unknown).bind(target) : value;
     }
   });
+
+  return { db: proxy, current: () => current.getStore(), runWith: (tx, fn) => current.run(tx, fn) };
 }

@@ -1,14 +1,14 @@
 /**
  * POST /composite (§1.7): up to 25 subrequests run in order, later ones may reference earlier results
- * with @{referenceId.path}. The call counts as one API request: subrequests are replayed in-process
- * (app.inject) marked as internal, so they are authenticated but neither counted nor faulted.
+ * with @{referenceId.path}. The call counts as one API request: subrequests are replayed through the
+ * server marked as internal (http/internal-dispatch), so they are neither counted nor faulted.
  * allOrNone=true runs everything in one record-store transaction and rolls it back on the first failure.
  * POST /composite/batch: up to 25 independent subrequests (no references, each commits on its own).
  */
-import type { FastifyInstance, FastifyRequest, InjectOptions } from 'fastify';
+import type { FastifyInstance, FastifyRequest } from 'fastify';
 import { z } from 'zod';
 import { SalesforceApiError } from '../core/types';
-import { INTERNAL_REQUEST_HEADER } from '../http/api-guard';
+import { callerUserId } from '../http/request-scope';
 import { badRequest } from '../http/errors';
 import type { RestDeps } from './index';
 import { apiVersionOf, DATA_PREFIX, resource } from './shared';
@@ -88,38 +88,25 @@ function resolveDeep(value: unknown, results: Map<string, SubResponse>): unknown
   return value;
 }
 
-function parseBody(payload: string): unknown {
-  if (payload === '') return null;
-  try {
-    return JSON.parse(payload);
-  } catch {
-    return payload;
-  }
-}
-
 function zodMessage(error: z.ZodError): string {
   return error.issues.map((issue) => `${issue.path.join('.') || 'body'}: ${issue.message}`).join('; ');
 }
 
 export function registerCompositeRoutes(app: FastifyInstance, deps: RestDeps): void {
-  const { ctx, internalSecret } = deps;
+  const { ctx, internal } = deps;
 
-  async function runInternal(request: FastifyRequest, method: InjectOptions['method'], url: string, body: unknown, headers: Record<string, string> = {}) {
-    const response = await app.inject({
+  async function runInternal(request: FastifyRequest, method: string, url: string, body: unknown, headers: Record<string, string> = {}) {
+    const response = await internal.call({
       method,
       url,
-      headers: {
-        ...headers,
-        authorization: request.headers.authorization ?? '',
-        [INTERNAL_REQUEST_HEADER]: internalSecret,
-        'content-type': 'application/json'
-      },
-      ...(body === undefined ? {} : { payload: JSON.stringify(body) })
+      body,
+      headers,
+      authorization: request.headers.authorization ?? '',
+      userId: callerUserId(request) ?? ctx.defaultUserId
     });
     const httpHeaders: Record<string, string> = {};
-    const location = response.headers.location;
-    if (typeof location === 'string') httpHeaders.Location = location;
-    return { status: response.statusCode, body: parseBody(response.payload), httpHeaders };
+    if (response.location) httpHeaders.Location = response.location;
+    return { status: response.status, body: response.body, httpHeaders };
   }
 
   resource(app, `${DATA_PREFIX}/composite`, {

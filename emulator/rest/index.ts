@@ -1,6 +1,7 @@
 /** All REST routes under /services/data. */
 import type { FastifyInstance } from 'fastify';
 import type { OrgContext } from '../core/types';
+import type { InternalDispatcher } from '../http/internal-dispatch';
 import { badRequest } from '../http/errors';
 import { registerCollectionRoutes } from './collections';
 import { registerCompositeRoutes } from './composite';
@@ -11,8 +12,8 @@ import { registerSObjectRoutes } from './sobjects';
 
 export interface RestDeps {
   ctx: OrgContext;
-  /** Marks composite subrequests replayed in-process (see http/api-guard). */
-  internalSecret: string;
+  /** Replays composite subrequests (see http/internal-dispatch). */
+  internal: InternalDispatcher;
 }
 
 const RESOURCE_NAMES = ['tooling', 'metadata', 'eclair', 'folders', 'prechatForms', 'contact-tracing', 'domino', 'async-queries', 'chatter', 'tabs', 'appMenu',
