@@ -35,7 +35,7 @@ export function applyDerivedFields(object: SObjectDef, row: Row, supplied: Reado
     if (row.hasresponded && !row.firstrespondeddate && now) row.firstrespondeddate = now.toISOString().slice(0, 10);
     row.leadorcontactid = row.contactid ?? row.leadid ?? null;
   }
-  applyFormulaFields(object, row);
+  applyFormulaFields(object, row, now);
 }
 
 function applyOpportunityStage(row: Row, supplied: ReadonlySet<string>, previous?: Row): void {
@@ -58,12 +58,12 @@ function applyOpportunityStage(row: Row, supplied: ReadonlySet<string>, previous
 }
 
 /** Formula fields, in field order (a formula may read a formula field defined before it). */
-export function applyFormulaFields(object: SObjectDef, row: Row): void {
+export function applyFormulaFields(object: SObjectDef, row: Row, now?: Date): void {
   for (const field of object.fields) {
     if (!field.calculated || !field.calculatedFormula) continue;
     let value: unknown = null;
     try {
-      value = evaluateFormula(object, field.calculatedFormula, row);
+      value = evaluateFormula(object, field.calculatedFormula, row, now);
     } catch {
       // A runtime evaluation error (e.g. division by zero) shows as a blank value, as #Error! is not storable.
       value = null;

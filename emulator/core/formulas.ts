@@ -16,7 +16,9 @@ export class FormulaError extends Error {
 }
 
 function numberOptions(field: FieldDef): Record<string, unknown> {
-  return { length: Math.max(1, (field.precision || 18) - field.scale), scale: field.scale };
+  // formulon rounds inputs to `scale`; a percent of scale 2 (12.50%) is 0.1250 inside formulas.
+  const scale = field.type === 'percent' ? field.scale + 2 : field.scale;
+  return { length: Math.max(1, (field.precision || 18) - field.scale), scale };
 }
 
 /** formulon literal for a stored field value; blanks follow "treat blank fields as blanks" (text blanks are ''). */
@@ -148,9 +150,25 @@ export function checkFormula(object: SObjectDef, formula: string): void {
   throw firstError ?? new FormulaError('cannot be evaluated');
 }
 
-/** Evaluates a formula against a record (keys: lowercase field names). Returns the raw formulon value, or null when blank inputs make it undefined. */
-export function evaluateFormula(object: SObjectDef, formula: string, row: Record<string, unknown>): unknown {
-  const fields = resolveIdentifiers(object, formula);
+const pad = (n: number) => String(n).padStart(2, '0');
+
+/**
+ * formulon reads the wall clock for TODAY()/NOW(); the emulator's clock is injectable, so those
+ * calls are rewritten to literals of `now` (UTC) before evaluation.
+ */
+export function pinClock(formula: string, now: Date): string {
+  const date = `DATE(${now.getUTCFullYear()}, ${now.getUTCMonth() + 1}, ${now.getUTCDate()})`;
+  const dateTime = `DATETIMEVALUE("${now.getUTCFullYear()}-${pad(now.getUTCMonth() + 1)}-${pad(now.getUTCDate())} ${pad(now.getUTCHours())}:${pad(now.getUTCMinutes())}:${pad(now.getUTCSeconds())}")`;
+  return formula.replace(/\bTODAY\s*\(\s*\)/gi, date).replace(/\bNOW\s*\(\s*\)/gi, dateTime);
+}
+
+/**
+ * Evaluates a formula against a record (keys: lowercase field names). Returns the raw formulon value,
+ * or null when blank inputs make it undefined. `now` pins TODAY()/NOW() to the emulator's clock.
+ */
+export function evaluateFormula(object: SObjectDef, source: string, row: Record<string, unknown>, now?: Date): unknown {
+  const formula = now && VOLATILE.test(source) ? pinClock(source, now) : source;
+  const fields = resolveIdentifiers(object, source);
   const variables: Record<string, FormulonLiteral> = {};
   let hasBlankInput = false;
   for (const [name, field] of fields) {
@@ -158,9 +176,9 @@ export function evaluateFormula(object: SObjectDef, formula: string, row: Record
     if (literal.dataType === 'null') hasBlankInput = true;
     variables[name] = literal;
   }
-  const volatile = VOLATILE.test(formula);
+  const volatile = VOLATILE.test(source);
   const cacheKey = volatile ? '' : JSON.stringify(Object.values(variables).map((v) => [v.dataType, v.value]));
-  let cache = resultCache.get(formula);
+  let cache = resultCache.get(source);
   if (!volatile && cache?.has(cacheKey)) return cache.get(cacheKey);
   let value: unknown;
   try {
@@ -173,7 +191,7 @@ export function evaluateFormula(object: SObjectDef, formula: string, row: Record
   if (!volatile) {
     if (!cache || cache.size >= MAX_CACHED_RESULTS_PER_FORMULA) {
       cache = new Map();
-      resultCache.set(formula, cache);
+      resultCache.set(source, cache);
     }
     cache.set(cacheKey, value);
   }

@@ -58,6 +58,8 @@ interface Pending {
   errors: SfError[];
   /** Upsert only. */
   created?: boolean;
+  /** Update of an existing record: its id, reported even when the update fails. */
+  targetId?: string;
 }
 
 type Mode = 'insert' | 'update' | 'system';
@@ -117,7 +119,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     for (const field of object.fields) {
       if (row[field.column] !== undefined && row[field.column] !== null) continue;
       if (field.defaultValueFormula) {
-        const value = evaluateFormula(object, field.defaultValueFormula, row);
+        const value = evaluateFormula(object, field.defaultValueFormula, row, now);
         row[field.column] = value instanceof Date ? (field.type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString()) : value;
       } else if (field.defaultValue !== undefined && field.defaultValue !== null) {
         row[field.column] = field.defaultValue;
@@ -145,13 +147,13 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
       .map((f) => f.name);
   }
 
-  function runValidationRules(object: SObjectDef, row: Row): SfError[] {
+  function runValidationRules(object: SObjectDef, row: Row, now: Date): SfError[] {
     const errors: SfError[] = [];
     for (const rule of object.validationRules) {
       if (!rule.active) continue;
       let fires = false;
       try {
-        fires = evaluateFormula(object, rule.errorConditionFormula, row) === true;
+        fires = evaluateFormula(object, rule.errorConditionFormula, row, now) === true;
       } catch {
         fires = false;
       }
@@ -253,7 +255,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     const failed = pendings.some((p) => p.errors.length > 0);
     const results = pendings.map<SaveResult>((p) => {
       // Failed updates keep the record's id (as Salesforce reports them); failed inserts have none.
-      const idOnFailure = p.previous ? String(p.row.id) : null;
+      const idOnFailure = p.targetId ?? null;
       const base: SaveResult =
         p.errors.length > 0
           ? { id: idOnFailure, success: false, errors: p.errors }
@@ -287,7 +289,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
       return pending;
     }
     applyDerivedFields(object, pending.row, pending.supplied, undefined, now);
-    pending.errors.push(...runValidationRules(object, pending.row));
+    pending.errors.push(...runValidationRules(object, pending.row, now));
     return pending;
   }
 
@@ -306,6 +308,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
       pending.errors.push(invalidCrossReference());
       return pending;
     }
+    pending.targetId = String(existing.id);
     if (existing.isdeleted === true) {
       pending.errors.push(entityIsDeleted());
       return pending;
@@ -329,7 +332,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     const nowIso = now.toISOString();
     Object.assign(pending.row, { lastmodifieddate: nowIso, lastmodifiedbyid: opts.userId, systemmodstamp: nowIso });
     applyDerivedFields(object, pending.row, pending.supplied, existing, now);
-    pending.errors.push(...runValidationRules(object, pending.row));
+    pending.errors.push(...runValidationRules(object, pending.row, now));
     return pending;
   }
 
