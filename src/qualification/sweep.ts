@@ -3,10 +3,12 @@
  * writes back only the leads whose results changed, in batches, with a checkpoint per batch so a crash
  * resumes without redoing finished batches. docs/qualification.md describes the rules.
  */
+import { randomUUID } from 'node:crypto';
 import type { Runtime } from '../runtime/types';
 import { COLLECTIONS_MAX, type OrgClient, type RecordResult, type SObjectRecord } from '../salesforce/types';
 import { soqlDateTime, soqlIdentifier, soqlIn } from '../salesforce/soql';
-import { ConfigError, type ConfigIssue } from '../shared/errors';
+import { ConfigError, ErrorCode, LeadflowError, type ConfigIssue } from '../shared/errors';
+import { releaseLock, tryAcquireLock } from '../store';
 import type { Queryable } from '../store/types';
 import { hasEngagementEventsTable, readActivity, storedEventLeadsSince, type CampaignTypeCache } from './activity';
 import { loadCriteriaFile, loadCriteriaFromOrg } from './criteria';
@@ -225,8 +227,28 @@ async function writeBatch(org: OrgClient, records: SObjectRecord[], api: 'collec
   return [...byIndex.values()];
 }
 
-/** Library API: runs one sweep (resuming an unfinished one first). */
+export const LOCK_NAME = 'qualify.sweep';
+/** A sweep holding the lock longer than this is presumed crashed and its lock taken over. */
+const LOCK_TIMEOUT_MINUTES = 60;
+
+/**
+ * Library API: runs one sweep (resuming an unfinished one first). Two sweeps never run at once against
+ * one store: the second fails with LOCKED (a dry run takes no lock, it writes nothing).
+ */
 export async function runQualify(rt: Runtime, opts: QualifyOptions = {}): Promise<QualifySummary> {
+  if (opts.dryRun) return sweep(rt, opts);
+  const owner = `qualify-${process.pid}-${randomUUID()}`;
+  if (!(await tryAcquireLock(rt.store, LOCK_NAME, owner, LOCK_TIMEOUT_MINUTES))) {
+    throw new LeadflowError(ErrorCode.Locked, 'Another qualify sweep is running against this store (lock qualify.sweep); try again when it finishes.');
+  }
+  try {
+    return await sweep(rt, opts);
+  } finally {
+    await releaseLock(rt.store, LOCK_NAME, owner).catch((err: unknown) => rt.logger.warn({ err }, 'could not release the qualify lock'));
+  }
+}
+
+async function sweep(rt: Runtime, opts: QualifyOptions): Promise<QualifySummary> {
   const cfg = parseQualificationConfig(rt.config.qualification);
   const org = await rt.org();
   const db = rt.store;

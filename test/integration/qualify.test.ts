@@ -149,6 +149,12 @@ describe('leadflow qualify on the local org', () => {
     expect(await lead(ids[0]!)).toMatchObject({ Fit_Score__c: 0, Lead_Grade__c: 'Cold', Qualification_Status__c: 'Qualified' });
   });
 
+  it('should refuse to run while another sweep holds the lock', async () => {
+    await store.query(`insert into job_locks (name, owner) values ('qualify.sweep', 'someone-else')`);
+    await expect(run()).rejects.toMatchObject({ code: 'LOCKED' });
+    await store.query(`delete from job_locks where name = 'qualify.sweep'`);
+  });
+
   it('should evaluate without writing on a dry run', async () => {
     const before = updateCalls();
     const s = await run({ all: true, dryRun: true });
