@@ -94,6 +94,7 @@ describe('per-record errors', () => {
     ['a non-numeric number', lead({ NumberOfEmployees: 'many' }), 'INVALID_TYPE_ON_FIELD_IN_RECORD', 'Number Of Employees: value not of required type: many', ['NumberOfEmployees']],
     ['a fractional integer', lead({ NumberOfEmployees: 1.5 }), 'INVALID_TYPE_ON_FIELD_IN_RECORD', 'Number Of Employees: value not of required type: 1.5', ['NumberOfEmployees']],
     ['an impossible date', lead({ Review_Date__c: '2025-02-30' }), 'INVALID_TYPE_ON_FIELD_IN_RECORD', 'Review Date: value not of required type: 2025-02-30', ['Review_Date__c']],
+    ['a datetime in a date field', lead({ Review_Date__c: '2025-03-04T23:00:00.000+0000' }), 'INVALID_TYPE_ON_FIELD_IN_RECORD', 'Review Date: value not of required type: 2025-03-04T23:00:00.000+0000', ['Review_Date__c']],
     ['a non-boolean checkbox', lead({ Qualified__c: 'yes please' }), 'INVALID_TYPE_ON_FIELD_IN_RECORD', 'Qualified: value not of required type: yes please', ['Qualified__c']],
     ['a number too large', lead({ Score__c: 1000 }), 'NUMBER_OUTSIDE_VALID_RANGE', 'Score: value outside of valid range on numeric field: 1000', ['Score__c']],
     ['missing required fields', { FirstName: 'Only' }, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [LastName, Company]', ['LastName', 'Company']],
@@ -111,15 +112,32 @@ describe('per-record errors', () => {
     expect(result).toEqual({ id: null, success: false, errors: [{ statusCode, message, fields }] });
   });
 
+  it.each([['2025-03-04 10:00:00'], ['2024-07-30 20:54:16 UTC'], ['yesterday'], ['2025-13-01T00:00:00Z']])(
+    'should refuse %p as a datetime, as Salesforce does',
+    async (value) => {
+      const [result] = await store.insert('Widget__c', [{ Price__c: 1, Launched_At__c: value }], partial);
+      expect(firstError(result)).toEqual({
+        statusCode: 'INVALID_TYPE_ON_FIELD_IN_RECORD',
+        message: `Launched At: value not of required type: ${value}`,
+        fields: ['Launched_At__c']
+      });
+    }
+  );
+
+  it('should refuse an array for a multi-select picklist (values are one ;-separated string)', async () => {
+    const [result] = await store.insert('Widget__c', [{ Price__c: 1, Colors__c: ['Red'] }], partial);
+    expect(firstError(result)?.statusCode).toBe('INVALID_TYPE_ON_FIELD_IN_RECORD');
+  });
+
   it('should accept Salesforce value forms: numeric strings, CSV booleans, datetimes with offsets', async () => {
-    const id = await insertOne('Lead', lead({ NumberOfEmployees: '250', Qualified__c: 'TRUE', AnnualRevenue: '1e6', Review_Date__c: '2025-03-04T23:00:00.000+0000' }));
+    const id = await insertOne('Lead', lead({ NumberOfEmployees: '250', Qualified__c: 'TRUE', AnnualRevenue: '1e6', Review_Date__c: '2025-03-04' }));
     expect(await store.retrieve('Lead', id, ['NumberOfEmployees', 'Qualified__c', 'AnnualRevenue', 'Review_Date__c'])).toEqual({
       NumberOfEmployees: 250,
       Qualified__c: true,
       AnnualRevenue: 1000000,
       Review_Date__c: '2025-03-04'
     });
-    const widget = await insertOne('Widget__c', { Price__c: 10, Launched_At__c: '2025-01-02T10:00:00+02:00', Colors__c: ['Red', 'Blue'] });
+    const widget = await insertOne('Widget__c', { Price__c: 10, Launched_At__c: '2025-01-02T10:00:00+02:00', Colors__c: 'Red;Blue;Red' });
     expect(await store.retrieve('Widget__c', widget, ['Launched_At__c', 'Colors__c'])).toEqual({
       Launched_At__c: '2025-01-02T08:00:00.000+0000',
       Colors__c: 'Red;Blue'

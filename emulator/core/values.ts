@@ -22,7 +22,7 @@ function display(value: unknown): string {
 }
 
 const DATE_RE = /^(\d{4})-(\d{2})-(\d{2})$/;
-const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})[T ](\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
+const DATETIME_RE = /^(\d{4})-(\d{2})-(\d{2})T(\d{2}):(\d{2})(?::(\d{2})(\.\d{1,9})?)?(Z|[+-]\d{2}:?\d{2})?$/i;
 const EMAIL_RE = /^[^\s@<>(),;:"[\]]+@[^\s@<>(),;:"[\]]+\.[^\s@<>(),;:"[\]]+$/;
 const NUMBER_RE = /^[+-]?(\d+\.?\d*|\.\d+)([eE][+-]?\d+)?$/;
 
@@ -41,6 +41,12 @@ export function parseDate(value: unknown): string | null {
   const [y, mo, d] = [Number(m[1]), Number(m[2]), Number(m[3])];
   if (!isRealDate(y, mo, d)) return null;
   return `${m[1]}-${m[2]}-${m[3]}`;
+}
+
+/** 'YYYY-MM-DD' only: Salesforce refuses a datetime string for a date field (JSON_PARSER_ERROR in REST). */
+export function parseStrictDate(value: unknown): string | null {
+  if (typeof value === 'string' && !DATE_RE.test(value.trim())) return null;
+  return parseDate(value);
 }
 
 /** ISO datetime in UTC ('...Z') or null. A bare date means midnight UTC. */
@@ -103,7 +109,7 @@ export function coerceInput(field: FieldDef, raw: unknown): Coerced {
       return ok(rounded);
     }
     case 'date': {
-      const value = parseDate(raw);
+      const value = parseStrictDate(raw);
       return value === null ? notOfType(field, raw) : ok(value);
     }
     case 'datetime': {
@@ -118,8 +124,9 @@ export function coerceInput(field: FieldDef, raw: unknown): Coerced {
       return ok(to18(text));
     }
     case 'multipicklist': {
-      const parts = Array.isArray(raw) ? raw.map(String) : typeof raw === 'string' ? raw.split(';') : null;
-      if (!parts) return notOfType(field, raw);
+      // Values are one ';'-separated string; a JSON array is refused, as Salesforce does.
+      if (typeof raw !== 'string') return notOfType(field, raw);
+      const parts = raw.split(';');
       const cleaned = [...new Set(parts.map((p) => p.trim()).filter((p) => p !== ''))];
       return ok(cleaned.length === 0 ? null : cleaned.join(';'));
     }
@@ -134,6 +141,50 @@ export function coerceInput(field: FieldDef, raw: unknown): Coerced {
       return ok(String(raw));
     }
   }
+}
+
+/** Salesforce's type names in JSON_PARSER_ERROR messages. */
+const JSON_TYPE_NAMES: Partial<Record<FieldDef['type'], string>> = {
+  boolean: 'boolean',
+  int: 'int',
+  double: 'double',
+  currency: 'double',
+  percent: 'double',
+  date: 'date',
+  datetime: 'datetime',
+  multipicklist: 'multipicklist',
+  picklist: 'picklist',
+  reference: 'reference'
+};
+
+function jsonToken(value: unknown): string {
+  if (Array.isArray(value)) return 'START_ARRAY value [';
+  if (typeof value === 'object' && value !== null) return 'START_OBJECT value {';
+  if (typeof value === 'boolean') return value ? 'VALUE_TRUE value true' : 'VALUE_FALSE value false';
+  if (typeof value === 'number') return `${Number.isInteger(value) ? 'VALUE_NUMBER_INT' : 'VALUE_NUMBER_FLOAT'} value ${value}`;
+  return `VALUE_STRING value ${String(value)}`;
+}
+
+/**
+ * For REST/JSON callers: the first value that cannot be read as its field's type, as the request-level
+ * error Salesforce's JSON deserializer gives (JSON_PARSER_ERROR, HTTP 400, whole request refused)
+ * instead of the per-record INVALID_TYPE_ON_FIELD_IN_RECORD the record layer reports (as SOAP and Bulk do).
+ * Unknown fields are ignored here (the record layer reports them).
+ */
+export function jsonParserErrorFor(object: SObjectDef, record: Record<string, unknown>): { errorCode: 'JSON_PARSER_ERROR'; message: string } | null {
+  for (const [key, raw] of Object.entries(record)) {
+    const field = object.fieldMap.get(key.toLowerCase());
+    if (!field || field.type === 'id') continue;
+    const coerced = coerceInput(field, raw);
+    const structural = typeof raw === 'object' && raw !== null;
+    if ((!coerced.ok && coerced.error.statusCode === 'INVALID_TYPE_ON_FIELD_IN_RECORD') || structural) {
+      return {
+        errorCode: 'JSON_PARSER_ERROR',
+        message: `Cannot deserialize instance of ${JSON_TYPE_NAMES[field.type] ?? 'string'} from ${jsonToken(raw)} or request may be missing a required field`
+      };
+    }
+  }
+  return null;
 }
 
 /** STRING_TOO_LONG / restricted picklist checks on a stored value. */
