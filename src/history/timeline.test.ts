@@ -30,7 +30,7 @@ describe('buildTimelines', () => {
     const lead = ['id', 'created_date', 'lead_source', 'status', 'funnel_stage', 'is_converted', 'converted_opportunity_id', 'converted_contact_id', 'is_deleted', 'system_modstamp'];
     await insertRows(store, 'hist_lead', lead, [
       ['00QA', t('2026-01-01T00:00:00Z'), 'Web', 'Closed - Converted', 'SQL', true, '006A', '003A', false, t('2026-02-01T00:00:00Z')],
-      ['00QB', t('2026-01-10T00:00:00Z'), 'Trade Show', 'Closed - Not Converted', 'Recycled', false, null, null, false, t('2026-02-01T00:00:00Z')],
+      ['00QB', t('2026-01-10T00:00:00Z'), 'Trade Show', 'Closed - Not Converted', null, false, null, null, false, t('2026-02-01T00:00:00Z')],
       ['00QC', t('2026-01-10T00:00:00Z'), 'Web', 'Open - Not Contacted', 'Name', false, null, null, true, t('2026-02-01T00:00:00Z')]
     ], '');
     await insertRows(store, 'hist_lead_change', ['id', 'lead_id', 'field', 'old_value', 'new_value', 'created_date'], [

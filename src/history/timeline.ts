@@ -120,13 +120,13 @@ export async function buildTimelines(
 
   for (const lead of leads) {
     const changes = leadChanges.get(lead.id) ?? [];
-    // The stage before the first recorded change is that change's old value; with no history at all,
-    // the current values tell where the lead sits.
-    const earliest = changes[0];
+    // The stage at creation: a field's value before its first recorded change, or its current value when it
+    // never changed. Funnel_Stage__c is the more specific signal; the mapped Status is the fallback.
+    const firstFunnel = changes.find((c) => c.field === 'Funnel_Stage__c');
+    const firstStatus = changes.find((c) => c.field === 'Status');
     const initial =
-      (earliest
-        ? leadStage(earliest.old_value, earliest.field, config.statusStages)
-        : leadStage(lead.funnel_stage, 'Funnel_Stage__c', {}) ?? leadStage(lead.status, 'Status', config.statusStages)) ??
+      leadStage(firstFunnel ? firstFunnel.old_value : lead.funnel_stage, 'Funnel_Stage__c', {}) ??
+      leadStage(firstStatus ? firstStatus.old_value : lead.status, 'Status', config.statusStages) ??
       'Name';
     const events: { at: Date; stage: string; funnelStage: StageVisit['funnelStage'] }[] = [
       { at: lead.created_date, stage: initial, funnelStage: initial as StageVisit['funnelStage'] }
