@@ -31,6 +31,8 @@ describe('evaluateOperator', () => {
     ['greaterThan', null, '5', false],
     ['contains', 'Hello World', 'WORLD', true],
     ['contains', '', 'a', false],
+    ['contains', 'Needs a CRM', ' crm', true],
+    ['contains', 'CRM first', ' crm', false],
     ['in', 'b', 'a; B ;c', true],
     ['in', 'd', 'a;b', false],
     ['in', null, 'a;b', false],

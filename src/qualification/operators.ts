@@ -127,8 +127,9 @@ export function compileOperator(operator: Operator, x: string | null, today: str
       };
     }
     case 'contains': {
-      const needle = norm(operand);
-      return (v) => !isBlank(v) && norm(v).includes(needle);
+      // Not trimmed (unlike equals): an operand such as " crm" deliberately matches a word start. Apex agrees.
+      const needle = operand.toLowerCase();
+      return (v) => !isBlank(v) && String(v).toLowerCase().includes(needle);
     }
     case 'in':
     case 'notIn': {

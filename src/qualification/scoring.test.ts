@@ -63,6 +63,8 @@ describe('scoring properties', () => {
     [undefined, 0],
     ['', 0],
     ['55', 55],
+    [55.5, 56],
+    ['99.4', 99],
     [-1, 0],
     [101, 100],
     [Number.NaN, 0]

@@ -29,11 +29,11 @@ export function fitScoreFromScaled(metScaled: number, totalScaled: number): numb
   return divHalfUp(100 * metScaled, totalScaled);
 }
 
-/** Engagement used for scoring: blank or unparsable -> 0, clamped to 0..100. */
+/** Engagement used for scoring: blank or unparsable -> 0, clamped to 0..100, rounded half-up (the field is Number(3,0)). */
 export function clampEngagement(v: unknown): number {
   const n = typeof v === 'number' ? v : typeof v === 'string' && v.trim() !== '' ? Number(v) : 0;
   if (!Number.isFinite(n)) return 0;
-  return Math.min(100, Math.max(0, n));
+  return Math.round(Math.min(100, Math.max(0, n)));
 }
 
 /** round(fitWeight * fit + engagementWeight * engagement), half-up, computed exactly. */
