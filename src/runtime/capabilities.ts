@@ -7,6 +7,7 @@
 import fs from 'node:fs';
 import path from 'node:path';
 import type { CommandResult, Runtime } from './types';
+import { loadModule } from '../shared/load-module';
 
 export const PIPELINE_STEPS = ['ingest', 'qualify', 'convert', 'history', 'report'] as const;
 export type PipelineStep = (typeof PIPELINE_STEPS)[number];
@@ -34,9 +35,17 @@ export interface DiscoveredStep {
 
 const SRC_DIR = path.resolve(__dirname, '..');
 
-/** True when src/<capability>/index.ts (or .js) exists. */
+/** The capability's index file (src/<capability>/index.ts or .js), or null when it is not installed. */
+export function capabilityIndex(capability: string, srcDir = SRC_DIR): string | null {
+  for (const f of ['index.ts', 'index.js']) {
+    const file = path.join(srcDir, capability, f);
+    if (fs.existsSync(file)) return file;
+  }
+  return null;
+}
+
 export function capabilityInstalled(capability: string, srcDir = SRC_DIR): boolean {
-  return ['index.ts', 'index.js'].some((f) => fs.existsSync(path.join(srcDir, capability, f)));
+  return capabilityIndex(capability, srcDir) !== null;
 }
 
 /**
@@ -45,8 +54,9 @@ export function capabilityInstalled(capability: string, srcDir = SRC_DIR): boole
  */
 export async function discoverStep(step: PipelineStep, srcDir = SRC_DIR): Promise<DiscoveredStep | null> {
   for (const source of STEP_SOURCES[step]) {
-    if (!capabilityInstalled(source.capability, srcDir)) continue;
-    const mod = (await import(path.join(srcDir, source.capability, 'index'))) as Record<string, unknown>;
+    const file = capabilityIndex(source.capability, srcDir);
+    if (!file) continue;
+    const mod = loadModule(file);
     for (const exportName of source.exports) {
       const fn = mod[exportName];
       if (typeof fn === 'function') {
