@@ -122,7 +122,7 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
   let havingSql: string | null = null;
 
   if (kind === 'records') {
-    for (const f of fields) compileRecordField(soql, f, scope, cols, nodes, items, opts);
+    for (const f of expandFieldsFunction(soql, fields, obj, query.limit)) compileRecordField(soql, f, scope, cols, nodes, items, opts);
   } else if (kind === 'aggregate') {
     groupBySql = compileGroupBy(soql, query, scope);
     compileAggregateFields(soql, fields, scope, cols, nodes, items, groupBySql, opts.style);
@@ -156,6 +156,23 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
     idCol,
     parentCol
   };
+}
+
+const FIELDS_LIMIT = 200;
+
+/** FIELDS(ALL|STANDARD|CUSTOM) expands to the object's fields; ALL and CUSTOM need LIMIT 200 or less, as in Salesforce. */
+function expandFieldsFunction(soql: string, fields: SoqlField[], obj: SObjectDef, limit: number | undefined): SoqlField[] {
+  return fields.flatMap((f): SoqlField[] => {
+    if (f.type !== 'FieldFunctionExpression' || f.functionName.toUpperCase() !== 'FIELDS') return [f];
+    const which = String(f.parameters[0] ?? '').toUpperCase();
+    if (!['ALL', 'STANDARD', 'CUSTOM'].includes(which)) throw malformedQuery(caretMessage(soql, findToken(soql, 'FIELDS'), `unexpected token: '${which}'`));
+    if (which !== 'STANDARD' && (limit === undefined || limit > FIELDS_LIMIT)) {
+      throw malformedQuery(caretMessage(soql, findToken(soql, 'FIELDS'), `The SOQL FIELDS function must have a LIMIT of at most ${FIELDS_LIMIT}`));
+    }
+    return obj.fields
+      .filter((d) => which === 'ALL' || (which === 'CUSTOM') === d.custom)
+      .map((d): SoqlField => ({ type: 'Field', field: d.name }));
+  });
 }
 
 function compileRecordField(

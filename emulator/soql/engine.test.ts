@@ -103,6 +103,16 @@ describe('field lists and record shape', () => {
     expect(page.records[1]?.OpportunityHistories).toBeNull();
   });
 
+  it.each([
+    ['FIELDS(STANDARD)', 'SELECT FIELDS(STANDARD) FROM Lead LIMIT 1', ['Id', 'IsDeleted', 'CreatedDate', 'Company'], ['Budget_Amount__c']],
+    ['FIELDS(CUSTOM)', 'SELECT FIELDS(CUSTOM) FROM Lead LIMIT 200', ['Budget_Amount__c', 'Interests__c'], ['Company']],
+    ['FIELDS(ALL) with a parent field', 'SELECT FIELDS(ALL), Owner.Name FROM Lead LIMIT 5', ['Company', 'Budget_Amount__c', 'Owner'], []]
+  ])('should expand %s', async (_name, soql, present, absent) => {
+    const [record] = (await query(soql)).records;
+    for (const key of present) expect(record).toHaveProperty(key);
+    for (const key of absent) expect(record).not.toHaveProperty(key);
+  });
+
   it('should apply a child subquery LIMIT per parent', async () => {
     const page = await query(`SELECT Id, (SELECT To_Stage__c FROM Funnel_Stage_Changes__r ORDER BY Entered_At__c DESC LIMIT 1) FROM Lead WHERE Id = '${L1}'`);
     expect((page.records[0]?.Funnel_Stage_Changes__r as { records: SObjectRecord[] }).records.map((r) => r.To_Stage__c)).toEqual(['SQL']);
@@ -241,6 +251,7 @@ describe('errors', () => {
     ['bad id', "SELECT Id FROM Lead WHERE Id = 'abc'", 'INVALID_QUERY_FILTER_OPERATOR', 'invalid ID field: abc'],
     ['INCLUDES on a non-multipicklist', "SELECT Id FROM Lead WHERE Status INCLUDES ('a')", 'INVALID_QUERY_FILTER_OPERATOR', 'multi-select picklists'],
     ['TYPEOF', 'SELECT TYPEOF Who WHEN Lead THEN Name END FROM Task', 'MALFORMED_QUERY', 'TYPEOF is not supported'],
+    ['FIELDS(ALL) without LIMIT', 'SELECT FIELDS(ALL) FROM Lead', 'MALFORMED_QUERY', 'The SOQL FIELDS function must have a LIMIT of at most 200'],
     ['toLabel', 'SELECT toLabel(Status) FROM Lead', 'MALFORMED_QUERY', 'The function toLabel() is not supported'],
     ['polymorphic path deeper than one level', 'SELECT Who.Account.Name FROM Task', 'MALFORMED_QUERY', 'polymorphic'],
     ['ungrouped field', 'SELECT Status, COUNT(Id) FROM Lead', 'MALFORMED_QUERY', 'Field must be grouped or aggregated: Status'],

@@ -220,14 +220,22 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
         if (item.kind !== 'field') throw malformedQuery('Aggregate functions are not supported by Bulk API query jobs');
         return item;
       });
-      const { sql, params } = statement(plan, plan.selectSql.join(', '), plan.limit);
-      const rows = await run(sql, params);
+      // Only the selected columns, as arrays: Bulk results can be a million rows.
+      const { sql, params } = statement(plan, items.map((i) => selectEntry(plan, i.col)).join(', '), plan.limit);
+      const res = await db.query<unknown[]>(sql, params, { rowMode: 'array' });
       return {
         columns: items.map((i) => i.path),
-        rows: rows.map((row) => items.map((i) => toCsvValue(row[i.col])))
+        rows: res.rows.map((row) => row.map(toCsvValue))
       };
     }
   };
+}
+
+/** The `expr AS "cN"` select entry for a column alias. */
+function selectEntry(plan: SelectPlan, col: string): string {
+  const entry = plan.selectSql.find((e) => e.endsWith(` AS ${quoteIdent(col)}`));
+  if (!entry) throw new Error(`internal: no select entry for ${col}`);
+  return entry;
 }
 
 /** Bulk 2.0 results are CSV: every value is a string, null stays null (the CSV writer renders it empty). */

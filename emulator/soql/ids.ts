@@ -15,9 +15,26 @@ function checksumSuffix(id15: string): string {
   return suffix;
 }
 
+/** Restores the case of an 18-char id's first 15 chars from its suffix (18-char ids are case-insensitive). */
+function restoreCase(id18: string): string | null {
+  let id15 = '';
+  for (let block = 0; block < 3; block++) {
+    const flags = SUFFIX_ALPHABET.indexOf(id18.charAt(15 + block).toUpperCase());
+    if (flags < 0) return null;
+    for (let i = 0; i < 5; i++) {
+      const c = id18.charAt(block * 5 + i);
+      id15 += flags & (1 << i) ? c.toUpperCase() : c.toLowerCase();
+    }
+  }
+  return id15;
+}
+
 /** 18-char form of a 15/18-char id, or null when the value is not shaped like an id. */
 export function toId18(value: string): string | null {
-  if (/^[a-zA-Z0-9]{18}$/.test(value)) return value.slice(0, 15) + checksumSuffix(value.slice(0, 15));
+  if (/^[a-zA-Z0-9]{18}$/.test(value)) {
+    const id15 = restoreCase(value);
+    return id15 === null ? null : id15 + checksumSuffix(id15);
+  }
   if (/^[a-zA-Z0-9]{15}$/.test(value)) return value + checksumSuffix(value);
   return null;
 }
