@@ -5,7 +5,7 @@
  */
 import { soqlIn } from '../salesforce/soql';
 import type { DedupeConfig } from './config';
-import { companyKey, normaliseWebsite, personKey } from './normalize';
+import { companyDomainFromEmail, companyKey, normaliseWebsite, personKey } from './normalize';
 import type { LeadFields, NormalisedLead } from './validate';
 
 export const MATCH_IN_LIMIT = 200;
@@ -25,10 +25,14 @@ function batchKeys(lead: NormalisedLead, keys: DedupeConfig['keys']): { kind: Me
   const out: { kind: MergedRow['key']; key: string }[] = [{ kind: 'record', key: lead.fields.Source_External_Id__c }];
   if (keys.includes('email') && lead.fields.Email) out.push({ kind: 'email', key: lead.fields.Email });
   if (keys.includes('domainAndName')) {
+    // Same person name at the same company domain; only rows without any domain fall back to the
+    // normalised company name (two "Ana Pop"s with addresses at different domains are different people).
     const person = nameKey(lead);
     if (lead.domain) out.push({ kind: 'domainAndName', key: `d:${lead.domain}|${person}` });
-    const company = companyKey(lead.fields.Company);
-    if (company) out.push({ kind: 'domainAndName', key: `c:${company}|${person}` });
+    else {
+      const company = companyKey(lead.fields.Company);
+      if (company) out.push({ kind: 'domainAndName', key: `c:${company}|${person}` });
+    }
   }
   return out;
 }
@@ -150,7 +154,8 @@ export function createOrgMatcher(orgLeads: readonly OrgLead[], orgContacts: read
     if (l.Email && !leadByEmail.has(l.Email.toLowerCase())) leadByEmail.set(l.Email.toLowerCase(), l);
     const person = personKey(l.FirstName, l.LastName ?? '');
     const website = l.Website ? normaliseWebsite(l.Website) : null;
-    if (website?.ok) leadByName.set(`d:${website.value}|${person}`, l);
+    const domain = website?.ok ? website.value : l.Email ? companyDomainFromEmail(l.Email.toLowerCase()) : null;
+    if (domain) leadByName.set(`d:${domain}|${person}`, l);
     if (l.Company) leadByName.set(`c:${companyKey(l.Company)}|${person}`, l);
   }
   for (const c of orgContacts) if (c.Email && !contactByEmail.has(c.Email.toLowerCase())) contactByEmail.set(c.Email.toLowerCase(), c);
@@ -167,9 +172,9 @@ export function createOrgMatcher(orgLeads: readonly OrgLead[], orgContacts: read
     }
     if (keys.includes('domainAndName')) {
       const person = nameKey(lead);
-      const l =
-        (lead.domain ? leadByName.get(`d:${lead.domain}|${person}`) : undefined) ??
-        leadByName.get(`c:${companyKey(lead.fields.Company)}|${person}`);
+      const l = lead.domain
+        ? leadByName.get(`d:${lead.domain}|${person}`)
+        : leadByName.get(`c:${companyKey(lead.fields.Company)}|${person}`);
       if (l) return { kind: 'lead', lead: l, key: 'domainAndName' };
     }
     return { kind: 'none' };

@@ -84,11 +84,11 @@ function phoneFor(locale: Locale, n: number): string {
 const EXAMPLE_ENDINGS: Record<string, string> = { RO: '67', IR: '89', RU: '89', BR: '67', PT: '78', DE: '89', FR: '78', US: '23', GB: '56', JP: '78' };
 
 /** One valid lead row number i (1-based). Ids and emails are unique per i. */
-export function generateRow(i: number, rnd: () => number): SampleRow {
+export function generateRow(i: number, rnd: () => number, uniquePeople = false): SampleRow {
   const locale = LOCALES[i % LOCALES.length]!;
   const [first, last] = locale.people[Math.floor(rnd() * locale.people.length)]!;
   const company = locale.companies[Math.floor(rnd() * locale.companies.length)]!;
-  const domainBase = ascii(company).slice(0, 18) || `firma${i % 97}`;
+  const domainBase = `${ascii(company).slice(0, 18) || `firma${i % 97}`}${uniquePeople ? `-${i}` : ''}`;
   const emailLocal = `${ascii(first) || 'user'}.${ascii(last) || 'lead'}${i}`;
   const day = 1 + (i % 28);
   return {
@@ -129,6 +129,8 @@ export interface GenerateOptions {
   badEvery?: number;
   /** Every n-th row repeats an earlier person with a new record id (0 = none). */
   duplicateEvery?: number;
+  /** Give every row its own company domain, so no two rows are the same person (benchmarks). */
+  uniquePeople?: boolean;
 }
 
 /** Streams rows; bad rows and duplicates sit at fixed positions so tests can count them. */
@@ -136,7 +138,7 @@ export function* generateRows(opts: GenerateOptions): Generator<SampleRow> {
   const rnd = prng(opts.seed ?? 42);
   let previousValid: SampleRow | null = null;
   for (let i = 1; i <= opts.rows; i++) {
-    let row = generateRow(i, rnd);
+    let row = generateRow(i, rnd, opts.uniquePeople);
     if (opts.badEvery && i % opts.badEvery === 0) {
       row = BAD_ROW_KINDS[(i / opts.badEvery) % BAD_ROW_KINDS.length]!.apply(row);
       yield row;

@@ -1,0 +1,212 @@
+/**
+ * leadflow ingest against the local org: the HubSpot sample end to end (rejects, in-file duplicates,
+ * routing, campaigns, engagement), an identical rerun with zero writes, de-duplication against existing
+ * org Leads and Contacts, the reject file's content, NDJSON with engagement events, the Bulk API path,
+ * and webhook submissions processed from the inbox.
+ */
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import type { Connection } from '@jsforce/jsforce-node';
+import { parse } from 'csv-parse/sync';
+import { listEngagementEvents, runIngest, type IngestOptions } from '../../src/ingest';
+import { generateRows, writeSampleCsv } from '../../src/ingest/generate';
+import { enqueueSubmission } from '../../src/ingest/ledger';
+import { withRuntime } from '../../src/runtime/runtime';
+import { createOrgClient } from '../../src/salesforce/client';
+import type { OrgClient } from '../../src/salesforce/types';
+import { openStore } from '../../src/store/store';
+import type { Store } from '../../src/store/types';
+import { startTestOrg } from '../helpers/emulator';
+
+type TestOrg = Awaited<ReturnType<typeof startTestOrg>>;
+const ADMIN = '005000000000001AAA';
+const SAMPLE = path.resolve(__dirname, '../../config/samples/hubspot-contacts.csv');
+const NDJSON = path.resolve(__dirname, '../../config/samples/web-leads.ndjson');
+
+describe('leadflow ingest on the local org', () => {
+  let org: TestOrg;
+  let conn: Connection;
+  let store: Store;
+  let client: OrgClient;
+  let outDir: string;
+  const sampleRows = [...generateRows({ rows: 200, seed: 7, badEvery: 17, duplicateEvery: 23 })];
+
+  const ingestConfig = {
+    sources: [
+      { name: 'hubspot', kind: 'csv', preset: 'hubspot' },
+      { name: 'web-export', kind: 'ndjson', leadSource: 'Web' },
+      { name: 'webform', kind: 'webhook', secret: 'webform-secret-0123456789', defaultCompany: '[not provided]', leadSource: 'Web' },
+      { name: 'gen', kind: 'csv', preset: 'hubspot' }
+    ],
+    routing: {
+      rules: [{ name: 'Analytics specialists', when: { productInterest: ['Analytics'] }, assign: { ownerId: ADMIN, label: 'Analytics specialist' } }]
+    },
+    write: { retryBaseMs: 10 }
+  };
+  const run = (opts: IngestOptions, write: Record<string, unknown> = {}) =>
+    withRuntime(
+      { store, org: client, json: true, cwd: outDir, config: { outputDir: outDir, ingest: { ...ingestConfig, write: { ...ingestConfig.write, ...write } } } },
+      (rt) => runIngest(rt, opts)
+    );
+  const count = async (soql: string) => (await conn.query(soql)).totalSize;
+
+  beforeAll(async () => {
+    org = await startTestOrg({ seed: 'none' });
+    conn = org.connection();
+    store = await openStore({ dataDir: 'memory://' });
+    client = await createOrgClient({ emulatorUrl: org.url, env: {}, bulkPollIntervalMs: 100 });
+    outDir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-it-'));
+    // Already in the org: a lead with the same email as sample row 1 (no title yet) and a contact for row 2.
+    const r1 = sampleRows[0]!;
+    const r2 = sampleRows[1]!;
+    await conn.sobject('Lead').create({ LastName: 'Existing', Company: 'Old Co', Email: r1.Email.toLowerCase() });
+    await conn.sobject('Contact').create({ LastName: 'Customer', Email: r2.Email.toLowerCase() });
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await store?.close();
+    await org?.close();
+  });
+
+  it('should ingest the HubSpot sample: rejects, duplicates merged, existing lead updated, contact attached', async () => {
+    const result = await run({ file: SAMPLE, source: 'hubspot' });
+    const s = result.summary;
+    expect(s.read).toBe(200);
+    expect(s.rejected).toBe(11);
+    expect(s.valid).toBe(189);
+    expect(s.merged).toBeGreaterThanOrEqual(8);
+    expect(s.updated).toBe(1);
+    expect(s.attached).toBe(1);
+    expect(s.failed).toBe(0);
+    expect(s.created + s.updated + s.attached + s.merged).toBe(189);
+    expect(result.ok).toBe(true);
+
+    const leads = await conn.query<{ Email: string; Source_External_Id__c: string | null }>(
+      'SELECT Email, Source_External_Id__c FROM Lead WHERE Source_System__c = \'hubspot\''
+    );
+    expect(leads.totalSize).toBe(s.created);
+    expect(leads.records.every((l) => /^hubspot:\d+$/.test(l.Source_External_Id__c ?? ''))).toBe(true);
+    // No duplicate lead for the person who was already in the org; the gap was filled instead.
+    const existing = await conn.query<{ Title: string | null; Source_External_Id__c: string | null; Company: string }>(
+      `SELECT Title, Source_External_Id__c, Company FROM Lead WHERE Email = '${sampleRows[0]!.Email.toLowerCase()}'`
+    );
+    expect(existing.totalSize).toBe(1);
+    expect(existing.records[0]).toMatchObject({ Title: sampleRows[0]!['Job Title'], Source_External_Id__c: null });
+    expect(await count(`SELECT Id FROM Lead WHERE Email = '${sampleRows[1]!.Email.toLowerCase()}'`)).toBe(0);
+
+    // Multilingual names arrive unchanged.
+    const ro = await conn.query<{ FirstName: string; LastName: string; Country: string; Phone: string }>(
+      "SELECT FirstName, LastName, Country, Phone FROM Lead WHERE Country = 'RO' AND Source_System__c = 'hubspot' LIMIT 1"
+    );
+    expect(['Ștefan', 'Ioana', 'Răzvan', 'Oana']).toContain(ro.records[0]!.FirstName);
+    expect(ro.records[0]!.Phone).toMatch(/^\+40\d{9}$/);
+    expect(await count("SELECT Id FROM Lead WHERE LastName = 'Иванов' OR LastName = 'رضایی' OR LastName = 'Conceição'")).toBeGreaterThan(0);
+
+    // Routing: Analytics leads went to the specialist, explained in the assignments file.
+    expect(s.assigned[ADMIN]).toBeGreaterThan(0);
+    const assignments = parse(fs.readFileSync(s.assignmentsFile!, 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(assignments.length).toBe(s.created);
+    expect(assignments.some((a) => a.explanation!.includes('rule "Analytics specialists"'))).toBe(true);
+    expect(assignments.some((a) => a.explanation!.startsWith('no rule matched'))).toBe(true);
+
+    // Campaigns named in "First Conversion" exist with members.
+    expect(await count("SELECT Id FROM Campaign WHERE Name = 'Webinar 2026-Q4'")).toBe(1);
+    expect(s.campaignMembers).toBeGreaterThan(0);
+    expect(await count('SELECT Id FROM CampaignMember')).toBe(s.campaignMembers);
+
+    // Engagement counters (page views, form fills) are in the store, the attached contact's too.
+    const contactId = (await conn.query<{ Id: string }>(`SELECT Id FROM Contact WHERE Email = '${sampleRows[1]!.Email.toLowerCase()}'`)).records[0]!.Id;
+    const contactEvents = await listEngagementEvents(store, [contactId]);
+    expect(contactEvents.length).toBeGreaterThan(0);
+    expect(contactEvents.every((e) => e.contactId === contactId)).toBe(true);
+    expect(s.engagementEvents).toBeGreaterThan(100);
+  });
+
+  it('should write a reject file with row, field, value and reason, escaped against formulas', async () => {
+    const reports = fs.readdirSync(outDir).filter((f) => f.startsWith('ingest-hubspot-') && f.endsWith('-rejects.csv'));
+    expect(reports).toHaveLength(1);
+    const rows = parse(fs.readFileSync(path.join(outDir, reports[0]!), 'utf8'), { columns: true }) as Record<string, string>[];
+    expect(new Set(rows.map((r) => r.row)).size).toBe(11);
+    // Data row i is spreadsheet row i + 1; row 102 had its email replaced by a formula.
+    expect(rows).toContainEqual({ row: '103', field: 'email', value: `'=HYPERLINK("http://evil.example","click")`, reason: 'not a valid email address' });
+    expect(rows).toContainEqual({ row: '18', field: 'country', value: 'Atlantis', reason: 'unknown country' });
+    expect(rows).toContainEqual(expect.objectContaining({ row: '35', field: 'productInterest', value: 'Toasters' }));
+    expect(rows).toContainEqual(expect.objectContaining({ row: '52', field: 'lastName', value: '' }));
+    expect(rows.every((r) => !/^[=+\-@]/.test(r.value!))).toBe(true);
+  });
+
+  it('should make no writes and create nothing when the same file is ingested again', async () => {
+    const leadsBefore = await count('SELECT Id FROM Lead');
+    const membersBefore = await count('SELECT Id FROM CampaignMember');
+    const result = await run({ file: SAMPLE, source: 'hubspot' });
+    const s = result.summary;
+    expect(s).toMatchObject({ created: 0, updated: 0, attached: 0, failed: 0, campaignMembers: 0, engagementEvents: 0, rejected: 11 });
+    expect(s.unchanged).toBe(189);
+    expect(s.writes).toEqual({ collectionsBatches: 0, bulkJobs: 0, retriedRows: 0 });
+    expect(s.apiCalls).toBe(0);
+    expect(await count('SELECT Id FROM Lead')).toBe(leadsBefore);
+    expect(await count('SELECT Id FROM CampaignMember')).toBe(membersBefore);
+  });
+
+  it('should only query, never write, on a dry run', async () => {
+    const file = path.join(outDir, 'dry.csv');
+    await writeSampleCsv(file, { rows: 30, seed: 99 });
+    const leadsBefore = await count('SELECT Id FROM Lead');
+    const result = await run({ file, source: 'gen', dryRun: true });
+    expect(result.summary.dryRun).toBe(true);
+    expect(result.summary.created).toBeGreaterThan(0);
+    expect(result.summary.apiCallsBySurface.collections ?? 0).toBe(0);
+    expect(await count('SELECT Id FROM Lead')).toBe(leadsBefore);
+  });
+
+  it('should ingest NDJSON with full names, non-Latin scripts and engagement events', async () => {
+    const result = await run({ file: NDJSON, source: 'web-export' });
+    const s = result.summary;
+    expect(s).toMatchObject({ read: 8, rejected: 1, merged: 1, failed: 0 });
+    const fa = await conn.query<{ FirstName: string; LastName: string; Country: string; Phone: string }>(
+      "SELECT FirstName, LastName, Country, Phone FROM Lead WHERE Source_External_Id__c = 'web-export:wf-1002'"
+    );
+    expect(fa.records[0]).toMatchObject({ FirstName: 'علی', LastName: 'رضایی', Country: 'IR', Phone: '+989123456789' });
+    const beethoven = await conn.query<{ FirstName: string; LastName: string }>(
+      "SELECT FirstName, LastName FROM Lead WHERE Source_External_Id__c = 'web-export:wf-1005'"
+    );
+    expect(beethoven.records[0]).toMatchObject({ FirstName: 'Ludwig', LastName: 'van Beethoven' });
+    // wf-1008 is the same person as wf-1001 (email): merged, title filled, both form events kept.
+    const stefan = await conn.query<{ Id: string; Title: string; Email: string }>(
+      "SELECT Id, Title, Email FROM Lead WHERE Source_External_Id__c = 'web-export:wf-1001'"
+    );
+    expect(stefan.records[0]).toMatchObject({ Title: 'CTO', Email: 'stefan.turcanu@fabrica-soft.ro' });
+    const events = await listEngagementEvents(store, ['web-export:wf-1001']);
+    expect(events.map((e) => e.eventType).sort()).toEqual(['form_fill', 'form_fill', 'page_view']);
+    expect(events.every((e) => e.leadId === stefan.records[0]!.Id)).toBe(true);
+  });
+
+  it('should use Bulk API 2.0 above the threshold and stay idempotent', async () => {
+    const file = path.join(outDir, 'bulk.csv');
+    await writeSampleCsv(file, { rows: 500, seed: 1234, uniquePeople: true });
+    const before = await count("SELECT Id FROM Lead WHERE Source_System__c = 'gen'");
+    const first = await run({ file, source: 'gen', batchSize: 250 }, { bulkThreshold: 100 });
+    expect(first.summary.writes.bulkJobs).toBe(2);
+    expect(first.summary.created).toBe(500);
+    expect(first.summary.failed).toBe(0);
+    expect(first.summary.apiCallsBySurface.bulk).toBeGreaterThan(0);
+    const after = await count("SELECT Id FROM Lead WHERE Source_System__c = 'gen'");
+    expect(after - before).toBe(first.summary.created);
+    const second = await run({ file, source: 'gen', batchSize: 250 }, { bulkThreshold: 100 });
+    expect(second.summary).toMatchObject({ created: 0, updated: 0, apiCalls: 0 });
+  });
+
+  it('should write queued webhook submissions on the next run of the source', async () => {
+    await enqueueSubmission(store, 'webform', { email: 'Maria.Santos@Exemplo.pt', fullName: 'Maria dos Santos', country: 'Portugal', phone: '912 345 678' }, '127.0.0.1');
+    await enqueueSubmission(store, 'webform', { email: 'broken', fullName: 'X' }, '127.0.0.1');
+    const result = await run({ source: 'webform' });
+    expect(result.summary).toMatchObject({ read: 2, created: 1, rejected: 1 });
+    const lead = await conn.query<{ FirstName: string; LastName: string; Company: string; Phone: string; LeadSource: string }>(
+      "SELECT FirstName, LastName, Company, Phone, LeadSource FROM Lead WHERE Email = 'maria.santos@exemplo.pt'"
+    );
+    expect(lead.records[0]).toMatchObject({ FirstName: 'Maria', LastName: 'dos Santos', Company: '[not provided]', Phone: '+351912345678', LeadSource: 'Web' });
+    expect((await run({ source: 'webform' })).summary.read).toBe(0);
+  });
+});
