@@ -221,3 +221,34 @@ describe('session refresh', () => {
     expect((await client.limits()).DailyApiRequests).toBeDefined();
   });
 });
+
+describe('JWT bearer from env', () => {
+  it('should sign an RS256 assertion with jose and connect as the given user', async () => {
+    const { generateKeyPairSync } = await import('node:crypto');
+    const fs = await import('node:fs');
+    const os = await import('node:os');
+    const path = await import('node:path');
+    const { publicKey, privateKey } = generateKeyPairSync('rsa', { modulusLength: 2048 });
+    const jwtOrg = await startTestOrg({ jwtCertificate: publicKey.export({ type: 'spki', format: 'pem' }).toString() });
+    const keyFile = path.join(fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-jwt-')), 'server.key');
+    fs.writeFileSync(keyFile, privateKey.export({ type: 'pkcs8', format: 'pem' }).toString());
+    try {
+      const jwtClient = await createOrgClient({
+        env: { SF_USERNAME: 'admin@leadflow.local', SF_CLIENT_ID: 'leadflow-local', SF_JWT_KEY_FILE: keyFile, SF_LOGIN_URL: jwtOrg.url }
+      });
+      expect(jwtClient.target).toMatchObject({ kind: 'env', username: 'admin@leadflow.local', instanceUrl: jwtOrg.url });
+      expect(await jwtClient.rest.query('SELECT Id FROM User LIMIT 1')).toHaveLength(1);
+      // A refresh signs a new assertion.
+      await fetch(`${jwtOrg.url}/__emulator/faults`, {
+        method: 'PUT',
+        headers: { 'X-Emulator-Admin-Key': jwtOrg.emulator.adminKey, 'content-type': 'application/json' },
+        body: JSON.stringify({ expireTokensNow: true })
+      });
+      expect(await jwtClient.rest.query('SELECT Id FROM User LIMIT 1')).toHaveLength(1);
+      expect(jwtClient.usage.bySurface().auth).toBe(2);
+    } finally {
+      await jwtOrg.close();
+      fs.rmSync(path.dirname(keyFile), { recursive: true, force: true });
+    }
+  });
+});
