@@ -16,7 +16,7 @@ export interface TestOrg {
   url: string;
   /** Admin user's access token. */
   accessToken: string;
-  /** A new jsforce Connection (version 62.0) using accessToken, or the given token. */
+  /** A new jsforce Connection (version 62.0) using the current accessToken, or the given token. */
   connection(accessToken?: string): Connection;
   emulator: RunningEmulator;
   close(): Promise<void>;
@@ -26,12 +26,13 @@ export type TestOrgOptions = Omit<EmulatorOptions, 'port' | 'host'>;
 
 export async function startTestOrg(opts: TestOrgOptions = {}): Promise<TestOrg> {
   const emulator = await startEmulator({ seed: 'none', quiet: true, ...opts, port: 0, host: '127.0.0.1' });
-  const accessToken = await emulator.issueAccessToken();
-  return {
+  const org: TestOrg = {
     url: emulator.url,
-    accessToken,
-    connection: (token = accessToken) => new Connection({ instanceUrl: emulator.url, accessToken: token, version: TEST_API_VERSION }),
+    accessToken: await emulator.issueAccessToken(),
+    // Reads org.accessToken at call time, so a test may swap in a new token.
+    connection: (token?: string) => new Connection({ instanceUrl: emulator.url, accessToken: token ?? org.accessToken, version: TEST_API_VERSION }),
     emulator,
     close: () => emulator.close()
   };
+  return org;
 }
