@@ -257,13 +257,13 @@ export class HistorySyncError extends Error {
 }
 
 /**
- * First pages of several queries in one Composite API request (one API call), then any further pages
- * through the regular query locator.
+ * First pages of several queries in one Composite API request (one API call). Further pages are fetched
+ * through the regular query locator by `nextPage`, one at a time, so memory stays flat on large syncs.
  */
-async function compositeQueries(
+async function compositeFirstPages(
   org: OrgClient,
   specs: { soql: string; includeDeleted: boolean }[]
-): Promise<SObjectRecord[][]> {
+): Promise<z.infer<typeof queryPage>[]> {
   const base = `/services/data/v${org.apiVersion}`;
   const body = {
     allOrNone: false,
@@ -280,21 +280,18 @@ async function compositeQueries(
     headers: { 'content-type': 'application/json' }
   });
   const parsed = compositeResponse.parse(raw);
-  const results: SObjectRecord[][] = [];
-  for (let i = 0; i < specs.length; i++) {
+  return specs.map((spec, i) => {
     const sub = parsed.compositeResponse.find((r) => r.referenceId === `q${i}`);
     if (!sub || sub.httpStatusCode >= 400) {
-      throw new HistorySyncError(`History query failed: ${specs[i]!.soql} -> ${JSON.stringify(sub?.body)}`, sub?.body);
+      throw new HistorySyncError(`History query failed: ${spec.soql} -> ${JSON.stringify(sub?.body)}`, sub?.body);
     }
-    let page = queryPage.parse(sub.body);
-    const records: SObjectRecord[] = [...(page.records as SObjectRecord[])];
-    while (!page.done && page.nextRecordsUrl) {
-      page = queryPage.parse(await org.connection.request({ method: 'GET', url: page.nextRecordsUrl }));
-      records.push(...(page.records as SObjectRecord[]));
-    }
-    results.push(records);
-  }
-  return results;
+    return queryPage.parse(sub.body);
+  });
+}
+
+async function nextPage(org: OrgClient, page: z.infer<typeof queryPage>): Promise<z.infer<typeof queryPage> | null> {
+  if (page.done || !page.nextRecordsUrl) return null;
+  return queryPage.parse(await org.connection.request({ method: 'GET', url: page.nextRecordsUrl }));
 }
 
 export interface SyncSummary {
@@ -305,11 +302,15 @@ export interface SyncSummary {
   watermarks: Record<string, string>;
 }
 
+/**
+ * Each page is saved in its own transaction together with the watermark it reaches, so an interrupted sync
+ * resumes from the last saved page (rows come ordered by the watermark field).
+ */
 export async function syncHistory(
   org: OrgClient,
   store: Store,
   config: Pick<HistoryConfig, 'overlapMinutes'>,
-  opts: { full?: boolean } = {}
+  opts: { full?: boolean; onPage?: (rows: number) => void } = {}
 ): Promise<SyncSummary> {
   const specs = sources();
   const overlapMs = config.overlapMinutes * 60_000;
@@ -318,33 +319,42 @@ export async function syncHistory(
     const wm = opts.full ? null : await readWatermark(store, spec.name);
     lowerBounds.push(wm ? new Date(wm.getTime() - overlapMs) : EPOCH);
   }
-  const pages = await compositeQueries(
+  const firstPages = await compositeFirstPages(
     org,
     specs.map((s, i) => ({ soql: s.soql(lowerBounds[i]!), includeDeleted: s.includeDeleted }))
   );
-  const summary: SyncSummary = { leads: 0, opportunities: 0, leadHistory: 0, opportunityHistory: 0, watermarks: {} };
-  await store.transaction(async (tx) => {
-    for (let i = 0; i < specs.length; i++) {
-      const spec = specs[i]!;
-      const rows = pages[i]!;
-      await spec.save(tx, rows);
-      let max = await readWatermark(tx, spec.name);
-      for (const row of rows) {
-        const value = row[spec.watermarkField];
-        if (typeof value === 'string') {
-          const d = new Date(value);
-          if (!max || d > max) max = d;
+  const counts = [0, 0, 0, 0];
+  const watermarks: Record<string, string> = {};
+  for (let i = 0; i < specs.length; i++) {
+    const spec = specs[i]!;
+    let page: z.infer<typeof queryPage> | null = firstPages[i]!;
+    while (page) {
+      const rows = page.records as SObjectRecord[];
+      await store.transaction(async (tx) => {
+        await spec.save(tx, rows);
+        let max = await readWatermark(tx, spec.name);
+        for (const row of rows) {
+          const value = row[spec.watermarkField];
+          if (typeof value === 'string') {
+            const d = new Date(value);
+            if (!max || d > max) max = d;
+          }
         }
-      }
-      if (max) {
-        await writeWatermark(tx, spec.name, max);
-        summary.watermarks[spec.name] = max.toISOString();
-      }
+        if (max) {
+          await writeWatermark(tx, spec.name, max);
+          watermarks[spec.name] = max.toISOString();
+        }
+      });
+      counts[i]! += rows.length;
+      opts.onPage?.(rows.length);
+      page = await nextPage(org, page);
     }
-  });
-  summary.leads = pages[0]!.length;
-  summary.opportunities = pages[1]!.length;
-  summary.leadHistory = pages[2]!.length;
-  summary.opportunityHistory = pages[3]!.length;
-  return summary;
+  }
+  return {
+    leads: counts[0]!,
+    opportunities: counts[1]!,
+    leadHistory: counts[2]!,
+    opportunityHistory: counts[3]!,
+    watermarks
+  };
 }
