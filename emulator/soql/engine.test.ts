@@ -125,6 +125,8 @@ describe('WHERE', () => {
     ['!= includes nulls (SOQL null semantics)', `SELECT LastName FROM Lead WHERE Status != 'Open' ORDER BY LastName`, ['Null Fields', "O'Brien", 'Under_score%']],
     ['<> is !=', `SELECT LastName FROM Lead WHERE Status <> 'Open' AND Status <> 'Working' ORDER BY LastName`, ['Null Fields', 'Under_score%']],
     ['= null', `SELECT LastName FROM Lead WHERE Status = null`, ['Null Fields']],
+    ["= '' means null", `SELECT LastName FROM Lead WHERE Status = ''`, ['Null Fields']],
+    ["!= '' means not null", `SELECT LastName FROM Lead WHERE Total_Score__c != null AND Email != ''`, ['Lovelace']],
     ['!= null', `SELECT LastName FROM Lead WHERE Total_Score__c != null ORDER BY Total_Score__c`, ["O'Brien", 'Lovelace']],
     ['numbers with < <= > >=', `SELECT LastName FROM Lead WHERE Budget_Amount__c >= 5000 AND Budget_Amount__c < 15000.5`, ["O'Brien", 'Lovelace'].slice(0, 2).sort()],
     ['booleans', `SELECT LastName FROM Lead WHERE Budget_Confirmed__c = false`, ["O'Brien"]],

@@ -170,7 +170,9 @@ function decodeValue(
       if (literalType !== 'STRING') throw mustBe(expr.family === 'id' ? 'id' : 'string', true);
       const text = decodeStringLiteral(raw, forLike);
       if (text === null) throw malformedQuery(caretMessage(soql, findToken(soql, raw), `Invalid string literal '${raw}'. Illegal character sequence in escape`));
-      if (expr.family === 'id' && !forLike && text !== '') {
+      // Salesforce stores blank text as null, so '' in a filter means null (`Email = ''` finds empty emails).
+      if (text === '' && !forLike) return { kind: 'null' };
+      if (expr.family === 'id' && !forLike) {
         const id = toId18(text);
         if (!id) throw badFilterValue(soql, raw, `invalid ID field: ${text}`);
         return { kind: 'value', value: id };
