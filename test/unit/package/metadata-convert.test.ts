@@ -43,7 +43,6 @@ describe('package conversion to metadata format', () => {
     'CustomObject:Qualification_Criterion__mdt',
     'CustomObject:Scoring_Threshold__mdt',
     'CustomObject:Lead',
-    'ValidationRule:Lead.Require_Qualification_To_Convert',
     'CustomMetadata:Qualification_Criterion.Budget_Confirmed',
     'CustomMetadata:Scoring_Threshold.Default',
     'PermissionSet:Leadflow_Sales_Rep',
