@@ -181,8 +181,19 @@ async function requestToken(conn: Connection, params: Record<string, string>): P
 }
 
 async function openSfAlias(aliasOrUsername: string, apiVersion: string, transport: CountingTransport): Promise<OpenedConnection> {
-  const { Org } = await import('@salesforce/core');
-  const org = await Org.create({ aliasOrUsername });
+  let core: typeof import('@salesforce/core');
+  try {
+    core = await import('@salesforce/core');
+  } catch (err) {
+    // Seen on Node 20: @salesforce/core 8.32 pulls jsforce-node 3.12 + undici 8, which need Node 22.
+    throw new OrgConnectionError(
+      ErrorCode.OrgCredentials,
+      `--target-org needs @salesforce/core, which cannot be loaded on Node ${process.version}: ${scrubString((err as Error).message)}. ` +
+        'Use SF_* env credentials (client credentials or JWT) instead, or see docs/configuration.md.',
+      { cause: err }
+    );
+  }
+  const org = await core.Org.create({ aliasOrUsername });
   const conn = org.getConnection(apiVersion) as unknown as Connection;
   useTransport(conn, transport);
   const username = org.getUsername();
