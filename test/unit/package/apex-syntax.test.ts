@@ -7,7 +7,8 @@ type ApexParserModule = typeof import('@apexdevtools/apex-parser');
 /** Syntax errors of one Apex source (class or trigger), as "line:column message". */
 async function syntaxErrors(source: string, kind: 'class' | 'trigger'): Promise<string[]> {
   // The parser ships as ESM first; a dynamic import keeps this file independent of the module format.
-  const { ApexParserFactory, ApexErrorListener }: ApexParserModule = await import('@apexdevtools/apex-parser');
+  const { ApexParserFactory, ApexErrorListener }: ApexParserModule =
+    await import('@apexdevtools/apex-parser');
   const errors: string[] = [];
   class CollectingListener extends ApexErrorListener {
     apexSyntaxError(line: number, column: number, message: string): void {
@@ -49,10 +50,13 @@ describe('Apex syntax', () => {
     expect(untested).toEqual([]);
   });
 
-  it.each(files.map((f) => [path.relative(REPO_ROOT, f), f]))('should parse without syntax errors when %s is read', async (_name, file) => {
-    const kind = file.endsWith('.trigger') ? 'trigger' : 'class';
-    expect(await syntaxErrors(readFileSync(file, 'utf8'), kind)).toEqual([]);
-  });
+  it.each(files.map((f) => [path.relative(REPO_ROOT, f), f]))(
+    'should parse without syntax errors when %s is read',
+    async (_name, file) => {
+      const kind = file.endsWith('.trigger') ? 'trigger' : 'class';
+      expect(await syntaxErrors(readFileSync(file, 'utf8'), kind)).toEqual([]);
+    }
+  );
 
   it('should report errors when the source is broken', async () => {
     expect((await syntaxErrors('public class Broken { void run( }', 'class')).length).toBeGreaterThan(0);

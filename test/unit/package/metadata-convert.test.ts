@@ -72,7 +72,9 @@ describe('package conversion to metadata format', () => {
     ['CustomField', 'Funnel_Stage_Change__c.External_Id__c'],
     ['ValidationRule', 'Lead.Require_Qualification_To_Convert']
   ])('should list %s %s in package.xml when converted', (type, member) => {
-    expect(packageXml).toMatch(new RegExp(`<members>${member.replace('.', '\\.')}</members>[\\s\\S]*?<name>${type}</name>`));
+    expect(packageXml).toMatch(
+      new RegExp(`<members>${member.replace('.', '\\.')}</members>[\\s\\S]*?<name>${type}</name>`)
+    );
   });
 
   it('should produce an API 62.0 package', () => {

@@ -4,16 +4,20 @@ import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { listFiles, PACKAGE_ROOT, REPO_ROOT, xmlFiles } from './package-files';
 
 const parser = new XMLParser({ ignoreAttributes: false, attributeNamePrefix: '@_', parseTagValue: false });
-const read = (file: string): Record<string, unknown> => parser.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
+const read = (file: string): Record<string, unknown> =>
+  parser.parse(readFileSync(file, 'utf8')) as Record<string, unknown>;
 const rel = (file: string): string => path.relative(REPO_ROOT, file);
-const asArray = <T>(value: T | T[] | undefined): T[] => (value === undefined ? [] : Array.isArray(value) ? value : [value]);
+const asArray = <T>(value: T | T[] | undefined): T[] =>
+  value === undefined ? [] : Array.isArray(value) ? value : [value];
 
 const fieldFiles = listFiles(path.join(PACKAGE_ROOT, 'objects')).filter((f) => f.endsWith('.field-meta.xml'));
 const customFieldFiles = fieldFiles.filter((f) => path.basename(f).includes('__c.'));
 
 /** "Object.Field" for every field file in the package. */
 const packageFields = new Set(
-  fieldFiles.map((f) => `${path.basename(path.dirname(path.dirname(f)))}.${path.basename(f, '.field-meta.xml')}`)
+  fieldFiles.map(
+    (f) => `${path.basename(path.dirname(path.dirname(f)))}.${path.basename(f, '.field-meta.xml')}`
+  )
 );
 
 describe('package XML', () => {
@@ -25,12 +29,15 @@ describe('package XML', () => {
     expect(XMLValidator.validate('<CustomField><label>Open</CustomField>')).not.toBe(true);
   });
 
-  it.each(customFieldFiles.map((f) => [rel(f), f]))('should have help text and a Snake_Case name when %s is read', (_name, file) => {
-    const field = read(file).CustomField as Record<string, string>;
-    expect(field.inlineHelpText?.trim().length ?? 0).toBeGreaterThan(10);
-    expect(field.fullName).toBe(path.basename(file, '.field-meta.xml'));
-    expect(field.fullName).toMatch(/^[A-Z][A-Za-z0-9]*(_[A-Z0-9][A-Za-z0-9]*)*__c$/);
-  });
+  it.each(customFieldFiles.map((f) => [rel(f), f]))(
+    'should have help text and a Snake_Case name when %s is read',
+    (_name, file) => {
+      const field = read(file).CustomField as Record<string, string>;
+      expect(field.inlineHelpText?.trim().length ?? 0).toBeGreaterThan(10);
+      expect(field.fullName).toBe(path.basename(file, '.field-meta.xml'));
+      expect(field.fullName).toMatch(/^[A-Z][A-Za-z0-9]*(_[A-Z0-9][A-Za-z0-9]*)*__c$/);
+    }
+  );
 
   it.each([
     'Lead.Budget_Amount__c',
@@ -49,20 +56,27 @@ describe('package XML', () => {
   });
 
   it('should track history on Lead Status and Funnel_Stage__c', () => {
-    const objectMeta = read(path.join(PACKAGE_ROOT, 'objects/Lead/Lead.object-meta.xml')).CustomObject as Record<string, string>;
+    const objectMeta = read(path.join(PACKAGE_ROOT, 'objects/Lead/Lead.object-meta.xml'))
+      .CustomObject as Record<string, string>;
     expect(objectMeta.enableHistory).toBe('true');
     for (const name of ['Status', 'Funnel_Stage__c']) {
-      const field = read(path.join(PACKAGE_ROOT, `objects/Lead/fields/${name}.field-meta.xml`)).CustomField as Record<string, string>;
+      const field = read(path.join(PACKAGE_ROOT, `objects/Lead/fields/${name}.field-meta.xml`))
+        .CustomField as Record<string, string>;
       expect(field.trackHistory).toBe('true');
     }
   });
 
   it('should define the conversion validation rule exactly as the team notes say', () => {
     const rule = read(
-      path.join(PACKAGE_ROOT, 'objects/Lead/validationRules/Require_Qualification_To_Convert.validationRule-meta.xml')
+      path.join(
+        PACKAGE_ROOT,
+        'objects/Lead/validationRules/Require_Qualification_To_Convert.validationRule-meta.xml'
+      )
     ).ValidationRule as Record<string, string>;
     expect(rule.active).toBe('true');
-    expect(rule.errorConditionFormula).toBe('AND(IsConverted, NOT(ISPICKVAL(Qualification_Status__c, "Qualified")))');
+    expect(rule.errorConditionFormula).toBe(
+      'AND(IsConverted, NOT(ISPICKVAL(Qualification_Status__c, "Qualified")))'
+    );
     expect(rule.errorDisplayField).toBe('Missing_Criteria__c');
     expect(rule.errorMessage).toBe(
       'This lead cannot be converted: its required qualification criteria are not met. The missing criteria are listed in the Missing Criteria field.'
@@ -70,27 +84,42 @@ describe('package XML', () => {
   });
 
   describe('custom metadata records', () => {
-    const recordFiles = readdirSync(path.join(PACKAGE_ROOT, 'customMetadata')).map((f) => path.join(PACKAGE_ROOT, 'customMetadata', f));
+    const recordFiles = readdirSync(path.join(PACKAGE_ROOT, 'customMetadata')).map((f) =>
+      path.join(PACKAGE_ROOT, 'customMetadata', f)
+    );
 
-    it.each(recordFiles.map((f) => [rel(f), f]))('should give every value a type matching its field when %s is read', (_name, file) => {
-      const [type] = path.basename(file).split('.');
-      const record = read(file).CustomMetadata as { values: Array<{ field: string; value: Record<string, string> }> };
-      for (const { field, value } of asArray(record.values)) {
-        expect(packageFields.has(`${type}__mdt.${field}`)).toBe(true);
-        if (value['@_xsi:nil'] === 'true') continue;
-        const fieldType = (read(path.join(PACKAGE_ROOT, `objects/${type}__mdt/fields/${field}.field-meta.xml`)).CustomField as Record<string, string>).type;
-        const expected = fieldType === 'Checkbox' ? 'xsd:boolean' : fieldType === 'Number' ? 'xsd:double' : 'xsd:string';
-        expect(`${field}:${value['@_xsi:type']}`).toBe(`${field}:${expected}`);
+    it.each(recordFiles.map((f) => [rel(f), f]))(
+      'should give every value a type matching its field when %s is read',
+      (_name, file) => {
+        const [type] = path.basename(file).split('.');
+        const record = read(file).CustomMetadata as {
+          values: Array<{ field: string; value: Record<string, string> }>;
+        };
+        for (const { field, value } of asArray(record.values)) {
+          expect(packageFields.has(`${type}__mdt.${field}`)).toBe(true);
+          if (value['@_xsi:nil'] === 'true') continue;
+          const fieldType = (
+            read(path.join(PACKAGE_ROOT, `objects/${type}__mdt/fields/${field}.field-meta.xml`))
+              .CustomField as Record<string, string>
+          ).type;
+          const expected =
+            fieldType === 'Checkbox' ? 'xsd:boolean' : fieldType === 'Number' ? 'xsd:double' : 'xsd:string';
+          expect(`${field}:${value['@_xsi:type']}`).toBe(`${field}:${expected}`);
+        }
       }
-    });
+    );
 
     it('should ship the default criteria with the documented weights', () => {
       const weights: Record<string, string> = {};
       const active: string[] = [];
       for (const file of recordFiles.filter((f) => path.basename(f).startsWith('Qualification_Criterion.'))) {
         const name = path.basename(file).split('.')[1] as string;
-        const values = asArray((read(file).CustomMetadata as { values: Array<{ field: string; value: Record<string, string> }> }).values);
-        const get = (field: string): string | undefined => values.find((v) => v.field === field)?.value['#text'];
+        const values = asArray(
+          (read(file).CustomMetadata as { values: Array<{ field: string; value: Record<string, string> }> })
+            .values
+        );
+        const get = (field: string): string | undefined =>
+          values.find((v) => v.field === field)?.value['#text'];
         weights[name] = get('Weight__c') ?? '';
         if (get('Active__c') === 'true') active.push(name);
       }
@@ -104,62 +133,106 @@ describe('package XML', () => {
         ICP_Industry: '5'
       });
       expect(active.sort()).toEqual(
-        ['Authority_Decision_Maker', 'Budget_Amount', 'Budget_Confirmed', 'ICP_Company_Size', 'ICP_Industry', 'Need_Identified', 'Timeline_Within_Six_Months'].sort()
+        [
+          'Authority_Decision_Maker',
+          'Budget_Amount',
+          'Budget_Confirmed',
+          'ICP_Company_Size',
+          'ICP_Industry',
+          'Need_Identified',
+          'Timeline_Within_Six_Months'
+        ].sort()
       );
     });
   });
 
   describe('permission sets', () => {
-    const files = readdirSync(path.join(PACKAGE_ROOT, 'permissionsets')).map((f) => path.join(PACKAGE_ROOT, 'permissionsets', f));
+    const files = readdirSync(path.join(PACKAGE_ROOT, 'permissionsets')).map((f) =>
+      path.join(PACKAGE_ROOT, 'permissionsets', f)
+    );
     type PermissionSet = {
       fieldPermissions: Array<{ field: string; editable: string }>;
       userPermissions: Array<{ name: string }>;
-      objectPermissions: Array<{ object: string; allowDelete: string; modifyAllRecords: string; viewAllRecords: string }>;
+      objectPermissions: Array<{
+        object: string;
+        allowDelete: string;
+        modifyAllRecords: string;
+        viewAllRecords: string;
+      }>;
       classAccesses?: Array<{ apexClass: string }>;
     };
-    const load = (name: string): PermissionSet => read(path.join(PACKAGE_ROOT, `permissionsets/${name}.permissionset-meta.xml`)).PermissionSet as PermissionSet;
+    const load = (name: string): PermissionSet =>
+      read(path.join(PACKAGE_ROOT, `permissionsets/${name}.permissionset-meta.xml`))
+        .PermissionSet as PermissionSet;
 
-    it.each(files.map((f) => [rel(f), f]))('should only grant fields that exist when %s is read', (_name, file) => {
-      const set = read(file).PermissionSet as PermissionSet;
-      const custom = asArray(set.fieldPermissions).filter((p) => p.field.includes('__c'));
-      expect(custom.filter((p) => !packageFields.has(p.field)).map((p) => p.field)).toEqual([]);
-      for (const p of asArray(set.objectPermissions)) {
-        expect(p.modifyAllRecords).toBe('false');
-        expect(p.viewAllRecords).toBe('false');
+    it.each(files.map((f) => [rel(f), f]))(
+      'should only grant fields that exist when %s is read',
+      (_name, file) => {
+        const set = read(file).PermissionSet as PermissionSet;
+        const custom = asArray(set.fieldPermissions).filter((p) => p.field.includes('__c'));
+        expect(custom.filter((p) => !packageFields.has(p.field)).map((p) => p.field)).toEqual([]);
+        for (const p of asArray(set.objectPermissions)) {
+          expect(p.modifyAllRecords).toBe('false');
+          expect(p.viewAllRecords).toBe('false');
+        }
       }
-    });
+    );
 
     it('should let sales reps convert and edit the qualification inputs but not the computed scores', () => {
       const rep = load('Leadflow_Sales_Rep');
       expect(asArray(rep.userPermissions).map((p) => p.name)).toEqual(['ConvertLeads']);
-      const editable = (field: string): string | undefined => asArray(rep.fieldPermissions).find((p) => p.field === field)?.editable;
+      const editable = (field: string): string | undefined =>
+        asArray(rep.fieldPermissions).find((p) => p.field === field)?.editable;
       expect(editable('Lead.Budget_Confirmed__c')).toBe('true');
       expect(editable('Lead.Fit_Score__c')).toBe('false');
       expect(editable('Lead.Qualification_Status__c')).toBe('false');
-      expect(asArray(rep.classAccesses).map((c) => c.apexClass).sort()).toEqual(
-        ['LeadConvertController', 'QualificationController', 'StageTimelineController']
-      );
+      expect(
+        asArray(rep.classAccesses)
+          .map((c) => c.apexClass)
+          .sort()
+      ).toEqual(['LeadConvertController', 'QualificationController', 'StageTimelineController']);
     });
 
     it('should give the integration user API access and no delete anywhere', () => {
       const integration = load('Leadflow_Integration');
-      expect(asArray(integration.userPermissions).map((p) => p.name).sort()).toEqual(['ApiEnabled', 'ConvertLeads']);
+      expect(
+        asArray(integration.userPermissions)
+          .map((p) => p.name)
+          .sort()
+      ).toEqual(['ApiEnabled', 'ConvertLeads']);
       expect(asArray(integration.objectPermissions).filter((p) => p.allowDelete === 'true')).toEqual([]);
-      expect(asArray(integration.objectPermissions).map((p) => p.object).sort()).toEqual(
-        ['Account', 'Campaign', 'CampaignMember', 'Contact', 'Funnel_Stage_Change__c', 'Lead', 'Opportunity', 'Task']
-      );
+      expect(
+        asArray(integration.objectPermissions)
+          .map((p) => p.object)
+          .sort()
+      ).toEqual([
+        'Account',
+        'Campaign',
+        'CampaignMember',
+        'Contact',
+        'Funnel_Stage_Change__c',
+        'Lead',
+        'Opportunity',
+        'Task'
+      ]);
     });
   });
 
   it('should define every custom label the components import', () => {
     const labels = new Set(
-      asArray((read(path.join(PACKAGE_ROOT, 'labels/CustomLabels.labels-meta.xml')).CustomLabels as { labels: Array<{ fullName: string }> }).labels).map(
-        (l) => l.fullName
-      )
+      asArray(
+        (
+          read(path.join(PACKAGE_ROOT, 'labels/CustomLabels.labels-meta.xml')).CustomLabels as {
+            labels: Array<{ fullName: string }>;
+          }
+        ).labels
+      ).map((l) => l.fullName)
     );
     const imported = listFiles(path.join(PACKAGE_ROOT, 'lwc'))
       .filter((f) => f.endsWith('.js'))
-      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/@salesforce\/label\/c\.(\w+)/g)].map((m) => m[1] as string));
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/@salesforce\/label\/c\.(\w+)/g)].map((m) => m[1] as string)
+      );
     expect(imported.length).toBeGreaterThan(20);
     expect([...new Set(imported)].filter((name) => !labels.has(name))).toEqual([]);
   });
@@ -168,7 +241,9 @@ describe('package XML', () => {
     const standard = new Set(['Lead.Industry', 'Lead.NumberOfEmployees']);
     const imported = listFiles(path.join(PACKAGE_ROOT, 'lwc'))
       .filter((f) => f.endsWith('.js'))
-      .flatMap((f) => [...readFileSync(f, 'utf8').matchAll(/@salesforce\/schema\/(\w+\.\w+)/g)].map((m) => m[1] as string));
+      .flatMap((f) =>
+        [...readFileSync(f, 'utf8').matchAll(/@salesforce\/schema\/(\w+\.\w+)/g)].map((m) => m[1] as string)
+      );
     expect(imported.filter((f) => !packageFields.has(f) && !standard.has(f))).toEqual([]);
   });
 });

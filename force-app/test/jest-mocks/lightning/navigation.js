@@ -13,32 +13,32 @@ const Navigate = Symbol('Navigate');
 const GenerateUrl = Symbol('GenerateUrl');
 
 export const NavigationMixin = (Base) => {
-    return class extends Base {
-        [Navigate](pageReference, replace) {
-            navigatePageReference = pageReference;
-            navigateReplace = replace;
-        }
+  return class extends Base {
+    [Navigate](pageReference, replace) {
+      navigatePageReference = pageReference;
+      navigateReplace = replace;
+    }
 
-        [GenerateUrl](pageReference) {
-            generatePageReference = pageReference;
-            return Promise.resolve('https://www.example.com');
-        }
-    };
+    [GenerateUrl](pageReference) {
+      generatePageReference = pageReference;
+      return Promise.resolve('https://www.example.com');
+    }
+  };
 };
 NavigationMixin.Navigate = Navigate;
 NavigationMixin.GenerateUrl = GenerateUrl;
 
 export const getNavigateCalledWith = () => ({
-    pageReference: navigatePageReference,
-    replace: navigateReplace
+  pageReference: navigatePageReference,
+  replace: navigateReplace
 });
 
 export const getGenerateUrlCalledWith = () => ({
-    pageReference: generatePageReference
+  pageReference: generatePageReference
 });
 
 export const resetNavigation = () => {
-    navigatePageReference = undefined;
-    navigateReplace = undefined;
-    generatePageReference = undefined;
+  navigatePageReference = undefined;
+  navigateReplace = undefined;
+  generatePageReference = undefined;
 };

@@ -10,35 +10,35 @@ import HIDE_DETAILS from '@salesforce/label/c.LF_Hide_Details';
  * to false to fold them behind a button.
  */
 export default class ErrorPanel extends LightningElement {
-    /** Message shown above the details; defaults to a generic title. */
-    @api friendlyMessage = ERROR_TITLE;
-    /** Whether the error messages are visible without clicking. */
-    @api showDetails = false;
-    @api errors;
+  /** Message shown above the details; defaults to a generic title. */
+  @api friendlyMessage = ERROR_TITLE;
+  /** Whether the error messages are visible without clicking. */
+  @api showDetails = false;
+  @api errors;
 
-    detailsToggled = false;
+  detailsToggled = false;
 
-    get errorMessages() {
-        return reduceErrors(this.errors);
-    }
+  get errorMessages() {
+    return reduceErrors(this.errors);
+  }
 
-    get hasMessages() {
-        return this.errorMessages.length > 0;
-    }
+  get hasMessages() {
+    return this.errorMessages.length > 0;
+  }
 
-    get detailsVisible() {
-        return this.showDetails || this.detailsToggled;
-    }
+  get detailsVisible() {
+    return this.showDetails || this.detailsToggled;
+  }
 
-    get toggleLabel() {
-        return this.detailsToggled ? HIDE_DETAILS : SHOW_DETAILS;
-    }
+  get toggleLabel() {
+    return this.detailsToggled ? HIDE_DETAILS : SHOW_DETAILS;
+  }
 
-    get showToggle() {
-        return !this.showDetails && this.hasMessages;
-    }
+  get showToggle() {
+    return !this.showDetails && this.hasMessages;
+  }
 
-    handleToggle() {
-        this.detailsToggled = !this.detailsToggled;
-    }
+  handleToggle() {
+    this.detailsToggled = !this.detailsToggled;
+  }
 }

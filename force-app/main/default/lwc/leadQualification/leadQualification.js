@@ -32,105 +32,105 @@ import LOADING from '@salesforce/label/c.LF_Loading';
  * evaluated again on the server. Criteria on other fields refresh on the next page load.
  */
 const WATCHED_FIELDS = [
-    BUDGET_CONFIRMED_FIELD,
-    BUDGET_AMOUNT_FIELD,
-    AUTHORITY_LEVEL_FIELD,
-    NEED_IDENTIFIED_FIELD,
-    PURCHASE_TIMELINE_FIELD,
-    EXPECTED_PURCHASE_DATE_FIELD,
-    ENGAGEMENT_SCORE_FIELD,
-    QUALIFICATION_STATUS_FIELD,
-    INDUSTRY_FIELD,
-    EMPLOYEES_FIELD
+  BUDGET_CONFIRMED_FIELD,
+  BUDGET_AMOUNT_FIELD,
+  AUTHORITY_LEVEL_FIELD,
+  NEED_IDENTIFIED_FIELD,
+  PURCHASE_TIMELINE_FIELD,
+  EXPECTED_PURCHASE_DATE_FIELD,
+  ENGAGEMENT_SCORE_FIELD,
+  QUALIFICATION_STATUS_FIELD,
+  INDUSTRY_FIELD,
+  EMPLOYEES_FIELD
 ];
 
 const GRADE_CLASSES = {
-    Hot: 'slds-theme_error',
-    Warm: 'slds-theme_warning',
-    Cold: 'slds-theme_shade'
+  Hot: 'slds-theme_error',
+  Warm: 'slds-theme_warning',
+  Cold: 'slds-theme_shade'
 };
 
 export default class LeadQualification extends LightningElement {
-    @api recordId;
+  @api recordId;
 
-    labels = {
-        TITLE,
-        FIT_SCORE,
-        ENGAGEMENT_SCORE,
-        TOTAL_SCORE,
-        GRADE,
-        CRITERIA_HEADING,
-        REQUIRED,
-        CAPTURE_NEXT,
-        NO_CRITERIA,
-        LOADING
-    };
+  labels = {
+    TITLE,
+    FIT_SCORE,
+    ENGAGEMENT_SCORE,
+    TOTAL_SCORE,
+    GRADE,
+    CRITERIA_HEADING,
+    REQUIRED,
+    CAPTURE_NEXT,
+    NO_CRITERIA,
+    LOADING
+  };
 
-    qualification;
-    error;
-    isLoading = false;
-    /** Values of the watched fields at the last evaluation, to skip re-evaluating unchanged data. */
-    lastSignature;
+  qualification;
+  error;
+  isLoading = false;
+  /** Values of the watched fields at the last evaluation, to skip re-evaluating unchanged data. */
+  lastSignature;
 
-    @wire(getRecord, { recordId: '$recordId', fields: WATCHED_FIELDS })
-    wiredLead({ data, error }) {
-        if (data) {
-            const signature = JSON.stringify(WATCHED_FIELDS.map((field) => getFieldValue(data, field) ?? null));
-            if (signature !== this.lastSignature) {
-                this.lastSignature = signature;
-                this.loadQualification();
-            }
-        } else if (error) {
-            this.error = error;
-        }
+  @wire(getRecord, { recordId: '$recordId', fields: WATCHED_FIELDS })
+  wiredLead({ data, error }) {
+    if (data) {
+      const signature = JSON.stringify(WATCHED_FIELDS.map((field) => getFieldValue(data, field) ?? null));
+      if (signature !== this.lastSignature) {
+        this.lastSignature = signature;
+        this.loadQualification();
+      }
+    } else if (error) {
+      this.error = error;
     }
+  }
 
-    async loadQualification() {
-        this.isLoading = true;
-        try {
-            this.qualification = await getQualification({ leadId: this.recordId });
-            this.error = undefined;
-        } catch (error) {
-            this.error = error;
-            this.qualification = undefined;
-        } finally {
-            this.isLoading = false;
-        }
+  async loadQualification() {
+    this.isLoading = true;
+    try {
+      this.qualification = await getQualification({ leadId: this.recordId });
+      this.error = undefined;
+    } catch (error) {
+      this.error = error;
+      this.qualification = undefined;
+    } finally {
+      this.isLoading = false;
     }
+  }
 
-    get hasQualification() {
-        return !!this.qualification && !this.error;
-    }
+  get hasQualification() {
+    return !!this.qualification && !this.error;
+  }
 
-    get hasCriteria() {
-        return this.hasQualification && this.qualification.criteria.length > 0;
-    }
+  get hasCriteria() {
+    return this.hasQualification && this.qualification.criteria.length > 0;
+  }
 
-    get criteria() {
-        return this.qualification.criteria.map((criterion) => ({
-            ...criterion,
-            iconName: criterion.met ? 'utility:success' : 'utility:warning',
-            iconVariant: criterion.met ? 'success' : 'warning',
-            statusText: criterion.met ? CRITERION_MET : CRITERION_MISSING,
-            itemClass: criterion.met ? 'slds-item criterion criterion_met' : 'slds-item criterion criterion_missing'
-        }));
-    }
+  get criteria() {
+    return this.qualification.criteria.map((criterion) => ({
+      ...criterion,
+      iconName: criterion.met ? 'utility:success' : 'utility:warning',
+      iconVariant: criterion.met ? 'success' : 'warning',
+      statusText: criterion.met ? CRITERION_MET : CRITERION_MISSING,
+      itemClass: criterion.met ? 'slds-item criterion criterion_met' : 'slds-item criterion criterion_missing'
+    }));
+  }
 
-    get hasCaptureNext() {
-        return this.hasQualification && this.qualification.captureNext.length > 0;
-    }
+  get hasCaptureNext() {
+    return this.hasQualification && this.qualification.captureNext.length > 0;
+  }
 
-    get gradeClass() {
-        return `grade-badge ${GRADE_CLASSES[this.qualification.grade] || ''}`;
-    }
+  get gradeClass() {
+    return `grade-badge ${GRADE_CLASSES[this.qualification.grade] || ''}`;
+  }
 
-    get convertibleMessage() {
-        return this.qualification.convertible ? READY_TO_CONVERT : NOT_READY_TO_CONVERT;
-    }
+  get convertibleMessage() {
+    return this.qualification.convertible ? READY_TO_CONVERT : NOT_READY_TO_CONVERT;
+  }
 
-    get convertibleClass() {
-        return this.qualification.convertible
-            ? 'convertible slds-text-color_success'
-            : 'convertible slds-text-color_error';
-    }
+  get convertibleClass() {
+    return this.qualification.convertible
+      ? 'convertible slds-text-color_success'
+      : 'convertible slds-text-color_error';
+  }
 }

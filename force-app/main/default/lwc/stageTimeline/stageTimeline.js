@@ -14,47 +14,47 @@ const HOURS_PER_DAY = 24;
 
 /** "5.5 h" under a day, else "2 d 3 h" (hours rounded to whole hours). */
 export function formatDuration(hours) {
-    if (hours === null || hours === undefined) {
-        return '';
-    }
-    if (hours < HOURS_PER_DAY) {
-        return formatLabel(DURATION_HOURS, Math.round(hours * 10) / 10);
-    }
-    const days = Math.floor(hours / HOURS_PER_DAY);
-    return formatLabel(DURATION_DAYS, days, Math.round(hours - days * HOURS_PER_DAY));
+  if (hours === null || hours === undefined) {
+    return '';
+  }
+  if (hours < HOURS_PER_DAY) {
+    return formatLabel(DURATION_HOURS, Math.round(hours * 10) / 10);
+  }
+  const days = Math.floor(hours / HOURS_PER_DAY);
+  return formatLabel(DURATION_DAYS, days, Math.round(hours - days * HOURS_PER_DAY));
 }
 
 /** Timeline of Funnel_Stage_Change__c rows for a Lead, Contact or Opportunity, with time spent in each. */
 export default class StageTimeline extends LightningElement {
-    @api recordId;
+  @api recordId;
 
-    labels = { TITLE, NO_STAGE_CHANGES, CURRENT_STAGE, ENTERED, TIME_IN_STAGE };
+  labels = { TITLE, NO_STAGE_CHANGES, CURRENT_STAGE, ENTERED, TIME_IN_STAGE };
 
-    @wire(getStageChanges, { recordId: '$recordId' })
-    stageChanges;
+  @wire(getStageChanges, { recordId: '$recordId' })
+  stageChanges;
 
-    get isLoaded() {
-        return !!this.stageChanges && (!!this.stageChanges.data || !!this.stageChanges.error);
-    }
+  get isLoaded() {
+    return !!this.stageChanges && (!!this.stageChanges.data || !!this.stageChanges.error);
+  }
 
-    get error() {
-        return this.stageChanges ? this.stageChanges.error : undefined;
-    }
+  get error() {
+    return this.stageChanges ? this.stageChanges.error : undefined;
+  }
 
-    get hasChanges() {
-        return !!this.stageChanges && !!this.stageChanges.data && this.stageChanges.data.length > 0;
-    }
+  get hasChanges() {
+    return !!this.stageChanges && !!this.stageChanges.data && this.stageChanges.data.length > 0;
+  }
 
-    get isEmpty() {
-        return !!this.stageChanges && !!this.stageChanges.data && this.stageChanges.data.length === 0;
-    }
+  get isEmpty() {
+    return !!this.stageChanges && !!this.stageChanges.data && this.stageChanges.data.length === 0;
+  }
 
-    get changes() {
-        return this.stageChanges.data.map((change) => ({
-            ...change,
-            duration: formatDuration(change.durationHours),
-            fromText: change.fromStage ? formatLabel(FROM_STAGE, change.fromStage) : '',
-            itemClass: change.isCurrent ? 'slds-timeline__item stage stage_current' : 'slds-timeline__item stage'
-        }));
-    }
+  get changes() {
+    return this.stageChanges.data.map((change) => ({
+      ...change,
+      duration: formatDuration(change.durationHours),
+      fromText: change.fromStage ? formatLabel(FROM_STAGE, change.fromStage) : '',
+      itemClass: change.isCurrent ? 'slds-timeline__item stage stage_current' : 'slds-timeline__item stage'
+    }));
+  }
 }
