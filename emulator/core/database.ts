@@ -46,6 +46,15 @@ function indexName(table: string, what: string): string {
   return `ix_${table.replace(/^sobj_/, '')}_${what}`.slice(0, 63);
 }
 
+/**
+ * References worth an index (child lookups, subqueries, history by parent). Every index slows bulk
+ * inserts, so audit/owner/merge/conversion pointers, which are rarely filtered on, get none.
+ */
+function isJoinedReference(object: SObjectDef, field: FieldDef): boolean {
+  if (['createdbyid', 'lastmodifiedbyid', 'ownerid', 'masterrecordid'].includes(field.column)) return false;
+  return field.custom || field.createable || !object.createable;
+}
+
 function indexStatements(object: SObjectDef): string[] {
   const table = quoteIdent(object.table);
   const statements = [
@@ -63,7 +72,7 @@ function indexStatements(object: SObjectDef): string[] {
       statements.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(indexName(object.table, `x_${field.column}`))} ON ${table} (lower(${col}))`);
     } else if (field.type === 'email') {
       statements.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(indexName(object.table, `e_${field.column}`))} ON ${table} (lower(${col}))`);
-    } else if (field.type === 'reference' && !['createdbyid', 'lastmodifiedbyid'].includes(field.column)) {
+    } else if (field.type === 'reference' && isJoinedReference(object, field)) {
       statements.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(indexName(object.table, `r_${field.column}`))} ON ${table} (${col})`);
     }
   }

@@ -357,6 +357,20 @@ describe('delete', () => {
     expect(again?.errors).toEqual([{ statusCode: 'ENTITY_IS_DELETED', message: 'entity is deleted', fields: [] }]);
   });
 
+  it('should delete campaign members with their campaign', async () => {
+    const campaign = await insertOne('Campaign', { Name: 'Spring webinar' });
+    const leadId = await insertOne('Lead', lead());
+    const member = await insertOne('CampaignMember', { CampaignId: campaign, LeadId: leadId, Status: 'Responded' });
+    expect(await store.retrieve('CampaignMember', member, ['HasResponded', 'LeadOrContactId', 'FirstRespondedDate'])).toEqual({
+      HasResponded: true,
+      LeadOrContactId: leadId,
+      FirstRespondedDate: '2025-01-10'
+    });
+    await store.delete([campaign], partial);
+    expect(await store.retrieve('CampaignMember', member)).toBeNull();
+    expect(await store.retrieve('Lead', leadId)).not.toBeNull();
+  });
+
   it('should report unknown and malformed ids', async () => {
     const results = await store.delete(['00Q000000000404AAA', 'garbage'], partial);
     expect(results.map((r) => r.errors[0]?.statusCode)).toEqual(['INVALID_CROSS_REFERENCE_KEY', 'MALFORMED_ID']);

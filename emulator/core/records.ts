@@ -21,7 +21,7 @@ import {
   requiredMissing
 } from './dml-errors';
 import { evaluateFormula } from './formulas';
-import { historyRowsFor } from './history';
+import { historyRowsFor, sameValue } from './history';
 import { isValidIdFormat, keyPrefixOf, newId, to18 } from './ids';
 import {
   SalesforceApiError,
@@ -270,7 +270,14 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     const inserts = good.filter((p) => !p.previous);
     const updates = good.filter((p) => p.previous);
     if (kind !== 'update') await insertRows(sql(), object, inserts.map((p) => p.row));
-    if (kind !== 'insert') await updateRows(sql(), object, updates.map((p) => p.row), tableColumns(object));
+    if (kind !== 'insert' && updates.length > 0) {
+      // Only columns that changed in some row are sent and set (bulk updates touch a few of ~70 columns).
+      const changed = new Set(['lastmodifieddate', 'lastmodifiedbyid', 'systemmodstamp']);
+      for (const p of updates) for (const column of Object.keys(p.row)) if (!sameValue(p.row[column], p.previous?.[column])) changed.add(column);
+      const columns = tableColumns(object).filter((c) => changed.has(c));
+      const slim = updates.map((p) => Object.fromEntries(['id', ...columns].map((c) => [c, p.row[c] ?? null])));
+      await updateRows(sql(), object, slim, columns);
+    }
     const history = historyRowsFor(schema, object, good.map((p) => p.row), good.map((p) => p.previous), opts.userId, deps.now());
     for (const h of history) await insertRows(sql(), h.object, h.rows);
     return results;
