@@ -58,7 +58,8 @@ describe('package conversion to metadata format', () => {
     'LightningComponentBundle:convertLead',
     'LightningComponentBundle:stageTimeline',
     'LightningComponentBundle:ldsUtils',
-    'LightningComponentBundle:errorPanel'
+    'LightningComponentBundle:errorPanel',
+    'FlexiPage:Lead_Record_Page'
   ])('should include %s when the source is read', (expected) => {
     expect(componentNames).toContain(expected);
   });
