@@ -6,6 +6,8 @@ import type { Migration } from '../store/types';
  *   (leads are processed in Id order; everything up to that Id is written). A run left 'running' by a
  *   crash is resumed by the next sweep.
  * - qualify_batches: one row per write batch (progress and audit).
+ * - qualify_failures: leads whose write failed (validation rule, lock...); the next sweep retries them even
+ *   when nothing on them changed, and a successful write removes them.
  * The watermark itself lives in the core `watermarks` table under the name 'qualify.leads'.
  */
 export const qualificationMigrations: Migration[] = [
@@ -38,6 +40,17 @@ export const qualificationMigrations: Migration[] = [
         failed integer not null,
         finished_at timestamptz not null default now(),
         primary key (run_id, batch_no)
+      );`
+  },
+  {
+    id: 'qualification-002-failures',
+    sql: `
+      create table if not exists qualify_failures (
+        lead_id text primary key,
+        status_code text not null,
+        message text not null,
+        run_id bigint,
+        failed_at timestamptz not null default now()
       );`
   }
 ];

@@ -202,6 +202,9 @@ async function candidateLeads(org: OrgClient, db: Queryable, fields: string[], s
     for (const id of stored.leadIds) extraIds.add(id);
     extraKeys = stored.leadKeys;
   }
+  // Leads whose last write failed are retried even if nothing on them changed since.
+  const failedIds = (await db.query<{ lead_id: string }>('select lead_id from qualify_failures')).map((r) => r.lead_id);
+  for (const id of failedIds) extraIds.add(id);
   const known15 = new Set([...byId.keys()].map((id) => id.slice(0, 15)));
   const missingIds = [...extraIds].filter((id) => !known15.has(id.slice(0, 15)));
   for (const ids of chunks(missingIds, chunkSize)) {
@@ -210,6 +213,9 @@ async function candidateLeads(org: OrgClient, db: Queryable, fields: string[], s
   for (const keys of chunks(extraKeys, chunkSize)) {
     for (const l of await org.rest.query<LeadRow>(`${select} AND Source_External_Id__c IN ${soqlIn(keys)}`)) byId.set(l.Id, l);
   }
+  // A failed lead that was converted or deleted since is no longer ours to retry.
+  const gone = failedIds.filter((id) => !byId.has(id));
+  if (gone.length > 0) await db.query('delete from qualify_failures where lead_id = any($1::text[])', [gone]);
   return [...byId.values()];
 }
 
@@ -335,12 +341,19 @@ async function sweep(rt: Runtime, opts: QualifyOptions): Promise<QualifySummary>
     summary.writeCalls += writeCallCount(org) - before;
     let ok = 0;
     let failed = 0;
+    const succeededIds: string[] = [];
+    const failures: { id: string; statusCode: string; message: string }[] = [];
     for (const r of results) {
-      if (r.success) ok++;
-      else {
+      const id = String(batch[r.index]?.Id ?? r.id);
+      if (r.success) {
+        ok++;
+        succeededIds.push(id);
+      } else {
         failed++;
         const e = r.errors[0];
-        if (summary.errors.length < 20) summary.errors.push({ id: String(batch[r.index]?.Id ?? r.id), statusCode: e?.statusCode ?? 'UNKNOWN', message: e?.message ?? '' });
+        const failure = { id, statusCode: e?.statusCode ?? 'UNKNOWN', message: e?.message ?? '' };
+        failures.push(failure);
+        if (summary.errors.length < 20) summary.errors.push(failure);
       }
     }
     summary.written += ok;
@@ -354,6 +367,14 @@ async function sweep(rt: Runtime, opts: QualifyOptions): Promise<QualifySummary>
         `insert into qualify_batches (run_id, batch_no, api, first_id, last_id, records, written, failed) values ($1, $2, $3, $4, $5, $6, $7, $8)`,
         [run.id, batchNo, api, String(batch[0]?.Id), lastId, batch.length, ok, failed]
       );
+      if (succeededIds.length > 0) await tx.query('delete from qualify_failures where lead_id = any($1::text[])', [succeededIds]);
+      for (const f of failures) {
+        await tx.query(
+          `insert into qualify_failures (lead_id, status_code, message, run_id) values ($1, $2, $3, $4)
+           on conflict (lead_id) do update set status_code = excluded.status_code, message = excluded.message, run_id = excluded.run_id, failed_at = now()`,
+          [f.id, f.statusCode, f.message, run.id]
+        );
+      }
       await tx.query(
         `update qualify_runs set done_through_id = $2, batches_done = $3, written = written + $4, failed = failed + $5 where id = $1`,
         [run.id, lastId, batchNo, ok, failed]

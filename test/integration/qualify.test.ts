@@ -170,4 +170,38 @@ describe('leadflow qualify on the local org', () => {
     const again = await run({ all: true }, config);
     expect(again).toMatchObject({ changed: 0, writeCalls: 0 });
   });
+
+  it('should retry a lead whose write failed on the next sweep, even when nothing on it changed', async () => {
+    const config = { qualification: { sweep: { overlapSeconds: 0 } } };
+    await store.query('update watermarks set value = $2 where name = $1', [WATERMARK_NAME, new Date().toISOString()]);
+    await new Promise((r) => setTimeout(r, 20));
+    await client.rest.update('Lead', [{ Id: ids[10], Need_Identified__c: false }, { Id: ids[11], Need_Identified__c: false }]);
+    const rest: RestApi = new Proxy(client.rest, {
+      get(target, prop, receiver) {
+        if (prop !== 'update') return Reflect.get(target, prop, receiver);
+        // The org refuses lead 10 (as a validation rule would) and accepts the others.
+        return async (type: string, records: SObjectRecord[]) => {
+          const accepted = records.filter((r) => r.Id !== ids[10]);
+          const results = await target.update(type, accepted);
+          return records.map((r, index) =>
+            r.Id === ids[10]
+              ? { index, id: null, success: false, errors: [{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Not now', fields: [] }] }
+              : { ...results[accepted.indexOf(r)]!, index }
+          );
+        };
+      }
+    });
+    const refusing = new Proxy(client, { get: (target, prop, receiver) => (prop === 'rest' ? rest : Reflect.get(target, prop, receiver)) });
+    const first = await run({}, config, refusing);
+    expect(first).toMatchObject({ changed: 2, written: 1, failed: 1, errors: [{ id: ids[10], statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Not now' }] });
+    expect(await store.query('select lead_id from qualify_failures')).toEqual([{ lead_id: ids[10] }]);
+
+    // Nothing changes on lead 10, and the watermark has moved past its change: only the failure log brings it back.
+    await store.query('update watermarks set value = $2 where name = $1', [WATERMARK_NAME, new Date(Date.now() + 1000).toISOString()]);
+    const second = await run({}, config);
+    expect(second).toMatchObject({ candidates: 1, changed: 1, written: 1, failed: 0 });
+    // Lead 10 (10 % 3 != 0) already missed "Budget confirmed"; now it misses "Need identified" too.
+    expect(await lead(ids[10]!)).toMatchObject({ Qualification_Status__c: 'Not Qualified', Missing_Criteria__c: 'Budget confirmed; Need identified' });
+    expect(await store.query('select lead_id from qualify_failures')).toEqual([]);
+  });
 });
