@@ -4,6 +4,7 @@ import { runCommand } from '../cli';
 import { PRESET_NAMES, type PresetName } from './presets';
 import { runIngest } from './run';
 
+
 export function registerIngestCommand(program: Command): void {
   program
     .command('ingest')

@@ -1,6 +1,6 @@
 /** Public API of the ingest capability. */
 export { registerIngestCommand } from './command';
-export { runIngest, resolveSource, IngestError, type IngestOptions, type IngestSummary } from './run';
+export { runIngest, runIngestSource, resolveSource, IngestError, type IngestOptions, type IngestSummary, type IngestAllSummary } from './run';
 export { registerWebhookRoutes, createRateLimiter } from './webhook';
 export { ingestMigrations } from './migrations';
 export { ingestConfigSchema, parseIngestConfig, type IngestConfig, type SourceConfig } from './config';

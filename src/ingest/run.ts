@@ -107,7 +107,7 @@ export class IngestError extends Error {
 }
 
 /** Resolves which source config applies to the options (a configured source, or an ad-hoc one). */
-export function resolveSource(cfg: IngestConfig, opts: Pick<IngestOptions, 'file' | 'source' | 'preset'>): SourceConfig {
+export function resolveSource(cfg: IngestConfig, opts: Pick<IngestOptions, 'file' | 'source' | 'preset'>, baseDir = process.cwd()): SourceConfig {
   if (opts.source) {
     const s = findSource(cfg, opts.source);
     if (!s) {
@@ -117,7 +117,7 @@ export function resolveSource(cfg: IngestConfig, opts: Pick<IngestOptions, 'file
     return { ...s, preset: opts.preset ?? s.preset };
   }
   if (!opts.file) throw new IngestError('Give a file to ingest or --source <name>');
-  const byPath = cfg.sources.find((s) => s.path && path.resolve(s.path) === path.resolve(opts.file!));
+  const byPath = cfg.sources.find((s) => s.path && path.resolve(baseDir, s.path) === path.resolve(opts.file!));
   if (byPath) return { ...byPath, preset: opts.preset ?? byPath.preset };
   const kind = kindFromPath(opts.file);
   return {
@@ -129,13 +129,55 @@ export function resolveSource(cfg: IngestConfig, opts: Pick<IngestOptions, 'file
   };
 }
 
-export async function runIngest(rt: Runtime, opts: IngestOptions): Promise<CommandResult<IngestSummary>> {
+export interface IngestAllSummary {
+  sources: IngestSummary[];
+  totals: Pick<IngestSummary, 'read' | 'rejected' | 'created' | 'updated' | 'unchanged' | 'merged' | 'attached' | 'skipped' | 'failed' | 'apiCalls'>;
+}
+
+/**
+ * The library entry point. With a file or `source`, ingests that one source. Without either (as `npm start`
+ * and the serve scheduler call it, optionally with `{ samples: true }`), ingests every configured source
+ * in order: files that exist, then webhook inboxes.
+ */
+export function runIngest(rt: Runtime, opts: IngestOptions & ({ file: string } | { source: string })): Promise<CommandResult<IngestSummary>>;
+export function runIngest(rt: Runtime, opts?: IngestOptions & { samples?: boolean }): Promise<CommandResult<IngestSummary> | CommandResult<IngestAllSummary>>;
+export async function runIngest(
+  rt: Runtime,
+  opts: IngestOptions & { samples?: boolean } = {}
+): Promise<CommandResult<IngestSummary> | CommandResult<IngestAllSummary>> {
+  if (opts.file || opts.source) return runIngestSource(rt, opts);
+  const cfg = parseIngestConfig(rt.config.ingest);
+  const base = runtimeCwd(rt);
+  const names = cfg.sources.filter((s) => s.kind === 'webhook' || (s.path && fs.existsSync(path.resolve(base, s.path)))).map((s) => s.name);
+  if (names.length === 0) throw new IngestError('No ingest sources configured (ingest.sources) and no file given');
+  const results: CommandResult<IngestSummary>[] = [];
+  for (const name of names) results.push(await runIngestSource(rt, { ...opts, source: name }));
+  const sum = (k: keyof IngestAllSummary['totals']) => results.reduce((n, r) => n + r.summary[k], 0);
+  const totals = {
+    read: sum('read'), rejected: sum('rejected'), created: sum('created'), updated: sum('updated'), unchanged: sum('unchanged'),
+    merged: sum('merged'), attached: sum('attached'), skipped: sum('skipped'), failed: sum('failed'), apiCalls: sum('apiCalls')
+  };
+  return {
+    ok: results.every((r) => r.ok),
+    partial: results.some((r) => !r.ok) && results.some((r) => r.ok || r.partial),
+    summary: { sources: results.map((r) => r.summary), totals },
+    lines: results.flatMap((r) => r.lines ?? [])
+  };
+}
+
+/** The runtime's working directory (LeadflowRuntime has one) for relative source paths. */
+function runtimeCwd(rt: Runtime): string {
+  const cwd = (rt as Runtime & { cwd?: unknown }).cwd;
+  return typeof cwd === 'string' ? cwd : process.cwd();
+}
+
+export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise<CommandResult<IngestSummary>> {
   const started = Date.now();
   const cfg = parseIngestConfig(rt.config.ingest);
   if (opts.batchSize) cfg.write.batchSize = opts.batchSize;
-  const source = resolveSource(cfg, opts);
+  const source = resolveSource(cfg, opts, runtimeCwd(rt));
   const kind = source.kind ?? (opts.file ?? source.path ? kindFromPath(opts.file ?? source.path!) : 'csv');
-  const input = kind === 'webhook' ? `inbox:${source.name}` : path.resolve(opts.file ?? source.path ?? '');
+  const input = kind === 'webhook' ? `inbox:${source.name}` : opts.file ? path.resolve(opts.file) : path.resolve(runtimeCwd(rt), source.path ?? '');
   if (kind !== 'webhook' && !opts.file && !source.path) throw new IngestError(`Source "${source.name}" has no path; give a file`);
   if (kind !== 'webhook' && !fs.existsSync(input)) throw new IngestError(`File not found: ${input}`);
 

@@ -9,7 +9,7 @@ import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from '@jsforce/jsforce-node';
 import { parse } from 'csv-parse/sync';
-import { listEngagementEvents, runIngest, type IngestOptions } from '../../src/ingest';
+import { listEngagementEvents, runIngest, runIngestSource, type IngestAllSummary, type IngestOptions } from '../../src/ingest';
 import { generateRows, writeSampleCsv } from '../../src/ingest/generate';
 import { enqueueSubmission } from '../../src/ingest/ledger';
 import { withRuntime } from '../../src/runtime/runtime';
@@ -47,7 +47,7 @@ describe('leadflow ingest on the local org', () => {
   const run = (opts: IngestOptions, write: Record<string, unknown> = {}) =>
     withRuntime(
       { store, org: client, json: true, cwd: outDir, config: { outputDir: outDir, ingest: { ...ingestConfig, write: { ...ingestConfig.write, ...write } } } },
-      (rt) => runIngest(rt, opts)
+      (rt) => runIngestSource(rt, opts)
     );
   const count = async (soql: string) => (await conn.query(soql)).totalSize;
 
@@ -196,6 +196,24 @@ describe('leadflow ingest on the local org', () => {
     expect(after - before).toBe(first.summary.created);
     const second = await run({ file, source: 'gen', batchSize: 250 }, { bulkThreshold: 100 });
     expect(second.summary).toMatchObject({ created: 0, updated: 0, apiCalls: 0 });
+  });
+
+  it('should ingest every configured source when called without a file, as npm start does', async () => {
+    const config = {
+      outputDir: outDir,
+      ingest: {
+        sources: [
+          { name: 'web-export', kind: 'ndjson', path: NDJSON, leadSource: 'Web' },
+          { name: 'not-there', kind: 'csv', path: 'missing.csv' },
+          { name: 'webform', kind: 'webhook', secret: 'webform-secret-0123456789' }
+        ]
+      }
+    };
+    const result = await withRuntime({ store, org: client, json: true, cwd: outDir, config }, (rt) => runIngest(rt, { samples: true }));
+    const summary = result.summary as IngestAllSummary;
+    expect(summary.sources.map((x) => x.source)).toEqual(['web-export', 'webform']);
+    expect(summary.totals).toMatchObject({ read: 8, created: 0, updated: 0, unchanged: 7, failed: 0 });
+    expect(result.ok).toBe(true);
   });
 
   it('should write queued webhook submissions on the next run of the source', async () => {
