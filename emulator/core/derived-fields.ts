@@ -63,7 +63,7 @@ export function applyFormulaFields(object: SObjectDef, row: Row, now?: Date): vo
     if (!field.calculated || !field.calculatedFormula) continue;
     let value: unknown = null;
     try {
-      value = evaluateFormula(object, field.calculatedFormula, row, now);
+      value = evaluateFormula(object, field.calculatedFormula, row, { now });
     } catch {
       // A runtime evaluation error (e.g. division by zero) shows as a blank value, as #Error! is not storable.
       value = null;

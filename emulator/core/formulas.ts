@@ -103,18 +103,29 @@ function identifiersOf(formula: string): string[] {
   return names;
 }
 
-function resolveIdentifiers(object: SObjectDef, formula: string): Map<string, FieldDef> {
+/** A formula identifier bound to a field: its current value, or (PRIORVALUE) its value before the save. */
+interface Binding {
+  field: FieldDef;
+  prior: boolean;
+}
+
+/** PRIORVALUE(Field) is rewritten to this identifier, so formulon sees an ordinary variable. */
+const PRIOR_PREFIX = 'PriorValueOf__';
+
+function resolveIdentifiers(object: SObjectDef, formula: string): Map<string, Binding> {
   const names = identifiersOf(formula);
-  const resolved = new Map<string, FieldDef>();
+  const resolved = new Map<string, Binding>();
   for (const name of names) {
-    const field = object.fieldMap.get(name.toLowerCase());
+    const prior = name.startsWith(PRIOR_PREFIX);
+    const fieldName = prior ? name.slice(PRIOR_PREFIX.length) : name;
+    const field = object.fieldMap.get(fieldName.toLowerCase());
     if (!field) {
       const why = name.includes('.') || name.startsWith('$')
         ? `cross-object and global references (${name}) are not supported by the emulator`
-        : `field ${name} does not exist on ${object.name}`;
+        : `field ${fieldName} does not exist on ${object.name}`;
       throw new FormulaError(why);
     }
-    resolved.set(name, field);
+    resolved.set(name, { field, prior });
   }
   return resolved;
 }
@@ -130,16 +141,58 @@ function run(formula: string, variables: Record<string, FormulonLiteral>): Formu
   return result;
 }
 
+/** Where a formula runs: validation rules may use ISNEW(), ISCHANGED() and PRIORVALUE(); formula fields may not. */
+export type FormulaKind = 'field' | 'validationRule';
+
+/**
+ * The save being evaluated: `previous` is the stored row before an update (undefined on insert).
+ * Only used by validation rules (ISNEW/ISCHANGED/PRIORVALUE).
+ */
+export interface SaveContext {
+  previous?: Record<string, unknown>;
+}
+
+const RECORD_CONTEXT_FUNCTIONS = /\b(ISNEW|ISCHANGED|PRIORVALUE)\s*\(\s*([A-Za-z][A-Za-z0-9_]*)?\s*\)/gi;
+
+/**
+ * formulon has no record context, so ISNEW() and ISCHANGED(F) become TRUE/FALSE literals for this
+ * save and PRIORVALUE(F) a variable holding F's previous value (its current value on insert, as in
+ * Salesforce). With no row (load-time check) ISNEW is TRUE and ISCHANGED FALSE.
+ */
+function bindSaveContext(object: SObjectDef, formula: string, row?: Record<string, unknown>, context?: SaveContext): string {
+  return formula.replace(RECORD_CONTEXT_FUNCTIONS, (whole, fn: string, arg: string | undefined) => {
+    const name = fn.toUpperCase();
+    if (name === 'ISNEW') {
+      if (arg) throw new FormulaError('ISNEW() takes no argument');
+      return context?.previous ? 'FALSE' : 'TRUE';
+    }
+    if (!arg) throw new FormulaError(`${name}() needs a field`);
+    const field = object.fieldMap.get(arg.toLowerCase());
+    if (!field) throw new FormulaError(`field ${arg} does not exist on ${object.name}`);
+    if (name === 'PRIORVALUE') return `${PRIOR_PREFIX}${field.name}`;
+    const previous = context?.previous;
+    if (!previous || !row) return 'FALSE';
+    return (previous[field.column] ?? null) === (row[field.column] ?? null) ? 'FALSE' : 'TRUE';
+  });
+}
+
+function prepare(object: SObjectDef, source: string, kind: FormulaKind, row?: Record<string, unknown>, context?: SaveContext): string {
+  if (kind !== 'validationRule') return source;
+  RECORD_CONTEXT_FUNCTIONS.lastIndex = 0;
+  return RECORD_CONTEXT_FUNCTIONS.test(source) ? bindSaveContext(object, source, row, context) : source;
+}
+
 /**
  * Proves a formula parses and evaluates with sample values for every referenced field (two sample
  * sets, so e.g. VALUE(Text__c) or 1/Number__c is not refused for one unlucky sample). Throws FormulaError.
  */
-export function checkFormula(object: SObjectDef, formula: string): void {
-  const fields = resolveIdentifiers(object, formula);
+export function checkFormula(object: SObjectDef, source: string, kind: FormulaKind = 'field'): void {
+  const formula = prepare(object, source, kind);
+  const bindings = resolveIdentifiers(object, formula);
   let firstError: Error | undefined;
   for (const variant of [0, 1]) {
     const variables: Record<string, FormulonLiteral> = {};
-    for (const [name, field] of fields) variables[name] = toFormulaLiteral(field, sampleValue(field, variant));
+    for (const [name, { field }] of bindings) variables[name] = toFormulaLiteral(field, sampleValue(field, variant));
     try {
       run(formula, variables);
       return;
@@ -162,23 +215,33 @@ export function pinClock(formula: string, now: Date): string {
   return formula.replace(/\bTODAY\s*\(\s*\)/gi, date).replace(/\bNOW\s*\(\s*\)/gi, dateTime);
 }
 
+export interface EvaluateOptions {
+  /** Pins TODAY()/NOW() to the emulator's clock. */
+  now?: Date;
+  kind?: FormulaKind;
+  context?: SaveContext;
+}
+
 /**
  * Evaluates a formula against a record (keys: lowercase field names). Returns the raw formulon value,
- * or null when blank inputs make it undefined. `now` pins TODAY()/NOW() to the emulator's clock.
+ * or null when blank inputs make it undefined.
  */
-export function evaluateFormula(object: SObjectDef, source: string, row: Record<string, unknown>, now?: Date): unknown {
-  const formula = now && VOLATILE.test(source) ? pinClock(source, now) : source;
-  const fields = resolveIdentifiers(object, source);
+export function evaluateFormula(object: SObjectDef, source: string, row: Record<string, unknown>, opts: EvaluateOptions = {}): unknown {
+  const bound = prepare(object, source, opts.kind ?? 'field', row, opts.context);
+  const volatile = VOLATILE.test(bound);
+  const formula = opts.now && volatile ? pinClock(bound, opts.now) : bound;
+  const bindings = resolveIdentifiers(object, bound);
   const variables: Record<string, FormulonLiteral> = {};
   let hasBlankInput = false;
-  for (const [name, field] of fields) {
-    const literal = toFormulaLiteral(field, row[field.column]);
+  for (const [name, { field, prior }] of bindings) {
+    const values = prior && opts.context?.previous ? opts.context.previous : row;
+    const literal = toFormulaLiteral(field, values[field.column]);
     if (literal.dataType === 'null') hasBlankInput = true;
     variables[name] = literal;
   }
-  const volatile = VOLATILE.test(source);
+  // Memoised per (bound formula, input values): the bound text already carries ISNEW/ISCHANGED results.
   const cacheKey = volatile ? '' : JSON.stringify(Object.values(variables).map((v) => [v.dataType, v.value]));
-  let cache = resultCache.get(source);
+  let cache = resultCache.get(bound);
   if (!volatile && cache?.has(cacheKey)) return cache.get(cacheKey);
   let value: unknown;
   try {
@@ -191,7 +254,7 @@ export function evaluateFormula(object: SObjectDef, source: string, row: Record<
   if (!volatile) {
     if (!cache || cache.size >= MAX_CACHED_RESULTS_PER_FORMULA) {
       cache = new Map();
-      resultCache.set(source, cache);
+      resultCache.set(bound, cache);
     }
     cache.set(cacheKey, value);
   }

@@ -315,6 +315,23 @@ describe('history', () => {
   });
 });
 
+describe('validation rules with ISNEW, ISCHANGED and PRIORVALUE', () => {
+  it('should compare against the stored values on update and treat an insert as new', async () => {
+    const id = await insertOne('Lead', lead({ Score__c: 50, Tier__c: 'Gold' }));
+    const [lower] = await store.update('Lead', [{ Id: id, Score__c: 40 }], partial);
+    expect(lower?.errors).toEqual([{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Score cannot go down.', fields: ['Score__c'] }]);
+    expect((await store.update('Lead', [{ Id: id, Score__c: 60 }], partial))[0]?.success).toBe(true);
+    expect((await store.update('Lead', [{ Id: id, Title: 'unrelated' }], partial))[0]?.success).toBe(true);
+    const [tier] = await store.update('Lead', [{ Id: id, Tier__c: 'Silver' }], partial);
+    expect(tier?.errors).toEqual([{ statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION', message: 'Gold tier is permanent.', fields: ['Tier__c'] }]);
+  });
+
+  it('should let the first save of a record through whatever PRIORVALUE would say', async () => {
+    const results = await store.insert('Lead', [lead({ Score__c: 0, Tier__c: 'Gold' })], partial);
+    expect(results[0]?.success).toBe(true);
+  });
+});
+
 describe('converted leads and systemUpdate', () => {
   const conversion = { IsConverted: true, Status: 'Closed - Converted', ConvertedDate: '2025-01-10' };
 

@@ -119,7 +119,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     for (const field of object.fields) {
       if (row[field.column] !== undefined && row[field.column] !== null) continue;
       if (field.defaultValueFormula) {
-        const value = evaluateFormula(object, field.defaultValueFormula, row, now);
+        const value = evaluateFormula(object, field.defaultValueFormula, row, { now });
         row[field.column] = value instanceof Date ? (field.type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString()) : value;
       } else if (field.defaultValue !== undefined && field.defaultValue !== null) {
         row[field.column] = field.defaultValue;
@@ -147,13 +147,13 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
       .map((f) => f.name);
   }
 
-  function runValidationRules(object: SObjectDef, row: Row, now: Date): SfError[] {
+  function runValidationRules(object: SObjectDef, row: Row, now: Date, previous?: Row): SfError[] {
     const errors: SfError[] = [];
     for (const rule of object.validationRules) {
       if (!rule.active) continue;
       let fires = false;
       try {
-        fires = evaluateFormula(object, rule.errorConditionFormula, row, now) === true;
+        fires = evaluateFormula(object, rule.errorConditionFormula, row, { now, kind: 'validationRule', context: { previous } }) === true;
       } catch {
         fires = false;
       }
@@ -339,7 +339,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     const nowIso = now.toISOString();
     Object.assign(pending.row, { lastmodifieddate: nowIso, lastmodifiedbyid: opts.userId, systemmodstamp: nowIso });
     applyDerivedFields(object, pending.row, pending.supplied, existing, now);
-    pending.errors.push(...runValidationRules(object, pending.row, now));
+    pending.errors.push(...runValidationRules(object, pending.row, now, existing));
     return pending;
   }
 

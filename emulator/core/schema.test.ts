@@ -94,8 +94,10 @@ describe('loadSchema on the fixture package', () => {
     const lead = schema.get('Lead');
     expect(lead?.validationRules.map((r) => [r.fullName, r.active, r.errorDisplayField])).toEqual([
       ['Converted_Needs_Qualified', true, null],
+      ['Gold_Is_Permanent', true, 'Tier__c'],
       ['Inactive_Rule', false, null],
-      ['Score_In_Range', true, 'Score__c']
+      ['Score_In_Range', true, 'Score__c'],
+      ['Score_Never_Decreases', true, 'Score__c']
     ]);
     expect(lead?.trackedFields).toEqual(['Status', 'Score__c']);
     expect(schema.get('Widget__History')?.fieldMap.get('parentid')?.referenceTo).toEqual(['Widget__c']);
@@ -107,6 +109,7 @@ describe('loadSchema refusals', () => {
   it.each([
     ['bad-formula', /Lead\.Broken__c: formula "FOOBAR\(LastName\)" cannot be evaluated by the emulator \(NoFunctionError: Unknown function FOOBAR/],
     ['cross-object', /Lead\.Owner_Name__c: formula "Owner\.LastName" cannot be evaluated.*cross-object and global references/],
+    ['context-in-field', /Lead\.Renamed__c: formula "ISCHANGED\(LastName\)" cannot be evaluated.*Unknown function ISCHANGED/],
     ['bad-rule', /Lead\.validationRule Unknown_Field: formula "ISPICKVAL\(Nope__c, \\"x\\"\)" cannot be evaluated.*field Nope__c does not exist/]
   ])('should refuse to start when package %s has a formula formulon cannot evaluate', async (dir, message) => {
     await expect(loadSchema({ forceAppDir: path.join(fixtures, dir) })).rejects.toThrow(message);

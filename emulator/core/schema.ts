@@ -140,7 +140,7 @@ function verifyFormulas(object: SObjectDef): void {
   }
   for (const rule of object.validationRules) {
     try {
-      checkFormula(object, rule.errorConditionFormula);
+      checkFormula(object, rule.errorConditionFormula, 'validationRule');
     } catch (error) {
       fail(`validationRule ${rule.fullName}`, rule.errorConditionFormula, error);
     }
