@@ -86,7 +86,10 @@ const EXAMPLE_ENDINGS: Record<string, string> = { RO: '67', IR: '89', RU: '89', 
 /** One valid lead row number i (1-based). Ids and emails are unique per i. */
 export function generateRow(i: number, rnd: () => number, uniquePeople = false): SampleRow {
   const locale = LOCALES[i % LOCALES.length]!;
-  const [first, last] = locale.people[Math.floor(rnd() * locale.people.length)]!;
+  const [given, last] = locale.people[Math.floor(rnd() * locale.people.length)]!;
+  // A middle initial keeps most Latin-script people distinct, so only the planted duplicates (and a few
+  // genuine same-name-same-company coincidences) are merged.
+  const first = /^\p{Script=Latin}/u.test(given) ? `${given} ${String.fromCharCode(65 + ((i * 7) % 26))}.` : given;
   const company = locale.companies[Math.floor(rnd() * locale.companies.length)]!;
   const domainBase = `${ascii(company).slice(0, 18) || `firma${i % 97}`}${uniquePeople ? `-${i}` : ''}`;
   const emailLocal = `${ascii(first) || 'user'}.${ascii(last) || 'lead'}${i}`;

@@ -98,10 +98,14 @@ describe('leadflow ingest on the local org', () => {
 
     // Multilingual names arrive unchanged.
     const ro = await conn.query<{ FirstName: string; LastName: string; Country: string; Phone: string }>(
-      "SELECT FirstName, LastName, Country, Phone FROM Lead WHERE Country = 'RO' AND Source_System__c = 'hubspot' LIMIT 1"
+      "SELECT FirstName, LastName, Country, Phone FROM Lead WHERE Country = 'RO' AND Source_System__c = 'hubspot'"
     );
-    expect(['Ștefan', 'Ioana', 'Răzvan', 'Oana']).toContain(ro.records[0]!.FirstName);
-    expect(ro.records[0]!.Phone).toMatch(/^\+40\d{9}$/);
+    expect(ro.totalSize).toBeGreaterThan(0);
+    for (const l of ro.records) {
+      expect(['Țurcanu', 'Mărginean', 'Știrbu', 'Pîrvu']).toContain(l.LastName);
+      expect(l.FirstName).toMatch(/^(Ștefan|Ioana|Răzvan|Oana) [A-Z]\.$/);
+      expect(l.Phone).toMatch(/^\+40\d{9}$/);
+    }
     expect(await count("SELECT Id FROM Lead WHERE LastName = 'Иванов' OR LastName = 'رضایی' OR LastName = 'Conceição'")).toBeGreaterThan(0);
 
     // Routing: Analytics leads went to the specialist, explained in the assignments file.
