@@ -1,10 +1,12 @@
 /**
  * Reads the activity behind engagement scores, in batches (one query per chunk of leads, never one per
  * lead): org Tasks on the leads, responded CampaignMembers (with their Campaign types), and the
- * engagement events the ingest capability recorded in the store.
+ * engagement events the ingest capability recorded in the store (through its listEngagementEvents; the
+ * "which leads got new events since the watermark" query below reads engagement_events.ingested_at directly).
  */
 import type { OrgClient, SObjectRecord } from '../salesforce/types';
 import { soqlDateTime, soqlIn } from '../salesforce/soql';
+import { listEngagementEvents } from '../ingest';
 import type { Queryable } from '../store/types';
 import {
   classifyCampaignResponse,
@@ -82,8 +84,9 @@ export async function hasEngagementEventsTable(store: Queryable): Promise<boolea
 }
 
 /**
- * Engagement events recorded by ingest (table engagement_events: lead_key = Source_External_Id__c,
- * lead_id once known, event_type, occurred_at, event_count, properties.url / properties.weight).
+ * Engagement events recorded by ingest, read through its public `listEngagementEvents` (matched by
+ * Source_External_Id__c = lead_key, or by Lead Id). properties.url marks pricing pages and
+ * properties.weight overrides the points; event_count repeats the event.
  */
 export async function readStoredEvents(
   store: Queryable,
@@ -92,32 +95,17 @@ export async function readStoredEvents(
 ): Promise<{ leadId: string; activity: EngagementActivity }[]> {
   const byId15 = new Map(leads.map((l) => [id15(l.Id), l.Id]));
   const byKey = new Map(leads.filter((l) => l.Source_External_Id__c).map((l) => [l.Source_External_Id__c as string, l.Id]));
-  const rows = await store.query<{
-    lead_key: string;
-    lead_id: string | null;
-    source: string;
-    event_type: string;
-    occurred_at: Date | string | null;
-    ingested_at: Date | string;
-    event_count: number;
-    properties: Record<string, unknown> | string | null;
-  }>(
-    `select lead_key, lead_id, source, event_type, occurred_at, ingested_at, event_count, properties
-       from engagement_events
-      where (lead_key = any($1::text[]) or left(lead_id, 15) = any($2::text[]))
-        and coalesce(occurred_at, ingested_at) >= $3`,
-    [[...byKey.keys()], [...byId15.keys()], since.toISOString()]
-  );
+  const rows = await listEngagementEvents(store, [...byKey.keys(), ...leads.map((l) => l.Id)]);
   const out: { leadId: string; activity: EngagementActivity }[] = [];
   for (const r of rows) {
-    const leadId = (r.lead_id ? byId15.get(id15(r.lead_id)) : undefined) ?? byKey.get(r.lead_key);
-    if (!leadId) continue;
-    const props = (typeof r.properties === 'string' ? JSON.parse(r.properties) : r.properties) ?? {};
-    const type = classifyStoredEvent(r.event_type, typeof props.url === 'string' ? props.url : null);
+    const leadId = (r.leadId ? byId15.get(id15(r.leadId)) : undefined) ?? byKey.get(r.leadKey);
+    const occurredAt = r.occurredAt ?? r.ingestedAt;
+    if (!leadId || occurredAt < since) continue;
+    const props = r.properties ?? {};
+    const type = classifyStoredEvent(r.eventType, typeof props['url'] === 'string' ? props['url'] : null);
     if (!type) continue;
-    const weight = typeof props.weight === 'number' ? props.weight : undefined;
-    const count = Math.max(1, Number(r.event_count) || 1);
-    const occurredAt = new Date(r.occurred_at ?? r.ingested_at);
+    const weight = typeof props['weight'] === 'number' ? props['weight'] : undefined;
+    const count = Math.max(1, Number(r.count) || 1);
     // event_count folds repeated events (e.g. 3 page views): each counts.
     for (let i = 0; i < count; i++) out.push({ leadId, activity: { type, occurredAt, weight, source: `store:${r.source}` } });
   }
