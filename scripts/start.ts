@@ -43,7 +43,8 @@ export async function runStart(options: StartOptions = {}): Promise<{ ok: boolea
   const dataDir = path.join(stateDir, 'emulator');
   fs.mkdirSync(dataDir, { recursive: true });
   const emulator = await startEmulator({ port: 0, dataDir, seed: 'demo', quiet: true });
-  log(`Local org emulator on ${emulator.url} (data: ${path.relative(cwd, dataDir) || dataDir})${emulator.seed ? ', demo data seeded' : ''}`);
+  const seeded = emulator.seed ? (emulator.seed.skipped ? 'demo data already present' : 'demo data seeded') : 'no seed';
+  log(`Local org emulator on ${emulator.url} (data: ${dataDir}; ${seeded}) started in ${Date.now() - started} ms`);
 
   const steps: StartStepReport[] = [];
   let reportHtml: string | undefined;
