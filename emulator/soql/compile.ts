@@ -47,8 +47,9 @@ export interface SelectPlan {
   items: SelectItem[];
   /** Column holding the FROM object's id (records plans). */
   idCol: string;
-  /** Column holding the parent id for child-relationship plans. */
+  /** Column (and its SQL) holding the parent id, for child-relationship plans. */
   parentCol?: string;
+  parentExpr?: string;
 }
 
 export interface CompileOptions {
@@ -115,7 +116,8 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
   if (query.where) conditions.push(`(${translateConditions(query.where, { scope, params, now: opts.now, allowAggregates: false })})`);
 
   const idCol = kind === 'aggregate' ? '' : cols.add(scope.idExpr);
-  const parentCol = parentFk ? cols.add(`${scope.alias}.${quoteIdent(parentFk.column)}`) : undefined;
+  const parentExpr = parentFk ? `${scope.alias}.${quoteIdent(parentFk.column)}` : undefined;
+  const parentCol = parentExpr ? cols.add(parentExpr) : undefined;
   const nodes: OutNode[] = [];
   const items: SelectItem[] = [];
   let groupBySql: string[] = [];
@@ -127,7 +129,7 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
     groupBySql = compileGroupBy(soql, query, scope);
     compileAggregateFields(soql, fields, scope, cols, nodes, items, groupBySql, opts.style);
     if (query.having) {
-      havingSql = translateConditions(query.having as never, { scope, params, now: opts.now, allowAggregates: true });
+      havingSql = translateConditions(query.having, { scope, params, now: opts.now, allowAggregates: true });
     }
   } else if (query.having) {
     throw malformedQuery('HAVING requires GROUP BY');
@@ -154,7 +156,8 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
     nodes,
     items,
     idCol,
-    parentCol
+    parentCol,
+    parentExpr
   };
 }
 

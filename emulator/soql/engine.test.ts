@@ -138,6 +138,7 @@ describe('WHERE', () => {
     ['LIKE with _', `SELECT LastName FROM Lead WHERE LastName LIKE 'G_ne'`, []],
     ['LIKE with escaped \\_ and \\%', `SELECT LastName FROM Lead WHERE LastName LIKE 'Under\\_score\\%'`, ['Under_score%']],
     ['LIKE escaped _ does not match other chars', `SELECT LastName FROM Lead WHERE LastName LIKE 'Lovelac\\_'`, []],
+    ['% and _ are literal outside LIKE', `SELECT LastName FROM Lead WHERE LastName IN ('Under_score%', 'Under_score_', 'Lovelac_')`, ['Under_score%']],
     ['quoted string with escaped quote', `SELECT LastName FROM Lead WHERE Company = 'O\\'Brien & Co'`, ["O'Brien"]],
     ['escaped backslash', `SELECT LastName FROM Lead WHERE Company = 'C:\\\\path'`, ['Under_score%']],
     ['LIKE with escaped backslash', `SELECT LastName FROM Lead WHERE Company LIKE 'C:\\\\%'`, ['Under_score%']],

@@ -50,7 +50,7 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
       const params = child.params.clone();
       const ids = params.add(parentIds, 'text[]');
       const parentCol = quoteIdent(child.parentCol as string);
-      const fkExpr = child.selectSql.find((s) => s.endsWith(` AS ${parentCol}`))?.replace(/ AS "[^"]+"$/, '') as string;
+      const fkExpr = child.parentExpr as string;
       const offset = child.offset ?? 0;
       const window = `row_number() OVER (PARTITION BY ${fkExpr} ORDER BY ${child.orderSql.join(', ')}) AS "__rn"`;
       const bounds = [`x."__rn" > ${params.add(offset, 'int')}`];

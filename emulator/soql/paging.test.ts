@@ -106,6 +106,17 @@ describe('paging', () => {
   });
 });
 
+describe('aggregate results', () => {
+  it('should refuse more than 2000 groups, as aggregate queries cannot use queryMore', async () => {
+    await expect(engine.query('SELECT LastName, COUNT(Id) FROM Lead GROUP BY LastName', { includeDeleted: false, apiVersion: V })).rejects.toMatchObject({
+      errorCode: 'MALFORMED_QUERY',
+      message: expect.stringContaining('does not support queryMore')
+    });
+    const limited = await engine.query('SELECT LastName, COUNT(Id) FROM Lead GROUP BY LastName ORDER BY LastName LIMIT 2000', { includeDeleted: false, apiVersion: V });
+    expect([limited.totalSize, limited.done]).toEqual([2000, true]);
+  });
+});
+
 describe('cursor snapshots while data changes', () => {
   const q = (soql: string) => engine.query(soql, { includeDeleted: false, apiVersion: V });
 
