@@ -54,7 +54,12 @@ export async function runStart(options: StartOptions = {}): Promise<{ ok: boolea
       {
         cwd,
         configPath: fs.existsSync(SAMPLE_CONFIG) ? SAMPLE_CONFIG : undefined,
-        config: { store: { dataDir: path.join(stateDir, 'store') }, outputDir: path.join(stateDir, 'out') },
+        config: {
+          store: { dataDir: path.join(stateDir, 'store') },
+          outputDir: path.join(stateDir, 'out'),
+          // Step summaries are the output here; capability info logs would interleave with them.
+          ...(process.env.LEADFLOW_LOG_LEVEL ? {} : { logLevel: 'warn' })
+        },
         // Always the local org, whatever SF_* credentials or targetOrg the environment has.
         org: () => createOrgClient({ env: {}, emulatorUrl: emulator.url }),
         command: 'start'
