@@ -79,6 +79,18 @@ describe('c-lead-qualification', () => {
     expect(element.shadowRoot.querySelector('.capture-next')).toBeNull();
   });
 
+  it('should watch the qualification fields of the page lead as optional fields', async () => {
+    createComponent();
+    await flushPromises();
+
+    const config = getRecord.getLastConfig();
+    expect(config.recordId).toBe(LEAD_ID);
+    expect(config.fields).toBeUndefined();
+    expect(config.optionalFields.map((f) => f.fieldApiName)).toEqual(
+      expect.arrayContaining(['Budget_Confirmed__c', 'Need_Identified__c', 'Engagement_Score__c'])
+    );
+  });
+
   it('should say so when no criteria are configured', async () => {
     getQualification.mockResolvedValue({ ...mockQualification, criteria: [], captureNext: [] });
     const element = createComponent();
