@@ -8,10 +8,11 @@ import os from 'node:os';
 import path from 'node:path';
 import { startTestOrg, type TestOrg } from '../helpers/emulator';
 import { createOrgClient } from '../../src/salesforce/client';
+import { loadModule } from '../../src/shared/load-module';
 
 function coreLoadError(): Error | null {
   try {
-    require('@salesforce/core');
+    loadModule('@salesforce/core');
     return null;
   } catch (err) {
     return err as Error;
