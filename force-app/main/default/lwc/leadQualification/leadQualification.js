@@ -72,7 +72,8 @@ export default class LeadQualification extends LightningElement {
   /** Values of the watched fields at the last evaluation, to skip re-evaluating unchanged data. */
   lastSignature;
 
-  @wire(getRecord, { recordId: '$recordId', fields: WATCHED_FIELDS })
+  // optionalFields: a field the user cannot read is left out instead of failing the whole wire.
+  @wire(getRecord, { recordId: '$recordId', optionalFields: WATCHED_FIELDS })
   wiredLead({ data, error }) {
     if (data) {
       const signature = JSON.stringify(WATCHED_FIELDS.map((field) => getFieldValue(data, field) ?? null));
