@@ -137,16 +137,20 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     registerOAuthRoutes(app, { ctx, tokens, apps: [connectedApp], userPassword: options.userPassword ?? DEFAULT_USER_PASSWORD });
     registerRestRoutes(app, { ctx, internal });
     registerAdminRoutes(app, { adminKey, usage, faults, tokens });
-    registerBulkRoutes(app, ctx);
-    registerSoapRoutes(app, ctx);
+    // The API guard counts every bulk/SOAP call once; those modules get a context whose record() is a no-op
+    // so a call is never counted twice (they still read used()/max() for their own limit headers).
+    const moduleCtx: OrgContext = { ...ctx, usage: { ...usage, record: () => undefined } };
+    registerBulkRoutes(app, moduleCtx);
+    registerSoapRoutes(app, moduleCtx);
 
+    // Seed before listening: clients never see a half-seeded org.
+    const seed = options.seed === 'demo' ? await seedDemoOrg(ctx) : null;
     await app.listen({ port: options.port ?? DEFAULT_PORT, host });
     const address = app.server.address();
     const port = typeof address === 'object' && address ? address.port : (options.port ?? DEFAULT_PORT);
     const urlHost = host === '::1' ? '[::1]' : host;
     baseUrl = `http://${urlHost}:${port}`;
 
-    const seed = options.seed === 'demo' ? await seedDemoOrg(ctx) : null;
     const running: RunningEmulator = {
       url: baseUrl,
       port,
