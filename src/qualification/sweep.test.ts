@@ -1,4 +1,4 @@
-import { changedFields, orgToday } from './sweep';
+import { changedFields, orgToday, writeBatch } from './sweep';
 import { evaluate } from './engine';
 import { DEFAULT_THRESHOLDS } from './types';
 
@@ -25,4 +25,29 @@ describe('orgToday', () => {
     ['2026-01-15T23:30:00Z', 'Europe/Paris', '2026-01-16'],
     ['2026-01-15T03:00:00Z', 'America/Los_Angeles', '2026-01-14']
   ])('should give the date of %s in %s', (iso, tz, expected) => expect(orgToday(new Date(iso), tz)).toBe(expected));
+});
+
+describe('writeBatch', () => {
+  const ok = (index: number, id: string) => ({ index, id, success: true, errors: [] });
+  it('should send unprocessed Bulk rows through collections and return every input index once', async () => {
+    const records = [{ Id: '00Q1' }, { Id: '00Q2' }, { Id: '00Q3' }];
+    const update = jest.fn(async (_type: string, recs: { Id?: string }[]) => recs.map((r, i) => ok(i, String(r.Id))));
+    const org = {
+      rest: { update },
+      bulk: { ingest: jest.fn(async () => ({ jobId: '750x', results: [ok(0, '00Q1'), ok(2, '00Q3')], unprocessed: [1] })) }
+    };
+    const results = await writeBatch(org as never, records, 'bulk');
+    expect(update).toHaveBeenCalledWith('Lead', [{ Id: '00Q2' }]);
+    expect(results.map((r) => [r.index, r.id, r.success]).sort()).toEqual([
+      [0, '00Q1', true],
+      [1, '00Q2', true],
+      [2, '00Q3', true]
+    ]);
+  });
+
+  it('should use one collections update for a collections batch', async () => {
+    const update = jest.fn(async () => [ok(0, '00Q1')]);
+    await writeBatch({ rest: { update } } as never, [{ Id: '00Q1' }], 'collections');
+    expect(update).toHaveBeenCalledTimes(1);
+  });
 });

@@ -219,7 +219,8 @@ async function candidateLeads(org: OrgClient, db: Queryable, fields: string[], s
   return [...byId.values()];
 }
 
-async function writeBatch(org: OrgClient, records: SObjectRecord[], api: 'collections' | 'bulk'): Promise<RecordResult[]> {
+/** Writes one batch: collections, or a Bulk API 2.0 job whose unprocessed rows go through collections. */
+export async function writeBatch(org: OrgClient, records: SObjectRecord[], api: 'collections' | 'bulk'): Promise<RecordResult[]> {
   if (api === 'collections') return org.rest.update('Lead', records);
   const res = await org.bulk.ingest('Lead', 'update', records);
   if (res.unprocessed.length === 0) return res.results;
