@@ -70,6 +70,40 @@ describe('serve on PGlite (in-process scheduler)', () => {
   });
 });
 
+describe('serve on PGlite: cron schedules', () => {
+  it('should run a job on its cron expression and never overlap it', async () => {
+    let running = 0;
+    let overlapped = false;
+    let runs = 0;
+    const handle = await startServe({
+      cwd: tmp(),
+      env: {},
+      config: { store: { dataDir: 'memory://' }, serve: { port: 0, schedules: { history: '* * * * * *' } }, logLevel: 'silent' },
+      routes: [],
+      jobs: {
+        // Slower than the 1 s schedule: ticks that arrive while it runs must be skipped, not stacked.
+        history: async () => {
+          if (running > 0) overlapped = true;
+          running++;
+          await sleep(1500);
+          running--;
+          runs++;
+          return { ok: true, summary: {} };
+        }
+      }
+    });
+    try {
+      const deadline = Date.now() + 15_000;
+      while (runs < 2 && Date.now() < deadline) await sleep(100);
+      expect(runs).toBeGreaterThanOrEqual(2);
+      expect(overlapped).toBe(false);
+      expect(handle.scheduler.schedules()).toEqual({ history: '* * * * * *' });
+    } finally {
+      await handle.close();
+    }
+  });
+});
+
 (pgUrl ? describe : describe.skip)('serve on PostgreSQL: two instances, one scheduled run', () => {
   const id = randomUUID().replace(/-/g, '').slice(0, 10);
   const schema = `lf_serve_${id}`;
