@@ -4,6 +4,7 @@
  */
 import { z } from 'zod';
 import { serveConfigSchema } from '../serve/config';
+import { ingestConfigSchema } from '../ingest/config';
 import { qualificationConfigSchema } from '../qualification/config';
 
 export const orgConfigSchema = z
@@ -40,7 +41,7 @@ export const configSchema = z.object({
   logLevel: z.enum(['fatal', 'error', 'warn', 'info', 'debug', 'trace', 'silent']).default('info'),
   // Capability sections (replace z.any() with the capability's own schema when it lands):
   qualification: qualificationConfigSchema,
-  ingest: z.any().optional(),
+  ingest: ingestConfigSchema.optional(),
   conversion: z.any().optional(),
   history: z.any().optional(),
   serve: serveConfigSchema
