@@ -320,6 +320,9 @@ function compileOrderBy(soql: string, query: Query | Subquery, scope: Scope, par
     }
     // Text sorts case-insensitively in Salesforce.
     const sortExpr = expr.family === 'text' ? `lower(${expr.sql})` : expr.sql;
-    return [`${sortExpr} ${dir} NULLS ${nulls}`];
+    // A required field on the FROM object has no nulls: leaving out NULLS lets Postgres walk a plain btree index
+    // (CreatedDate, SystemModstamp ...), which Salesforce's defaults (ASC NULLS FIRST) would otherwise prevent.
+    const neverNull = !expr.aggregate && expr.resolved?.path.length === 0 && !expr.resolved.field.nillable && !('fn' in c && c.fn);
+    return [neverNull ? `${sortExpr} ${dir}` : `${sortExpr} ${dir} NULLS ${nulls}`];
   });
 }
