@@ -5,7 +5,7 @@
 import type { OrgContext, SaveResult, SfError, SObjectDef, SObjectRecord } from '../core/types';
 import { SalesforceApiError } from '../core/types';
 import { formatCsvLines, type CsvDialect } from './csv';
-import { convertRow, RowValueError, type ColumnPlan, type RelationshipColumn } from './ingest-columns';
+import { convertRow, type ColumnPlan, type RelationshipColumn } from './ingest-columns';
 import type { IngestOperation } from './job-store';
 import { resolveLookupValues } from './lookup-resolver';
 
@@ -118,15 +118,9 @@ export async function processIngestChunk(ctx: Pick<OrgContext, 'db' | 'records'>
   const states: RowState[] = [];
   const lookups: Map<number, string>[] = [];
   for (const row of input.rows) {
-    try {
-      const converted = convertRow(row, input.plans);
-      states.push({ record: converted.record, error: null });
-      lookups.push(converted.lookups);
-    } catch (err) {
-      if (!(err instanceof RowValueError)) throw err;
-      states.push({ record: {}, error: err.sfError });
-      lookups.push(new Map());
-    }
+    const converted = convertRow(row, input.plans);
+    states.push({ record: converted.record, error: null });
+    lookups.push(converted.lookups);
   }
   await resolveRelationships(ctx.db, input.plans, states, lookups);
   for (const state of states) {

@@ -3,7 +3,7 @@
  * CSV rows into records for the record layer. Relationship columns such as `Owner.Username` or
  * `Account.Ext__c` name a lookup by an idLookup/external-id field of the referenced object.
  */
-import type { FieldDef, Schema, SfError, SObjectDef, SObjectRecord } from '../core/types';
+import type { FieldDef, Schema, SObjectDef, SObjectRecord } from '../core/types';
 import { BulkCsvError, NULL_MARKER } from './csv';
 
 export interface FieldColumn {
@@ -70,43 +70,6 @@ export function planColumns(header: readonly string[], object: SObjectDef, schem
   });
 }
 
-export class RowValueError extends Error {
-  constructor(public readonly sfError: SfError) {
-    super(sfError.message);
-    this.name = 'RowValueError';
-  }
-}
-
-const TRUE_VALUES = new Set(['true', '1', 'yes']);
-const FALSE_VALUES = new Set(['false', '0', 'no']);
-
-/** Converts one CSV cell to the JSON-typed value the record layer expects (as REST would send it). */
-export function convertCell(raw: string, field: FieldDef): unknown {
-  switch (field.type) {
-    case 'boolean': {
-      const v = raw.trim().toLowerCase();
-      if (TRUE_VALUES.has(v)) return true;
-      if (FALSE_VALUES.has(v)) return false;
-      break;
-    }
-    case 'int':
-    case 'double':
-    case 'currency':
-    case 'percent': {
-      const n = Number(raw.trim());
-      if (raw.trim() !== '' && Number.isFinite(n)) return n;
-      break;
-    }
-    default:
-      return raw;
-  }
-  throw new RowValueError({
-    statusCode: 'INVALID_FIELD',
-    message: `'${raw}' is not a valid value for the type ${field.soapType}`,
-    fields: [field.name]
-  });
-}
-
 /** Lookup values still to be resolved for one row: relationship column index -> CSV value. */
 export type PendingLookups = Map<number, string>;
 
@@ -117,7 +80,8 @@ export interface ConvertedRow {
 
 /**
  * Builds a record from a CSV row: empty cells are left out (Salesforce leaves the field unchanged),
- * `#N/A` becomes null. Relationship cells are returned for batch resolution.
+ * `#N/A` becomes null. Values stay text: the record layer types them (true/1, numbers, dates) with the
+ * same checks and error messages as for REST. Relationship cells are returned for batch resolution.
  */
 export function convertRow(row: readonly string[], plans: readonly ColumnPlan[]): ConvertedRow {
   const record: SObjectRecord = {};
@@ -130,7 +94,7 @@ export function convertRow(row: readonly string[], plans: readonly ColumnPlan[])
       else lookups.set(plan.index, raw);
       continue;
     }
-    record[plan.field.name] = raw === NULL_MARKER ? null : convertCell(raw, plan.field);
+    record[plan.field.name] = raw === NULL_MARKER ? null : raw;
   }
   return { record, lookups };
 }

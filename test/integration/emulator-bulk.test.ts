@@ -112,6 +112,20 @@ describe('emulator Bulk API 2.0 via jsforce', () => {
     expect(res.failedResults[0]?.sf__Error).toContain('Foreign key external ID: missing.example not found for field Website_Domain__c in entity Account');
   });
 
+  it('should type CSV text like REST does and fail rows with values of the wrong type', async () => {
+    const res = await conn.bulk2.loadAndWaitForResults({
+      object: 'Lead',
+      operation: 'insert',
+      input: 'LastName,Company,Budget_Amount__c,Budget_Confirmed__c,Expected_Purchase_Date__c\nTyped,T Co,1234.5,1,2027-03-31\nBad Amount,T Co,abc,true,\n'
+    });
+    expect(res.successfulResults).toHaveLength(1);
+    expect(res.failedResults[0]?.sf__Error).toMatch(/^INVALID_TYPE_ON_FIELD_IN_RECORD:.*value not of required type: abc:Budget_Amount__c --$/);
+    const typed = await conn.query<{ Budget_Amount__c: number; Budget_Confirmed__c: boolean; Expected_Purchase_Date__c: string }>(
+      "SELECT Budget_Amount__c, Budget_Confirmed__c, Expected_Purchase_Date__c FROM Lead WHERE LastName = 'Typed'"
+    );
+    expect(typed.records[0]).toMatchObject({ Budget_Amount__c: 1234.5, Budget_Confirmed__c: true, Expected_Purchase_Date__c: '2027-03-31' });
+  });
+
   it('should fail the whole job for an unknown column, as Salesforce does', async () => {
     await expect(
       conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'insert', input: 'LastName,Company,Foo\nx,y,z\n' })
