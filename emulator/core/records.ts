@@ -217,7 +217,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
   /** Unique fields: clashes with other live rows and within the batch. One query per unique field. */
   async function checkUnique(object: SObjectDef, pendings: Pending[]): Promise<void> {
     for (const field of object.fields.filter((f) => f.unique)) {
-      const caseless = !field.caseSensitive && typeof field.column === 'string';
+      const caseless = !field.caseSensitive;
       const key = (v: unknown) => (caseless ? String(v).toLowerCase() : String(v));
       const candidates = pendings.filter((p) => p.errors.length === 0 && p.supplied.has(field.column) && p.row[field.column] != null);
       if (candidates.length === 0) continue;
@@ -343,7 +343,11 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     return pending;
   }
 
-  async function insert(type: string, records: SObjectRecord[], opts: DmlOptions): Promise<SaveResult[]> {
+  /** The running user: the caller's, or the org's default (admin) user when none is given. */
+  const withUser = (opts: DmlOptions): DmlOptions => (opts.userId ? opts : { ...opts, userId: deps.defaultUserId });
+
+  async function insert(type: string, records: SObjectRecord[], givenOpts: DmlOptions): Promise<SaveResult[]> {
+    const opts = withUser(givenOpts);
     const object = objectFor(type);
     if (!object.createable) return records.map(() => ({ id: null, success: false, errors: [cannotDo(object, 'inserted')] }));
     return inTransaction(async () => {
@@ -356,7 +360,8 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     });
   }
 
-  async function updateWithMode(type: string, records: SObjectRecord[], opts: DmlOptions, mode: Mode): Promise<SaveResult[]> {
+  async function updateWithMode(type: string, records: SObjectRecord[], givenOpts: DmlOptions, mode: Mode): Promise<SaveResult[]> {
+    const opts = withUser(givenOpts);
     const object = objectFor(type);
     if (!object.updateable && mode !== 'system') {
       return records.map(() => ({ id: null, success: false, errors: [cannotDo(object, 'updated')] }));
@@ -381,7 +386,8 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     });
   }
 
-  async function upsert(type: string, externalIdField: string, records: SObjectRecord[], opts: DmlOptions): Promise<SaveResult[]> {
+  async function upsert(type: string, externalIdField: string, records: SObjectRecord[], givenOpts: DmlOptions): Promise<SaveResult[]> {
+    const opts = withUser(givenOpts);
     const object = objectFor(type);
     const keyField = object.fieldMap.get(externalIdField.toLowerCase());
     if (!keyField || !(keyField.externalId || keyField.type === 'id' || keyField.idLookup)) {
@@ -444,7 +450,8 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     });
   }
 
-  async function remove(ids: string[], opts: DmlOptions): Promise<SaveResult[]> {
+  async function remove(ids: string[], givenOpts: DmlOptions): Promise<SaveResult[]> {
+    const opts = withUser(givenOpts);
     return inTransaction(async () => {
       const now = deps.now();
       const byObject = new Map<SObjectDef, string[]>();
