@@ -21,7 +21,8 @@ import {
 function integer(name: string, min: number) {
   return (value: string): number => {
     const parsed = Number(value);
-    if (!Number.isInteger(parsed) || parsed < min) throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
+    if (!Number.isInteger(parsed) || parsed < min)
+      throw new InvalidArgumentError(`${name} must be an integer >= ${min}`);
     return parsed;
   };
 }
@@ -30,13 +31,21 @@ function collectFault(value: string, previous: FaultRule[]): FaultRule[] {
   try {
     return [...previous, parseFaultRuleSpec(value)];
   } catch (error) {
-    throw new InvalidArgumentError(error instanceof FaultConfigError ? error.issues.join('; ') : String(error));
+    throw new InvalidArgumentError(
+      error instanceof FaultConfigError ? error.issues.join('; ') : String(error)
+    );
   }
 }
 
 function banner(emulator: RunningEmulator, token: string, dataDir: string | undefined): string {
   const ctx = emulator.ctx;
-  const seed = emulator.seed ? (emulator.seed.skipped ? 'demo (already seeded)' : `demo (${Object.entries(emulator.seed.counts).map(([k, v]) => `${v} ${k}`).join(', ')})`) : 'none';
+  const seed = emulator.seed
+    ? emulator.seed.skipped
+      ? 'demo (already seeded)'
+      : `demo (${Object.entries(emulator.seed.counts)
+          .map(([k, v]) => `${v} ${k}`)
+          .join(', ')})`
+    : 'none';
   return [
     '',
     `Leadflow local org emulator listening on ${emulator.url}`,
@@ -63,12 +72,34 @@ async function main(argv: string[]): Promise<void> {
     .option('--port <port>', 'port to listen on (127.0.0.1 only)', integer('port', 0), DEFAULT_PORT)
     .option('--data-dir <dir>', 'PGlite data directory (persists records and tokens)', '.emulator-data')
     .option('--in-memory', 'keep everything in memory (ignores --data-dir)', false)
-    .addOption(new Option('--seed <seed>', 'load the demo org once (skipped when already seeded)').choices(['demo', 'none']).default('none'))
+    .addOption(
+      new Option('--seed <seed>', 'load the demo org once (skipped when already seeded)')
+        .choices(['demo', 'none'])
+        .default('none')
+    )
     .option('--reset', 'delete the data directory before starting', false)
-    .option('--force-app <dir>', 'package folder whose metadata extends the schema (default: ./force-app/main/default)')
-    .option('--token-ttl <seconds>', 'access-token lifetime in seconds (0 = never expire)', integer('token-ttl', 0), 7200)
-    .option('--daily-api-limit <n>', 'DailyApiRequests Max; calls beyond it get 403 REQUEST_LIMIT_EXCEEDED', integer('daily-api-limit', 0), 15000)
-    .option('--fault <spec>', 'inject a fault, e.g. SERVER_UNAVAILABLE:rate=0.05 or UNABLE_TO_LOCK_ROW:calls=5,9:path=/composite (repeatable)', collectFault, [])
+    .option(
+      '--force-app <dir>',
+      'package folder whose metadata extends the schema (default: ./force-app/main/default)'
+    )
+    .option(
+      '--token-ttl <seconds>',
+      'access-token lifetime in seconds (0 = never expire)',
+      integer('token-ttl', 0),
+      7200
+    )
+    .option(
+      '--daily-api-limit <n>',
+      'DailyApiRequests Max; calls beyond it get 403 REQUEST_LIMIT_EXCEEDED',
+      integer('daily-api-limit', 0),
+      15000
+    )
+    .option(
+      '--fault <spec>',
+      'inject a fault, e.g. SERVER_UNAVAILABLE:rate=0.05 or UNABLE_TO_LOCK_ROW:calls=5,9:path=/composite (repeatable)',
+      collectFault,
+      []
+    )
     .option('--fault-seed <n>', 'seed of the fault RNG', integer('fault-seed', 0), 1)
     .option('--jwt-cert <file>', 'PEM certificate/public key of the connected app for the JWT bearer flow')
     .option('--admin-key <key>', 'fixed admin key for /__emulator endpoints (default: random)')

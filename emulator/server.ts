@@ -90,7 +90,8 @@ function readPem(value: string): string {
 
 export async function startEmulator(options: EmulatorOptions = {}): Promise<RunningEmulator> {
   const host = options.host ?? '127.0.0.1';
-  if (!['127.0.0.1', 'localhost', '::1'].includes(host)) throw new Error(`The emulator listens on loopback only, not on ${host}`);
+  if (!['127.0.0.1', 'localhost', '::1'].includes(host))
+    throw new Error(`The emulator listens on loopback only, not on ${host}`);
   const now = options.now ?? (() => new Date());
   const orgId = DEFAULT_ORG_ID;
   const clientId = options.clientId ?? DEFAULT_CLIENT_ID;
@@ -134,7 +135,12 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     app = createHttpApp({ logRequests: !options.quiet });
     const internal = createInternalDispatcher(txDb, () => baseUrl);
     installApiGuard(app, { tokens, usage, faults, internal, txDb });
-    registerOAuthRoutes(app, { ctx, tokens, apps: [connectedApp], userPassword: options.userPassword ?? DEFAULT_USER_PASSWORD });
+    registerOAuthRoutes(app, {
+      ctx,
+      tokens,
+      apps: [connectedApp],
+      userPassword: options.userPassword ?? DEFAULT_USER_PASSWORD
+    });
     registerRestRoutes(app, { ctx, internal });
     registerAdminRoutes(app, { adminKey, usage, faults, tokens });
     // The API guard counts every bulk/SOAP call once; those modules get a context whose record() is a no-op

@@ -57,11 +57,14 @@ export function verifyJwtAssertion(
   if (!key) return { ok: false, description: 'invalid client identifier' };
   const verifier = createVerify('RSA-SHA256');
   verifier.update(`${headerPart}.${payloadPart}`);
-  if (!verifier.verify(key, Buffer.from(signaturePart, 'base64url'))) return { ok: false, description: 'invalid assertion' };
+  if (!verifier.verify(key, Buffer.from(signaturePart, 'base64url')))
+    return { ok: false, description: 'invalid assertion' };
   const audiences = Array.isArray(claims.aud) ? claims.aud : [claims.aud];
   const accepted = new Set([...ACCEPTED_AUDIENCES, ...extraAudiences].map((aud) => aud.replace(/\/$/, '')));
-  if (!audiences.some((aud) => accepted.has(aud.replace(/\/$/, '')))) return { ok: false, description: 'audience is invalid' };
+  if (!audiences.some((aud) => accepted.has(aud.replace(/\/$/, ''))))
+    return { ok: false, description: 'audience is invalid' };
   // Salesforce allows a few minutes of clock skew on exp.
-  if (claims.exp * 1000 + 3 * 60 * 1000 <= nowMs) return { ok: false, description: 'expired authorization code' };
+  if (claims.exp * 1000 + 3 * 60 * 1000 <= nowMs)
+    return { ok: false, description: 'expired authorization code' };
   return { ok: true, clientId: claims.iss, username: claims.sub };
 }

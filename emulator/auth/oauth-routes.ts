@@ -44,17 +44,22 @@ function safeEqual(a: string, b: string): boolean {
 }
 
 function oauthError(reply: FastifyReply, error: string, description: string, status = 400): FastifyReply {
-  return reply.code(status).type('application/json;charset=UTF-8').send({ error, error_description: description });
+  return reply
+    .code(status)
+    .type('application/json;charset=UTF-8')
+    .send({ error, error_description: description });
 }
 
 /** Form fields from an x-www-form-urlencoded body (read raw by the app's parser), else from the query string. */
 function formParams(request: FastifyRequest): URLSearchParams {
   const params = new URLSearchParams();
   const query = request.query as Record<string, unknown>;
-  for (const [key, value] of Object.entries(query ?? {})) if (typeof value === 'string') params.set(key, value);
+  for (const [key, value] of Object.entries(query ?? {}))
+    if (typeof value === 'string') params.set(key, value);
   const body = request.body;
   if (typeof body === 'string') for (const [key, value] of new URLSearchParams(body)) params.set(key, value);
-  else if (body && typeof body === 'object') for (const [key, value] of Object.entries(body)) if (typeof value === 'string') params.set(key, value);
+  else if (body && typeof body === 'object')
+    for (const [key, value] of Object.entries(body)) if (typeof value === 'string') params.set(key, value);
   return params;
 }
 
@@ -65,7 +70,10 @@ function basicCredentials(request: FastifyRequest): { clientId: string; clientSe
   const decoded = Buffer.from(header.slice(6).trim(), 'base64').toString('utf8');
   const colon = decoded.indexOf(':');
   if (colon < 0) return null;
-  return { clientId: decodeURIComponent(decoded.slice(0, colon)), clientSecret: decodeURIComponent(decoded.slice(colon + 1)) };
+  return {
+    clientId: decodeURIComponent(decoded.slice(0, colon)),
+    clientSecret: decodeURIComponent(decoded.slice(colon + 1))
+  };
 }
 
 function bearerToken(request: FastifyRequest): string | null {
@@ -78,20 +86,35 @@ function bearerToken(request: FastifyRequest): string | null {
 export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void {
   const { ctx, tokens } = deps;
   const pendingCodes = new Map<string, PendingCode>();
-  const appFor = (clientId: string | null | undefined): ConnectedApp | undefined => deps.apps.find((candidate) => candidate.clientId === clientId);
+  const appFor = (clientId: string | null | undefined): ConnectedApp | undefined =>
+    deps.apps.find((candidate) => candidate.clientId === clientId);
 
   function identityUrl(userId: string): string {
     return `${ctx.baseUrl()}/id/${ctx.orgId}/${userId}`;
   }
 
-  function tokenResponse(connectedApp: ConnectedApp, userId: string, issued: IssuedTokens, scope: string): Record<string, string> {
+  function tokenResponse(
+    connectedApp: ConnectedApp,
+    userId: string,
+    issued: IssuedTokens,
+    scope: string
+  ): Record<string, string> {
     const id = identityUrl(userId);
     const issuedAt = String(issued.issuedAt.getTime());
     // Salesforce signs id + issued_at with the consumer secret (HMAC-SHA256, base64).
-    const signature = createHmac('sha256', connectedApp.clientSecret).update(id + issuedAt).digest('base64');
+    const signature = createHmac('sha256', connectedApp.clientSecret)
+      .update(id + issuedAt)
+      .digest('base64');
     const body: Record<string, string> = { access_token: issued.accessToken };
     if (issued.refreshToken) body.refresh_token = issued.refreshToken;
-    Object.assign(body, { signature, scope, instance_url: ctx.baseUrl(), id, token_type: 'Bearer', issued_at: issuedAt });
+    Object.assign(body, {
+      signature,
+      scope,
+      instance_url: ctx.baseUrl(),
+      id,
+      token_type: 'Bearer',
+      issued_at: issuedAt
+    });
     return body;
   }
 
@@ -111,13 +134,21 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
     if (grantType === JWT_BEARER_GRANT) {
       const assertion = params.get('assertion');
       if (!assertion) return oauthError(reply, 'invalid_request', 'assertion is required');
-      const check = verifyJwtAssertion(assertion, (issuer) => appFor(issuer)?.jwtKey, ctx.now().getTime(), [ctx.baseUrl()]);
+      const check = verifyJwtAssertion(assertion, (issuer) => appFor(issuer)?.jwtKey, ctx.now().getTime(), [
+        ctx.baseUrl()
+      ]);
       if (!check.ok) return oauthError(reply, 'invalid_grant', check.description);
       const connectedApp = appFor(check.clientId);
       const user = await loginUser(check.username);
-      if (!connectedApp || !user) return oauthError(reply, 'invalid_grant', 'user hasn\u2019t approved this consumer');
+      if (!connectedApp || !user)
+        return oauthError(reply, 'invalid_grant', 'user hasn\u2019t approved this consumer');
       const scope = 'api';
-      const issued = await tokens.issue({ userId: user.id, clientId: connectedApp.clientId, scope, withRefreshToken: false });
+      const issued = await tokens.issue({
+        userId: user.id,
+        clientId: connectedApp.clientId,
+        scope,
+        withRefreshToken: false
+      });
       return reply.send(tokenResponse(connectedApp, user.id, issued, scope));
     }
 
@@ -130,22 +161,34 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
       case 'client_credentials': {
         if (!secretOk) return oauthError(reply, 'invalid_client', 'invalid client credentials');
         const scope = 'api';
-        const issued = await tokens.issue({ userId: ctx.defaultUserId, clientId: connectedApp.clientId, scope, withRefreshToken: false });
+        const issued = await tokens.issue({
+          userId: ctx.defaultUserId,
+          clientId: connectedApp.clientId,
+          scope,
+          withRefreshToken: false
+        });
         return reply.send(tokenResponse(connectedApp, ctx.defaultUserId, issued, scope));
       }
       case 'password': {
         if (!secretOk) return oauthError(reply, 'invalid_client', 'invalid client credentials');
         const user = await loginUser(params.get('username'));
         const password = params.get('password') ?? '';
-        if (!user || !safeEqual(password, deps.userPassword)) return oauthError(reply, 'invalid_grant', 'authentication failure');
+        if (!user || !safeEqual(password, deps.userPassword))
+          return oauthError(reply, 'invalid_grant', 'authentication failure');
         // Like Salesforce, the username-password flow issues no refresh token.
         const scope = 'api';
-        const issued = await tokens.issue({ userId: user.id, clientId: connectedApp.clientId, scope, withRefreshToken: false });
+        const issued = await tokens.issue({
+          userId: user.id,
+          clientId: connectedApp.clientId,
+          scope,
+          withRefreshToken: false
+        });
         return reply.send(tokenResponse(connectedApp, user.id, issued, scope));
       }
       case 'refresh_token': {
         // The client secret is optional for refresh (public clients), but must be right when given.
-        if (clientSecret !== null && !secretOk) return oauthError(reply, 'invalid_client', 'invalid client credentials');
+        if (clientSecret !== null && !secretOk)
+          return oauthError(reply, 'invalid_client', 'invalid client credentials');
         const refreshed = await tokens.refresh(params.get('refresh_token') ?? '', connectedApp.clientId);
         if (!refreshed) return oauthError(reply, 'invalid_grant', 'expired access/refresh token');
         return reply.send(tokenResponse(connectedApp, refreshed.userId, refreshed.tokens, refreshed.scope));
@@ -160,14 +203,21 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
         if (pending.codeChallenge !== null) {
           const verifier = params.get('code_verifier') ?? '';
           const computed = createHash('sha256').update(verifier).digest('base64url');
-          if (!safeEqual(computed, pending.codeChallenge)) return oauthError(reply, 'invalid_grant', 'invalid code verifier');
+          if (!safeEqual(computed, pending.codeChallenge))
+            return oauthError(reply, 'invalid_grant', 'invalid code verifier');
         } else if (!secretOk) {
           return oauthError(reply, 'invalid_client', 'invalid client credentials');
         }
         const redirectUri = params.get('redirect_uri');
-        if (redirectUri !== null && redirectUri !== pending.redirectUri) return oauthError(reply, 'invalid_grant', 'redirect_uri must match configuration');
+        if (redirectUri !== null && redirectUri !== pending.redirectUri)
+          return oauthError(reply, 'invalid_grant', 'redirect_uri must match configuration');
         const scope = 'api refresh_token';
-        const issued = await tokens.issue({ userId: pending.userId, clientId: connectedApp.clientId, scope, withRefreshToken: true });
+        const issued = await tokens.issue({
+          userId: pending.userId,
+          clientId: connectedApp.clientId,
+          scope,
+          withRefreshToken: true
+        });
         return reply.send(tokenResponse(connectedApp, pending.userId, issued, scope));
       }
       default:
@@ -182,7 +232,10 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
     const connectedApp = appFor(params.get('client_id'));
     const redirectUri = params.get('redirect_uri');
     if (!connectedApp || !redirectUri || params.get('response_type') !== 'code') {
-      return reply.code(400).type('text/plain').send('error=invalid_request: client_id, redirect_uri and response_type=code are required');
+      return reply
+        .code(400)
+        .type('text/plain')
+        .send('error=invalid_request: client_id, redirect_uri and response_type=code are required');
     }
     const hinted = params.get('login_hint');
     const user = hinted ? await loginUser(hinted) : await findUserById(ctx, ctx.defaultUserId);
@@ -196,7 +249,13 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
     }
     const challenge = params.get('code_challenge');
     const code = `aPrx${randomAlphanumeric(40)}`;
-    pendingCodes.set(code, { userId: user.id, clientId: connectedApp.clientId, redirectUri, codeChallenge: challenge, expiresAt: Date.now() + AUTH_CODE_TTL_MS });
+    pendingCodes.set(code, {
+      userId: user.id,
+      clientId: connectedApp.clientId,
+      redirectUri,
+      codeChallenge: challenge,
+      expiresAt: Date.now() + AUTH_CODE_TTL_MS
+    });
     target.searchParams.set('code', code);
     return reply.redirect(target.toString(), 302);
   });
@@ -231,7 +290,10 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
       given_name: names.firstName,
       family_name: names.lastName,
       zoneinfo: names.timezone,
-      photos: { picture: `${ctx.baseUrl()}/profilephoto/005/F`, thumbnail: `${ctx.baseUrl()}/profilephoto/005/T` },
+      photos: {
+        picture: `${ctx.baseUrl()}/profilephoto/005/F`,
+        thumbnail: `${ctx.baseUrl()}/profilephoto/005/T`
+      },
       profile: `${ctx.baseUrl()}/${user.id}`,
       picture: `${ctx.baseUrl()}/profilephoto/005/F`,
       address: {},
@@ -241,7 +303,10 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
       language: names.language,
       locale: names.locale,
       utcOffset: 0,
-      updated_at: ctx.now().toISOString().replace(/\.\d{3}Z$/, 'Z'),
+      updated_at: ctx
+        .now()
+        .toISOString()
+        .replace(/\.\d{3}Z$/, 'Z'),
       is_app_installed: true
     });
   };
@@ -252,7 +317,8 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
     const { orgId, userId } = request.params as { orgId: string; userId: string };
     const caller = await userFromBearer(request);
     if (!caller) return reply.code(403).type('text/plain').send('Bad_OAuth_Token');
-    if (orgId.slice(0, 15) !== ctx.orgId.slice(0, 15)) return reply.code(403).type('text/plain').send('Bad_Id');
+    if (orgId.slice(0, 15) !== ctx.orgId.slice(0, 15))
+      return reply.code(403).type('text/plain').send('Bad_Id');
     const user = await findUserById(ctx, userId);
     if (!user) return reply.code(404).type('text/plain').send('Bad_Id');
     const names = identityNames(user);
@@ -269,7 +335,10 @@ export function registerOAuthRoutes(app: FastifyInstance, deps: OAuthDeps): void
       first_name: names.firstName,
       last_name: names.lastName,
       timezone: names.timezone,
-      photos: { picture: `${ctx.baseUrl()}/profilephoto/005/F`, thumbnail: `${ctx.baseUrl()}/profilephoto/005/T` },
+      photos: {
+        picture: `${ctx.baseUrl()}/profilephoto/005/F`,
+        thumbnail: `${ctx.baseUrl()}/profilephoto/005/T`
+      },
       addr_street: null,
       addr_city: null,
       addr_state: null,

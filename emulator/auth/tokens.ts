@@ -43,7 +43,10 @@ export interface IssueRequest {
 export interface TokenService extends AuthService {
   issue(request: IssueRequest): Promise<IssuedTokens>;
   /** New access token for a refresh token issued to clientId; null when the refresh token is unknown or revoked. */
-  refresh(refreshToken: string, clientId: string): Promise<{ tokens: IssuedTokens; userId: string; scope: string } | null>;
+  refresh(
+    refreshToken: string,
+    clientId: string
+  ): Promise<{ tokens: IssuedTokens; userId: string; scope: string } | null>;
   /** Revoke an access or refresh token (revoking a refresh token also revokes the access tokens it produced). */
   revoke(token: string): Promise<boolean>;
   /** Expire every access token now (fault injection: "all sessions expired"). Returns how many were live. */
@@ -92,14 +95,27 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
 
   const org15 = orgId.slice(0, 15);
 
-  async function insertAccess(userId: string, clientId: string, scope: string, parentHash: string | null): Promise<IssuedTokens> {
+  async function insertAccess(
+    userId: string,
+    clientId: string,
+    scope: string,
+    parentHash: string | null
+  ): Promise<IssuedTokens> {
     const issuedAt = now();
     const expiresAt = ttl === null ? null : new Date(issuedAt.getTime() + ttl * 1000);
     const accessToken = `${org15}!AQ0Emu.${randomAlphanumeric(64)}`;
     await db.query(
       `INSERT INTO emu_oauth_token (token_hash, kind, user_id, client_id, scope, issued_at, expires_at, parent_hash)
        VALUES ($1, 'access', $2, $3, $4, $5, $6, $7)`,
-      [hashToken(accessToken), userId, clientId, scope, issuedAt.toISOString(), expiresAt?.toISOString() ?? null, parentHash]
+      [
+        hashToken(accessToken),
+        userId,
+        clientId,
+        scope,
+        issuedAt.toISOString(),
+        expiresAt?.toISOString() ?? null,
+        parentHash
+      ]
     );
     return { accessToken, issuedAt, expiresAt };
   }
@@ -114,7 +130,8 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
 
   return {
     async issue(request: IssueRequest): Promise<IssuedTokens> {
-      if (!request.withRefreshToken) return insertAccess(request.userId, request.clientId, request.scope, null);
+      if (!request.withRefreshToken)
+        return insertAccess(request.userId, request.clientId, request.scope, null);
       const refreshToken = `5Aep861Emu${randomAlphanumeric(80)}`;
       const refreshHash = hashToken(refreshToken);
       await db.query(
@@ -153,7 +170,10 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
 
     async revoke(token: string): Promise<boolean> {
       const hash = hashToken(token);
-      const result = await db.query(`UPDATE emu_oauth_token SET revoked = true WHERE token_hash = $1 OR parent_hash = $1`, [hash]);
+      const result = await db.query(
+        `UPDATE emu_oauth_token SET revoked = true WHERE token_hash = $1 OR parent_hash = $1`,
+        [hash]
+      );
       return (result.affectedRows ?? 0) > 0;
     },
 
@@ -167,7 +187,8 @@ export async function createTokenService(options: TokenServiceOptions): Promise<
     },
 
     setTtlSeconds(seconds: number | null): void {
-      if (seconds !== null && (!Number.isFinite(seconds) || seconds <= 0)) throw new Error(`token TTL must be a positive number of seconds, got ${seconds}`);
+      if (seconds !== null && (!Number.isFinite(seconds) || seconds <= 0))
+        throw new Error(`token TTL must be a positive number of seconds, got ${seconds}`);
       ttl = seconds;
     },
     ttlSeconds: () => ttl

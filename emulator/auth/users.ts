@@ -21,12 +21,18 @@ function toOrgUser(record: SObjectRecord | null): OrgUser | null {
   return { id, username, isActive: record.IsActive !== false, record };
 }
 
-export async function findUserById(ctx: Pick<OrgContext, 'records'>, userId: string): Promise<OrgUser | null> {
+export async function findUserById(
+  ctx: Pick<OrgContext, 'records'>,
+  userId: string
+): Promise<OrgUser | null> {
   return toOrgUser(await ctx.records.retrieve('User', userId));
 }
 
 /** Usernames are case-insensitive in Salesforce. */
-export async function findUserByUsername(ctx: Pick<OrgContext, 'db' | 'schema' | 'records'>, username: string): Promise<OrgUser | null> {
+export async function findUserByUsername(
+  ctx: Pick<OrgContext, 'db' | 'schema' | 'records'>,
+  username: string
+): Promise<OrgUser | null> {
   const userObject = ctx.schema.get('User');
   if (!userObject) return null;
   const result = await ctx.db.query<{ id: string }>(

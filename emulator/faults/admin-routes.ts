@@ -32,17 +32,32 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
   const { usage, faults, tokens } = deps;
 
   function usageBody() {
-    return { used: usage.used(), max: usage.max(), remaining: Math.max(0, usage.max() - usage.used()), byEndpoint: usage.byEndpoint() };
+    return {
+      used: usage.used(),
+      max: usage.max(),
+      remaining: Math.max(0, usage.max() - usage.used()),
+      byEndpoint: usage.byEndpoint()
+    };
   }
 
   function faultsBody() {
-    return { ...faults.state(), dailyApiLimit: usage.max(), apiUsed: usage.used(), tokenTtlSeconds: tokens.ttlSeconds() };
+    return {
+      ...faults.state(),
+      dailyApiLimit: usage.max(),
+      apiUsed: usage.used(),
+      tokenTtlSeconds: tokens.ttlSeconds()
+    };
   }
 
   app.register(async (admin) => {
     admin.addHook('onRequest', async (request: FastifyRequest, reply: FastifyReply) => {
       if (!keyMatches(request.headers[ADMIN_KEY_HEADER], deps.adminKey)) {
-        return sendRestError(reply, 401, 'INVALID_ADMIN_KEY', `Missing or wrong ${ADMIN_KEY_HEADER} header (the key is printed when the emulator starts)`);
+        return sendRestError(
+          reply,
+          401,
+          'INVALID_ADMIN_KEY',
+          `Missing or wrong ${ADMIN_KEY_HEADER} header (the key is printed when the emulator starts)`
+        );
       }
     });
 
@@ -53,12 +68,16 @@ export function registerAdminRoutes(app: FastifyInstance, deps: AdminDeps): void
       try {
         update = parseFaultUpdate(request.body);
       } catch (error) {
-        if (error instanceof FaultConfigError) return sendRestError(reply, 400, 'INVALID_FAULT_CONFIG', error.message);
+        if (error instanceof FaultConfigError)
+          return sendRestError(reply, 400, 'INVALID_FAULT_CONFIG', error.message);
         throw error;
       }
       if (update.rules !== undefined || update.seed !== undefined) {
         const current = faults.state();
-        faults.replace({ seed: update.seed ?? current.seed, rules: update.rules ?? current.rules.map(({ matched: _m, fired: _f, ...rule }) => rule) });
+        faults.replace({
+          seed: update.seed ?? current.seed,
+          rules: update.rules ?? current.rules.map(({ matched: _m, fired: _f, ...rule }) => rule)
+        });
       }
       if (update.dailyApiLimit !== undefined) usage.setMax(update.dailyApiLimit);
       if (update.apiUsed !== undefined) usage.setUsed(update.apiUsed);

@@ -5,7 +5,13 @@
  */
 import { z } from 'zod';
 
-export const FAULT_KINDS = ['REQUEST_LIMIT_EXCEEDED', 'UNABLE_TO_LOCK_ROW', 'SERVER_UNAVAILABLE', 'DROP_CONNECTION', 'INVALID_SESSION_ID'] as const;
+export const FAULT_KINDS = [
+  'REQUEST_LIMIT_EXCEEDED',
+  'UNABLE_TO_LOCK_ROW',
+  'SERVER_UNAVAILABLE',
+  'DROP_CONNECTION',
+  'INVALID_SESSION_ID'
+] as const;
 export type FaultKind = (typeof FAULT_KINDS)[number];
 
 export const faultRuleSchema = z
@@ -95,7 +101,10 @@ export function parseFaultRuleSpec(spec: string): FaultRule {
     else if (key === 'path') raw.pathPrefix = value;
     else if (key === 'scope') raw.scope = value;
     else if (key === 'methods') raw.methods = value.split(',');
-    else throw new FaultConfigError([`unknown option "${key}" in "${spec}" (use rate, calls, path, scope, methods)`]);
+    else
+      throw new FaultConfigError([
+        `unknown option "${key}" in "${spec}" (use rate, calls, path, scope, methods)`
+      ]);
   }
   const parsed = faultRuleSchema.safeParse(raw);
   if (!parsed.success) throw new FaultConfigError(issuesOf(parsed.error));

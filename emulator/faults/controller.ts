@@ -30,8 +30,13 @@ export interface FaultController {
 const WRITE_METHODS = ['POST', 'PATCH', 'PUT', 'DELETE'];
 
 function matches(rule: FaultRule, call: CallInfo | null): boolean {
-  if (rule.pathPrefix && (!call || !(call.path.startsWith(rule.pathPrefix) || call.apiPath.startsWith(rule.pathPrefix)))) return false;
-  const methods = rule.methods ?? (rule.kind === 'UNABLE_TO_LOCK_ROW' && rule.scope === 'call' ? WRITE_METHODS : undefined);
+  if (
+    rule.pathPrefix &&
+    (!call || !(call.path.startsWith(rule.pathPrefix) || call.apiPath.startsWith(rule.pathPrefix)))
+  )
+    return false;
+  const methods =
+    rule.methods ?? (rule.kind === 'UNABLE_TO_LOCK_ROW' && rule.scope === 'call' ? WRITE_METHODS : undefined);
   if (methods && (!call || !methods.includes(call.method.toUpperCase()))) return false;
   return true;
 }

@@ -34,24 +34,51 @@ export function bearerFrom(request: FastifyRequest): string | null {
   return match?.[1] ? match[1].trim() : null;
 }
 
-function refuse(reply: FastifyReply, classified: ClassifiedPath, status: number, errorCode: string, message: string): FastifyReply {
+function refuse(
+  reply: FastifyReply,
+  classified: ClassifiedPath,
+  status: number,
+  errorCode: string,
+  message: string
+): FastifyReply {
   if (classified.kind === 'soap') {
     // SOAP faults are HTTP 500 except for plain HTTP-level refusals like 503.
-    return reply.code(status === 503 ? 503 : 500).type('text/xml;charset=UTF-8').send(soapFaultXml(errorCode, message));
+    return reply
+      .code(status === 503 ? 503 : 500)
+      .type('text/xml;charset=UTF-8')
+      .send(soapFaultXml(errorCode, message));
   }
   return reply.code(status).type('application/json;charset=UTF-8').send(restErrorBody(errorCode, message));
 }
 
-function injectCallFault(rule: FaultRule, reply: FastifyReply, classified: ClassifiedPath, drops: WeakSet<FastifyRequest>, request: FastifyRequest): FastifyReply | null {
+function injectCallFault(
+  rule: FaultRule,
+  reply: FastifyReply,
+  classified: ClassifiedPath,
+  drops: WeakSet<FastifyRequest>,
+  request: FastifyRequest
+): FastifyReply | null {
   switch (rule.kind) {
     case 'REQUEST_LIMIT_EXCEEDED':
       return refuse(reply, classified, 403, 'REQUEST_LIMIT_EXCEEDED', REQUEST_LIMIT_MESSAGE);
     case 'SERVER_UNAVAILABLE':
-      return refuse(reply, classified, 503, 'SERVER_UNAVAILABLE', 'Server temporarily unavailable. Please try again later.');
+      return refuse(
+        reply,
+        classified,
+        503,
+        'SERVER_UNAVAILABLE',
+        'Server temporarily unavailable. Please try again later.'
+      );
     case 'INVALID_SESSION_ID':
       return refuse(reply, classified, 401, 'INVALID_SESSION_ID', INVALID_SESSION_MESSAGE);
     case 'UNABLE_TO_LOCK_ROW':
-      return refuse(reply, classified, 400, 'UNABLE_TO_LOCK_ROW', 'unable to obtain exclusive access to this record');
+      return refuse(
+        reply,
+        classified,
+        400,
+        'UNABLE_TO_LOCK_ROW',
+        'unable to obtain exclusive access to this record'
+      );
     case 'DROP_CONNECTION':
       // The call runs (it may commit!) and the connection dies while the response is being written.
       drops.add(request);
@@ -84,7 +111,8 @@ export function installApiGuard(app: FastifyInstance, deps: ApiGuardDeps): void 
       scope.userId = info.userId;
     }
 
-    if (usage.exhausted()) return refuse(reply, classified, 403, 'REQUEST_LIMIT_EXCEEDED', REQUEST_LIMIT_MESSAGE);
+    if (usage.exhausted())
+      return refuse(reply, classified, 403, 'REQUEST_LIMIT_EXCEEDED', REQUEST_LIMIT_MESSAGE);
     usage.record(endpointKey(request.method, request.routeOptions.url));
     const rule = faults.forCall(call);
     if (rule) {
@@ -109,7 +137,9 @@ export function installApiGuard(app: FastifyInstance, deps: ApiGuardDeps): void 
     if (drops.has(request)) {
       const socket = request.raw.socket;
       // Headers promise more bytes than ever arrive, then the socket is torn down: a mid-response drop.
-      socket.write(`HTTP/1.1 ${reply.statusCode} OK\r\ncontent-type: application/json\r\ncontent-length: 65536\r\n\r\n{"partial":`);
+      socket.write(
+        `HTTP/1.1 ${reply.statusCode} OK\r\ncontent-type: application/json\r\ncontent-length: 65536\r\n\r\n{"partial":`
+      );
       socket.destroy();
     }
     return payload;

@@ -33,23 +33,30 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   });
 
   app.removeAllContentTypeParsers();
-  app.addContentTypeParser(['application/json', 'application/vnd.api+json'], { parseAs: 'string' }, (_request, body, done) => {
-    const text = typeof body === 'string' ? body : body.toString('utf8');
-    if (text.trim() === '') return done(null, undefined);
-    try {
-      done(null, JSON.parse(text));
-    } catch (error) {
-      const detail = error instanceof Error ? error.message : String(error);
-      done(jsonParserError(`Unexpected character in JSON body: ${detail}`), undefined);
+  app.addContentTypeParser(
+    ['application/json', 'application/vnd.api+json'],
+    { parseAs: 'string' },
+    (_request, body, done) => {
+      const text = typeof body === 'string' ? body : body.toString('utf8');
+      if (text.trim() === '') return done(null, undefined);
+      try {
+        done(null, JSON.parse(text));
+      } catch (error) {
+        const detail = error instanceof Error ? error.message : String(error);
+        done(jsonParserError(`Unexpected character in JSON body: ${detail}`), undefined);
+      }
     }
-  });
+  );
   // Form posts (OAuth) and anything else reach routes as raw strings. CSV (bulk) and XML (SOAP) parsers are
   // registered by those modules in their own scopes (Fastify refuses a second parser for the same type).
-  app.addContentTypeParser(['application/x-www-form-urlencoded', 'text/plain'],
+  app.addContentTypeParser(
+    ['application/x-www-form-urlencoded', 'text/plain'],
     { parseAs: 'string', bodyLimit: MAX_UPLOAD_BYTES },
     (_request, body, done) => done(null, body)
   );
-  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_UPLOAD_BYTES }, (_request, body, done) => done(null, body));
+  app.addContentTypeParser('*', { parseAs: 'string', bodyLimit: MAX_UPLOAD_BYTES }, (_request, body, done) =>
+    done(null, body)
+  );
 
   app.setErrorHandler((error: FastifyError | Error, request, reply) => {
     const classified = classifyPath(request.url);
@@ -66,7 +73,12 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       status = 413;
       errorCode = 'REQUEST_ENTITY_TOO_LARGE';
       message = 'The request body is too large';
-    } else if ('statusCode' in error && typeof error.statusCode === 'number' && error.statusCode >= 400 && error.statusCode < 500) {
+    } else if (
+      'statusCode' in error &&
+      typeof error.statusCode === 'number' &&
+      error.statusCode >= 400 &&
+      error.statusCode < 500
+    ) {
       status = error.statusCode;
       errorCode = status === 415 ? 'UNSUPPORTED_MEDIA_TYPE' : 'INVALID_REQUEST';
       message = error.message;
@@ -80,18 +92,29 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
     }
     if (reply.sent) return;
     if (classified.kind === 'soap') {
-      return reply.code(status >= 500 ? status : 500).type('text/xml;charset=UTF-8').send(soapFaultXml(errorCode, message));
+      return reply
+        .code(status >= 500 ? status : 500)
+        .type('text/xml;charset=UTF-8')
+        .send(soapFaultXml(errorCode, message));
     }
-    return reply.code(status).type('application/json;charset=UTF-8').send(restErrorBody(errorCode, message, fields));
+    return reply
+      .code(status)
+      .type('application/json;charset=UTF-8')
+      .send(restErrorBody(errorCode, message, fields));
   });
 
   app.setNotFoundHandler((request, reply) => {
-    return reply.code(404).type('application/json;charset=UTF-8').send(restErrorBody('NOT_FOUND', NOT_FOUND_MESSAGE));
+    return reply
+      .code(404)
+      .type('application/json;charset=UTF-8')
+      .send(restErrorBody('NOT_FOUND', NOT_FOUND_MESSAGE));
   });
 
   if (options.logRequests) {
     app.addHook('onResponse', async (request, reply) => {
-      process.stdout.write(`${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms\n`);
+      process.stdout.write(
+        `${request.method} ${redactUrl(request.url)} ${reply.statusCode} ${reply.elapsedTime.toFixed(1)}ms\n`
+      );
     });
   }
   return app;

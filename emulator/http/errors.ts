@@ -18,8 +18,17 @@ export function restErrorBody(errorCode: string, message: string, fields?: strin
   return [fields && fields.length > 0 ? { message, errorCode, fields } : { message, errorCode }];
 }
 
-export function sendRestError(reply: FastifyReply, status: number, errorCode: string, message: string, fields?: string[]): FastifyReply {
-  return reply.code(status).type('application/json;charset=UTF-8').send(restErrorBody(errorCode, message, fields));
+export function sendRestError(
+  reply: FastifyReply,
+  status: number,
+  errorCode: string,
+  message: string,
+  fields?: string[]
+): FastifyReply {
+  return reply
+    .code(status)
+    .type('application/json;charset=UTF-8')
+    .send(restErrorBody(errorCode, message, fields));
 }
 
 export function notFound(message = NOT_FOUND_MESSAGE): SalesforceApiError {
@@ -39,5 +48,9 @@ export function isSalesforceApiError(error: unknown): error is SalesforceApiErro
   if (error instanceof SalesforceApiError) return true;
   if (typeof error !== 'object' || error === null) return false;
   const candidate = error as Partial<SalesforceApiError>;
-  return typeof candidate.errorCode === 'string' && typeof candidate.httpStatus === 'number' && typeof candidate.message === 'string';
+  return (
+    typeof candidate.errorCode === 'string' &&
+    typeof candidate.httpStatus === 'number' &&
+    typeof candidate.message === 'string'
+  );
 }

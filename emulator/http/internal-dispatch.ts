@@ -23,7 +23,14 @@ export interface InternalDispatcher {
   isInternal(headers: Record<string, unknown>): boolean;
   /** The transaction an internal request must continue, if any. */
   transactionFor(headers: Record<string, unknown>): Transaction | undefined;
-  call(opts: { method: string; url: string; body?: unknown; authorization: string; userId: string; headers?: Record<string, string> }): Promise<InternalResponse>;
+  call(opts: {
+    method: string;
+    url: string;
+    body?: unknown;
+    authorization: string;
+    userId: string;
+    headers?: Record<string, string>;
+  }): Promise<InternalResponse>;
 }
 
 function parseBody(text: string): unknown {
@@ -35,7 +42,10 @@ function parseBody(text: string): unknown {
   }
 }
 
-export function createInternalDispatcher(txDb: TransactionAwareDb, baseUrl: () => string): InternalDispatcher {
+export function createInternalDispatcher(
+  txDb: TransactionAwareDb,
+  baseUrl: () => string
+): InternalDispatcher {
   const secret = randomBytes(24).toString('hex');
   const openTransactions = new Map<string, Transaction>();
 
@@ -63,7 +73,11 @@ export function createInternalDispatcher(txDb: TransactionAwareDb, baseUrl: () =
           },
           ...(body === undefined || method === 'GET' ? {} : { body: JSON.stringify(body) })
         });
-        return { status: response.status, body: parseBody(await response.text()), location: response.headers.get('location') };
+        return {
+          status: response.status,
+          body: parseBody(await response.text()),
+          location: response.headers.get('location')
+        };
       } finally {
         if (handle) openTransactions.delete(handle);
       }

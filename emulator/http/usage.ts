@@ -28,11 +28,13 @@ export function createApiUsage(max = DEFAULT_DAILY_API_LIMIT): MutableApiUsage {
     max: () => limit,
     byEndpoint: () => Object.fromEntries([...perEndpoint.entries()].sort(([a], [b]) => a.localeCompare(b))),
     setMax(newMax: number): void {
-      if (!Number.isInteger(newMax) || newMax < 0) throw new Error(`daily API limit must be a non-negative integer, got ${newMax}`);
+      if (!Number.isInteger(newMax) || newMax < 0)
+        throw new Error(`daily API limit must be a non-negative integer, got ${newMax}`);
       limit = newMax;
     },
     setUsed(newUsed: number): void {
-      if (!Number.isInteger(newUsed) || newUsed < 0) throw new Error(`used must be a non-negative integer, got ${newUsed}`);
+      if (!Number.isInteger(newUsed) || newUsed < 0)
+        throw new Error(`used must be a non-negative integer, got ${newUsed}`);
       used = newUsed;
     },
     reset(): void {

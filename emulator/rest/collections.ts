@@ -8,7 +8,16 @@ import type { OrgContext, SaveResult, SObjectRecord } from '../core/types';
 import { ROLLED_BACK_MESSAGE } from '../faults/locking-store';
 import { badRequest, notFound } from '../http/errors';
 import { callerUserId } from '../http/request-scope';
-import { apiRecord, apiVersionOf, DATA_PREFIX, objectOrThrow, parseFieldList, resource, saveResultJson, withoutAttributes } from './shared';
+import {
+  apiRecord,
+  apiVersionOf,
+  DATA_PREFIX,
+  objectOrThrow,
+  parseFieldList,
+  resource,
+  saveResultJson,
+  withoutAttributes
+} from './shared';
 
 export const MAX_COLLECTION_RECORDS = 200;
 const MAX_RETRIEVE_IDS = 2000;
@@ -21,7 +30,10 @@ interface CollectionBody {
 }
 
 function tooMany(): never {
-  throw badRequest('EXCEEDED_ID_LIMIT', `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`);
+  throw badRequest(
+    'EXCEEDED_ID_LIMIT',
+    `record limit reached. cannot submit more than ${MAX_COLLECTION_RECORDS} records into this call`
+  );
 }
 
 function collectionBody(request: FastifyRequest): CollectionBody {
@@ -33,7 +45,8 @@ function collectionBody(request: FastifyRequest): CollectionBody {
   if (body.records.some((record) => !record || typeof record !== 'object' || Array.isArray(record))) {
     throw badRequest('JSON_PARSER_ERROR', 'Each element of records must be a JSON object');
   }
-  if (body.allOrNone !== undefined && typeof body.allOrNone !== 'boolean') throw badRequest('JSON_PARSER_ERROR', 'allOrNone must be a boolean');
+  if (body.allOrNone !== undefined && typeof body.allOrNone !== 'boolean')
+    throw badRequest('JSON_PARSER_ERROR', 'allOrNone must be a boolean');
   return { allOrNone: body.allOrNone === true, records: body.records as SObjectRecord[] };
 }
 
@@ -64,18 +77,30 @@ async function saveMixed(
   body.records.forEach((record, index) => {
     const type = typeOf(record);
     const object = type ? ctx.schema.get(type) : undefined;
-    if (!type) return void (results[index] = itemError('INVALID_TYPE', 'sObject type is required in attributes.type'));
-    if (!object) return void (results[index] = itemError('INVALID_TYPE', `sObject type '${type}' is not supported.`));
+    if (!type)
+      return void (results[index] = itemError('INVALID_TYPE', 'sObject type is required in attributes.type'));
+    if (!object)
+      return void (results[index] = itemError('INVALID_TYPE', `sObject type '${type}' is not supported.`));
     const last = runs[runs.length - 1];
     if (last && last.type === object.name) last.indexes.push(index);
     else runs.push({ type: object.name, indexes: [index] });
   });
-  if (runs.length > MAX_CHUNKS) throw badRequest('INVALID_BATCH_REQUEST', `Too many chunks: a request may contain at most ${MAX_CHUNKS} runs of records of the same type`);
+  if (runs.length > MAX_CHUNKS)
+    throw badRequest(
+      'INVALID_BATCH_REQUEST',
+      `Too many chunks: a request may contain at most ${MAX_CHUNKS} runs of records of the same type`
+    );
 
   const runAll = async (): Promise<void> => {
     for (const run of runs) {
-      const saved = await save(run.type, run.indexes.map((i) => withoutAttributes(body.records[i] as SObjectRecord)), body.allOrNone);
-      run.indexes.forEach((recordIndex, k) => (results[recordIndex] = saved[k] ?? itemError('UNKNOWN_EXCEPTION', 'no result')));
+      const saved = await save(
+        run.type,
+        run.indexes.map((i) => withoutAttributes(body.records[i] as SObjectRecord)),
+        body.allOrNone
+      );
+      run.indexes.forEach(
+        (recordIndex, k) => (results[recordIndex] = saved[k] ?? itemError('UNKNOWN_EXCEPTION', 'no result'))
+      );
       if (body.allOrNone && saved.some((result) => !result.success)) throw new RollbackSignal();
     }
   };
@@ -94,7 +119,12 @@ async function saveMixed(
   const failed = results.some((result) => result !== null && !result.success);
   return results.map((result) => {
     if (body.allOrNone && failed) {
-      if (result && !result.success && result.errors.some((e) => e.statusCode !== 'ALL_OR_NONE_OPERATION_ROLLED_BACK')) return { ...result, id: result.id };
+      if (
+        result &&
+        !result.success &&
+        result.errors.some((e) => e.statusCode !== 'ALL_OR_NONE_OPERATION_ROLLED_BACK')
+      )
+        return { ...result, id: result.id };
       return itemError('ALL_OR_NONE_OPERATION_ROLLED_BACK', ROLLED_BACK_MESSAGE);
     }
     return result ?? itemError('ALL_OR_NONE_OPERATION_ROLLED_BACK', ROLLED_BACK_MESSAGE);
@@ -125,7 +155,11 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: OrgContext):
       const body = collectionBody(request);
       const userId = userIdOf(request);
       const results = await saveMixed(ctx, body, userId, (type, records, allOrNone) =>
-        ctx.records.update(type, records.map(({ id, Id, ...rest }) => ({ ...rest, Id: Id ?? id })), { allOrNone, userId })
+        ctx.records.update(
+          type,
+          records.map(({ id, Id, ...rest }) => ({ ...rest, Id: Id ?? id })),
+          { allOrNone, userId }
+        )
       );
       return results.map((result) => saveResultJson(result, false));
     },
@@ -139,14 +173,23 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: OrgContext):
       const malformed = ids.map((id) => !isValidIdFormat(id));
       const valid = ids.filter((_, i) => !malformed[i]).map((id) => to18(id));
       let saved: SaveResult[] = [];
-      if (!(allOrNone && malformed.some(Boolean))) saved = valid.length > 0 ? await ctx.records.delete(valid, { allOrNone, userId: userIdOf(request) }) : [];
+      if (!(allOrNone && malformed.some(Boolean)))
+        saved =
+          valid.length > 0 ? await ctx.records.delete(valid, { allOrNone, userId: userIdOf(request) }) : [];
       let next = 0;
       const results = ids.map((id, i) =>
-        malformed[i] ? { ...itemError('MALFORMED_ID', `malformed id ${id}`), id } : (saved[next++] ?? itemError('ALL_OR_NONE_OPERATION_ROLLED_BACK', ROLLED_BACK_MESSAGE))
+        malformed[i]
+          ? { ...itemError('MALFORMED_ID', `malformed id ${id}`), id }
+          : (saved[next++] ?? itemError('ALL_OR_NONE_OPERATION_ROLLED_BACK', ROLLED_BACK_MESSAGE))
       );
       const failed = results.some((r) => !r.success);
       return results.map((result) =>
-        saveResultJson(allOrNone && failed && result.success ? { ...itemError('ALL_OR_NONE_OPERATION_ROLLED_BACK', ROLLED_BACK_MESSAGE), id: result.id } : result, false)
+        saveResultJson(
+          allOrNone && failed && result.success
+            ? { ...itemError('ALL_OR_NONE_OPERATION_ROLLED_BACK', ROLLED_BACK_MESSAGE), id: result.id }
+            : result,
+          false
+        )
       );
     }
   });
@@ -156,13 +199,17 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: OrgContext):
     const object = objectOrThrow(ctx, (request.params as { type: string }).type);
     const ids = parseIds(idsRaw);
     if (ids.length === 0) throw badRequest('MISSING_ARGUMENT', 'ids was not specified');
-    if (ids.length > MAX_RETRIEVE_IDS) throw badRequest('EXCEEDED_ID_LIMIT', `cannot retrieve more than ${MAX_RETRIEVE_IDS} records`);
+    if (ids.length > MAX_RETRIEVE_IDS)
+      throw badRequest('EXCEEDED_ID_LIMIT', `cannot retrieve more than ${MAX_RETRIEVE_IDS} records`);
     const fieldsText = Array.isArray(fieldsRaw) ? fieldsRaw.join(',') : fieldsRaw;
     const fields = parseFieldList(object, fieldsText);
     if (!fields) throw badRequest('MISSING_ARGUMENT', 'fields was not specified');
     const records = [];
     for (const id of ids) {
-      const record = isValidIdFormat(id) && id.startsWith(object.keyPrefix) ? await ctx.records.retrieve(object.name, to18(id), fields) : null;
+      const record =
+        isValidIdFormat(id) && id.startsWith(object.keyPrefix)
+          ? await ctx.records.retrieve(object.name, to18(id), fields)
+          : null;
       records.push(record ? apiRecord(object, record, version) : null);
     }
     return records;
@@ -175,7 +222,8 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: OrgContext):
     },
     POST: async (request) => {
       const body = request.body as { ids?: unknown; fields?: unknown } | undefined;
-      if (!body || typeof body !== 'object') throw badRequest('JSON_PARSER_ERROR', 'The request body must be an object with ids and fields');
+      if (!body || typeof body !== 'object')
+        throw badRequest('JSON_PARSER_ERROR', 'The request body must be an object with ids and fields');
       return retrieve(request, body.ids, body.fields);
     }
   });
@@ -186,15 +234,23 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: OrgContext):
       const params = request.params as { type: string; field: string };
       const object = objectOrThrow(ctx, params.type);
       const field = object.fieldMap.get(params.field.toLowerCase());
-      if (!field || !(field.externalId || field.idLookup)) throw notFound(`Provided external ID field does not exist or is not accessible: ${params.field}`);
+      if (!field || !(field.externalId || field.idLookup))
+        throw notFound(`Provided external ID field does not exist or is not accessible: ${params.field}`);
       const body = collectionBody(request);
       const mismatched = body.records.findIndex((record) => {
         const type = typeOf(record);
         return type !== null && ctx.schema.get(type)?.name !== object.name;
       });
-      if (mismatched >= 0) throw badRequest('INVALID_TYPE', `All records must be of type ${object.name} in an upsert collection`);
+      if (mismatched >= 0)
+        throw badRequest(
+          'INVALID_TYPE',
+          `All records must be of type ${object.name} in an upsert collection`
+        );
       const records = body.records.map(withoutAttributes);
-      const results = await ctx.records.upsert(object.name, field.name, records, { allOrNone: body.allOrNone, userId: userIdOf(request) });
+      const results = await ctx.records.upsert(object.name, field.name, records, {
+        allOrNone: body.allOrNone,
+        userId: userIdOf(request)
+      });
       return results.map((result) => saveResultJson(result, true));
     }
   });

@@ -14,12 +14,18 @@ import type { RestDeps } from './index';
 import { apiVersionOf, DATA_PREFIX, resource } from './shared';
 
 export const MAX_SUBREQUESTS = 25;
-const HALTED_MESSAGE = 'The transaction was rolled back since another operation in the same transaction failed.';
+const HALTED_MESSAGE =
+  'The transaction was rolled back since another operation in the same transaction failed.';
 
 const subrequestSchema = z.object({
   method: z.enum(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']),
   url: z.string().startsWith('/services/data/'),
-  referenceId: z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'referenceId must start with a letter and contain only letters, digits and underscores'),
+  referenceId: z
+    .string()
+    .regex(
+      /^[A-Za-z][A-Za-z0-9_]*$/,
+      'referenceId must start with a letter and contain only letters, digits and underscores'
+    ),
   body: z.unknown().optional(),
   httpHeaders: z.record(z.string(), z.string()).optional()
 });
@@ -33,7 +39,14 @@ const compositeSchema = z.object({
 const batchSchema = z.object({
   haltOnError: z.boolean().default(false),
   batchRequests: z
-    .array(z.object({ method: z.enum(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']), url: z.string().min(1), richInput: z.unknown().optional(), binaryPartName: z.string().optional() }))
+    .array(
+      z.object({
+        method: z.enum(['GET', 'POST', 'PATCH', 'PUT', 'DELETE']),
+        url: z.string().min(1),
+        richInput: z.unknown().optional(),
+        binaryPartName: z.string().optional()
+      })
+    )
     .min(1)
 });
 
@@ -53,7 +66,9 @@ function lookupPath(value: unknown, path: string): unknown {
   for (const segment of path.split('.')) {
     const match = /^([^[\]]*)((?:\[\d+\])*)$/.exec(segment);
     if (!match) return undefined;
-    if (match[1]) current = current && typeof current === 'object' ? (current as Record<string, unknown>)[match[1]] : undefined;
+    if (match[1])
+      current =
+        current && typeof current === 'object' ? (current as Record<string, unknown>)[match[1]] : undefined;
     for (const index of (match[2] ?? '').matchAll(/\[(\d+)\]/g)) {
       current = Array.isArray(current) ? current[Number(index[1])] : undefined;
     }
@@ -84,7 +99,8 @@ function resolveString(text: string, results: Map<string, SubResponse>, encode: 
 function resolveDeep(value: unknown, results: Map<string, SubResponse>): unknown {
   if (typeof value === 'string') return resolveString(value, results, false);
   if (Array.isArray(value)) return value.map((item) => resolveDeep(item, results));
-  if (value && typeof value === 'object') return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveDeep(v, results)]));
+  if (value && typeof value === 'object')
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [k, resolveDeep(v, results)]));
   return value;
 }
 
@@ -95,7 +111,13 @@ function zodMessage(error: z.ZodError): string {
 export function registerCompositeRoutes(app: FastifyInstance, deps: RestDeps): void {
   const { ctx, internal } = deps;
 
-  async function runInternal(request: FastifyRequest, method: string, url: string, body: unknown, headers: Record<string, string> = {}) {
+  async function runInternal(
+    request: FastifyRequest,
+    method: string,
+    url: string,
+    body: unknown,
+    headers: Record<string, string> = {}
+  ) {
     const response = await internal.call({
       method,
       url,
@@ -116,11 +138,15 @@ export function registerCompositeRoutes(app: FastifyInstance, deps: RestDeps): v
       if (!parsed.success) throw badRequest('JSON_PARSER_ERROR', zodMessage(parsed.error));
       const { allOrNone, compositeRequest } = parsed.data;
       if (compositeRequest.length > MAX_SUBREQUESTS) {
-        throw badRequest('INVALID_API_INPUT', `Composite request may contain at most ${MAX_SUBREQUESTS} subrequests, got ${compositeRequest.length}`);
+        throw badRequest(
+          'INVALID_API_INPUT',
+          `Composite request may contain at most ${MAX_SUBREQUESTS} subrequests, got ${compositeRequest.length}`
+        );
       }
       const seen = new Set<string>();
       for (const sub of compositeRequest) {
-        if (seen.has(sub.referenceId)) throw badRequest('INVALID_API_INPUT', `Duplicate referenceId: ${sub.referenceId}`);
+        if (seen.has(sub.referenceId))
+          throw badRequest('INVALID_API_INPUT', `Duplicate referenceId: ${sub.referenceId}`);
         seen.add(sub.referenceId);
       }
 
@@ -138,7 +164,12 @@ export function registerCompositeRoutes(app: FastifyInstance, deps: RestDeps): v
           } catch (error) {
             if (!(error instanceof UnresolvedReference)) throw error;
             const response: SubResponse = {
-              body: [{ errorCode: 'PROCESSING_HALTED', message: `Invalid reference specified. No value for ${error.message} found. Provided referenceId may be invalid or its subrequest failed.` }],
+              body: [
+                {
+                  errorCode: 'PROCESSING_HALTED',
+                  message: `Invalid reference specified. No value for ${error.message} found. Provided referenceId may be invalid or its subrequest failed.`
+                }
+              ],
               httpHeaders: {},
               httpStatusCode: 400,
               referenceId: sub.referenceId
@@ -152,7 +183,12 @@ export function registerCompositeRoutes(app: FastifyInstance, deps: RestDeps): v
             continue;
           }
           const outcome = await runInternal(request, sub.method, url, body, sub.httpHeaders);
-          const response: SubResponse = { body: outcome.body, httpHeaders: outcome.httpHeaders, httpStatusCode: outcome.status, referenceId: sub.referenceId };
+          const response: SubResponse = {
+            body: outcome.body,
+            httpHeaders: outcome.httpHeaders,
+            httpStatusCode: outcome.status,
+            referenceId: sub.referenceId
+          };
           results.set(sub.referenceId, response);
           ordered.push(response);
           if (allOrNone && outcome.status >= 400) {
@@ -180,7 +216,9 @@ export function registerCompositeRoutes(app: FastifyInstance, deps: RestDeps): v
           referenceId
         });
         return {
-          compositeResponse: compositeRequest.map((sub, index) => (index === failedAt ? (ordered[index] as SubResponse) : halted(sub.referenceId)))
+          compositeResponse: compositeRequest.map((sub, index) =>
+            index === failedAt ? (ordered[index] as SubResponse) : halted(sub.referenceId)
+          )
         };
       }
       return { compositeResponse: ordered };
@@ -194,18 +232,29 @@ export function registerCompositeRoutes(app: FastifyInstance, deps: RestDeps): v
       if (!parsed.success) throw badRequest('JSON_PARSER_ERROR', zodMessage(parsed.error));
       const { haltOnError, batchRequests } = parsed.data;
       if (batchRequests.length > MAX_SUBREQUESTS) {
-        throw badRequest('INVALID_API_INPUT', `Batch request may contain at most ${MAX_SUBREQUESTS} subrequests, got ${batchRequests.length}`);
+        throw badRequest(
+          'INVALID_API_INPUT',
+          `Batch request may contain at most ${MAX_SUBREQUESTS} subrequests, got ${batchRequests.length}`
+        );
       }
       const out: Array<{ statusCode: number; result: unknown }> = [];
       let halted = false;
       for (const sub of batchRequests) {
         if (halted) {
-          out.push({ statusCode: 412, result: [{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }] });
+          out.push({
+            statusCode: 412,
+            result: [{ errorCode: 'BATCH_PROCESSING_HALTED', message: 'Batch processing halted per request' }]
+          });
           continue;
         }
         // Batch URLs are relative to /services/data (e.g. v62.0/sobjects/Account/001...).
         const relative = sub.url.replace(/^\/?(services\/data\/)?/, '');
-        if (!/^v\d+\.\d+\//.test(relative)) throw new SalesforceApiError('INVALID_API_INPUT', `Batch subrequest URL must start with the version, like v${version}/: ${sub.url}`, 400);
+        if (!/^v\d+\.\d+\//.test(relative))
+          throw new SalesforceApiError(
+            'INVALID_API_INPUT',
+            `Batch subrequest URL must start with the version, like v${version}/: ${sub.url}`,
+            400
+          );
         const outcome = await runInternal(request, sub.method, `/services/data/${relative}`, sub.richInput);
         out.push({ statusCode: outcome.status, result: outcome.status === 204 ? null : outcome.body });
         if (haltOnError && outcome.status >= 400) halted = true;

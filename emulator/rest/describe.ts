@@ -1,7 +1,11 @@
 /** Describe payloads built from the schema: global describe, basic info and full describe (§1.2). */
 import type { FieldDef, Schema, SObjectDef } from '../core/types';
 
-function objectUrls(version: string, name: string, extra: Record<string, string> = {}): Record<string, string> {
+function objectUrls(
+  version: string,
+  name: string,
+  extra: Record<string, string> = {}
+): Record<string, string> {
   const base = `/services/data/v${version}/sobjects/${name}`;
   return {
     ...extra,
@@ -55,11 +59,25 @@ export function globalDescribe(schema: Schema, version: string): Record<string, 
 }
 
 export function basicInfo(object: SObjectDef, version: string): Record<string, unknown> {
-  return { objectDescribe: { ...objectFlags(object), urls: objectUrls(version, object.name) }, recentItems: [] };
+  return {
+    objectDescribe: { ...objectFlags(object), urls: objectUrls(version, object.name) },
+    recentItems: []
+  };
 }
 
 const NUMERIC = new Set(['int', 'double', 'currency', 'percent']);
-const TEXTUAL = new Set(['string', 'textarea', 'email', 'phone', 'url', 'picklist', 'multipicklist', 'combobox', 'id', 'reference']);
+const TEXTUAL = new Set([
+  'string',
+  'textarea',
+  'email',
+  'phone',
+  'url',
+  'picklist',
+  'multipicklist',
+  'combobox',
+  'id',
+  'reference'
+]);
 
 function describeField(object: SObjectDef, field: FieldDef): Record<string, unknown> {
   const isLongText = field.type === 'textarea' && field.length > 255;
@@ -106,7 +124,13 @@ function describeField(object: SObjectDef, field: FieldDef): Record<string, unkn
     namePointing: field.type === 'reference' && field.referenceTo.length > 1,
     nillable: field.nillable,
     permissionable: field.custom && field.nillable,
-    picklistValues: field.picklistValues.map((entry) => ({ active: entry.active, defaultValue: entry.defaultValue, label: entry.label, validFor: null, value: entry.value })),
+    picklistValues: field.picklistValues.map((entry) => ({
+      active: entry.active,
+      defaultValue: entry.defaultValue,
+      label: entry.label,
+      validFor: null,
+      value: entry.value
+    })),
     polymorphicForeignKey: field.type === 'reference' && field.referenceTo.length > 1,
     precision: NUMERIC.has(field.type) && field.type !== 'int' ? field.precision : 0,
     queryByDistance: false,

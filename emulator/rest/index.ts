@@ -16,10 +16,54 @@ export interface RestDeps {
   internal: InternalDispatcher;
 }
 
-const RESOURCE_NAMES = ['tooling', 'metadata', 'eclair', 'folders', 'prechatForms', 'contact-tracing', 'domino', 'async-queries', 'chatter', 'tabs', 'appMenu',
-  'quickActions', 'queryAll', 'commerce', 'wave', 'iot', 'analytics', 'search', 'identity', 'composite', 'parameterizedSearch', 'fingerprint', 'theme',
-  'nouns', 'event', 'serviceTemplates', 'recent', 'connect', 'licensing', 'limits', 'process', 'dedupe', 'async-apex', 'query', 'jobs', 'match',
-  'localizedvalue', 'mobile', 'emailConnect', 'consent', 'tokenizer', 'compactLayouts', 'knowledgeManagement', 'sobjects', 'actions', 'support'];
+const RESOURCE_NAMES = [
+  'tooling',
+  'metadata',
+  'eclair',
+  'folders',
+  'prechatForms',
+  'contact-tracing',
+  'domino',
+  'async-queries',
+  'chatter',
+  'tabs',
+  'appMenu',
+  'quickActions',
+  'queryAll',
+  'commerce',
+  'wave',
+  'iot',
+  'analytics',
+  'search',
+  'identity',
+  'composite',
+  'parameterizedSearch',
+  'fingerprint',
+  'theme',
+  'nouns',
+  'event',
+  'serviceTemplates',
+  'recent',
+  'connect',
+  'licensing',
+  'limits',
+  'process',
+  'dedupe',
+  'async-apex',
+  'query',
+  'jobs',
+  'match',
+  'localizedvalue',
+  'mobile',
+  'emailConnect',
+  'consent',
+  'tokenizer',
+  'compactLayouts',
+  'knowledgeManagement',
+  'sobjects',
+  'actions',
+  'support'
+];
 
 export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
   const { ctx } = deps;

@@ -33,7 +33,8 @@ export function registerLimitsRoutes(app: FastifyInstance, ctx: OrgContext): voi
       const limits: Record<string, { Max: number; Remaining: number }> = {
         DailyApiRequests: { Max: max, Remaining: Math.max(0, max - ctx.usage.used()) }
       };
-      for (const [name, value] of Object.entries(STATIC_LIMITS)) limits[name] = { Max: value, Remaining: value };
+      for (const [name, value] of Object.entries(STATIC_LIMITS))
+        limits[name] = { Max: value, Remaining: value };
       return Object.fromEntries(Object.entries(limits).sort(([a], [b]) => a.localeCompare(b)));
     }
   });

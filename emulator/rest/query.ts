@@ -17,7 +17,10 @@ export function batchSizeFrom(request: FastifyRequest): number | undefined {
 }
 
 export function registerQueryRoutes(app: FastifyInstance, ctx: OrgContext): void {
-  for (const [resourceName, includeDeleted] of [['query', false], ['queryAll', true]] as const) {
+  for (const [resourceName, includeDeleted] of [
+    ['query', false],
+    ['queryAll', true]
+  ] as const) {
     resource(app, `${DATA_PREFIX}/${resourceName}`, {
       GET: async (request) => {
         const apiVersion = apiVersionOf(request);
@@ -25,7 +28,8 @@ export function registerQueryRoutes(app: FastifyInstance, ctx: OrgContext): void
         const soql = typeof query.q === 'string' ? query.q : '';
         if (soql.trim() === '') throw badRequest('MALFORMED_QUERY', 'A query string has to be specified');
         if (query.columns === 'true') return ctx.query.columns(soql);
-        if (typeof query.explain === 'string') throw badRequest('API_DISABLED_FOR_ORG', 'Query plans are not available in the leadflow emulator');
+        if (typeof query.explain === 'string')
+          throw badRequest('API_DISABLED_FOR_ORG', 'Query plans are not available in the leadflow emulator');
         return ctx.query.query(soql, { includeDeleted, apiVersion, batchSize: batchSizeFrom(request) });
       }
     });

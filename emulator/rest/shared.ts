@@ -41,7 +41,11 @@ type Method = 'GET' | 'POST' | 'PATCH' | 'PUT' | 'DELETE';
 const ALL_METHODS: Method[] = ['GET', 'POST', 'PATCH', 'PUT', 'DELETE'];
 
 /** Registers handlers for a URL and answers 405 METHOD_NOT_ALLOWED (Salesforce's wording) for the other methods. */
-export function resource(app: FastifyInstance, url: string, handlers: Partial<Record<Method, RouteHandlerMethod>>): void {
+export function resource(
+  app: FastifyInstance,
+  url: string,
+  handlers: Partial<Record<Method, RouteHandlerMethod>>
+): void {
   const allowed = Object.keys(handlers) as Method[];
   for (const method of allowed) app.route({ method, url, handler: handlers[method] as RouteHandlerMethod });
   const others = ALL_METHODS.filter((method) => !allowed.includes(method));
@@ -51,7 +55,14 @@ export function resource(app: FastifyInstance, url: string, handlers: Partial<Re
     method: others,
     url,
     handler: async (request, reply) =>
-      reply.code(405).send(restErrorBody('METHOD_NOT_ALLOWED', `HTTP Method '${request.method}' not allowed. Allowed are ${allowList}`))
+      reply
+        .code(405)
+        .send(
+          restErrorBody(
+            'METHOD_NOT_ALLOWED',
+            `HTTP Method '${request.method}' not allowed. Allowed are ${allowList}`
+          )
+        )
   });
 }
 
@@ -68,7 +79,8 @@ export function formatDateTime(value: Date): string {
 
 function formatFieldValue(field: FieldDef | undefined, value: unknown): unknown {
   if (value === undefined || value === null) return null;
-  if (value instanceof Date) return field?.type === 'date' ? value.toISOString().slice(0, 10) : formatDateTime(value);
+  if (value instanceof Date)
+    return field?.type === 'date' ? value.toISOString().slice(0, 10) : formatDateTime(value);
   if (typeof value === 'string' && field?.type === 'datetime' && /Z$/.test(value)) {
     const parsed = new Date(value);
     return Number.isNaN(parsed.getTime()) ? value : formatDateTime(parsed);
@@ -94,10 +106,17 @@ export function apiRecord(object: SObjectDef, record: SObjectRecord, version: st
 /** Comma-separated ?fields= into canonical field names; unknown names -> 400 INVALID_FIELD. */
 export function parseFieldList(object: SObjectDef, raw: unknown): string[] | undefined {
   if (raw === undefined || raw === null || raw === '') return undefined;
-  const names = (Array.isArray(raw) ? raw.join(',') : String(raw)).split(',').map((name) => name.trim()).filter(Boolean);
+  const names = (Array.isArray(raw) ? raw.join(',') : String(raw))
+    .split(',')
+    .map((name) => name.trim())
+    .filter(Boolean);
   return names.map((name) => {
     const field = object.fieldMap.get(name.toLowerCase());
-    if (!field) throw badRequest('INVALID_FIELD', `No such column '${name}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`);
+    if (!field)
+      throw badRequest(
+        'INVALID_FIELD',
+        `No such column '${name}' on entity '${object.name}'. If you are attempting to use a custom field, be sure to append the '__c' after the custom field name. Please reference your WSDL or the describe call for the appropriate names.`
+      );
     return field.name;
   });
 }
@@ -106,7 +125,11 @@ export function parseFieldList(object: SObjectDef, raw: unknown): string[] | und
 export function bodyObject(request: FastifyRequest, typeName: string): SObjectRecord {
   const body = request.body;
   if (body === undefined || body === null || typeof body !== 'object' || Array.isArray(body)) {
-    const found = Array.isArray(body) ? 'START_ARRAY' : body === undefined || body === null ? 'no content' : 'VALUE_STRING';
+    const found = Array.isArray(body)
+      ? 'START_ARRAY'
+      : body === undefined || body === null
+        ? 'no content'
+        : 'VALUE_STRING';
     throw badRequest('JSON_PARSER_ERROR', `Cannot deserialize instance of ${typeName} from ${found}`);
   }
   return body as SObjectRecord;
@@ -139,8 +162,14 @@ export function statusForErrors(errors: SfError[]): number {
 
 /** [{message, errorCode, fields}] for a failed single-record REST DML (the collections shape uses statusCode instead). */
 export function sendSaveErrors(reply: FastifyReply, errors: SfError[]): FastifyReply {
-  const body = errors.map((error) => ({ message: error.message, errorCode: error.statusCode, fields: error.fields ?? [] }));
-  return reply.code(statusForErrors(errors)).send(body.length > 0 ? body : restErrorBody('UNKNOWN_EXCEPTION', 'The save failed without an error'));
+  const body = errors.map((error) => ({
+    message: error.message,
+    errorCode: error.statusCode,
+    fields: error.fields ?? []
+  }));
+  return reply
+    .code(statusForErrors(errors))
+    .send(body.length > 0 ? body : restErrorBody('UNKNOWN_EXCEPTION', 'The save failed without an error'));
 }
 
 /** SaveResult in the collections wire shape: id omitted when null, `created` only for upserts. */
@@ -148,11 +177,20 @@ export function saveResultJson(result: SaveResult, includeCreated: boolean): Rec
   const out: Record<string, unknown> = {};
   if (result.id) out.id = result.id;
   out.success = result.success;
-  out.errors = result.errors.map((error) => ({ statusCode: error.statusCode, message: error.message, fields: error.fields ?? [] }));
+  out.errors = result.errors.map((error) => ({
+    statusCode: error.statusCode,
+    message: error.message,
+    fields: error.fields ?? []
+  }));
   if (includeCreated && result.success) out.created = result.created ?? false;
   return out;
 }
 
-export function assertApiError(condition: unknown, errorCode: string, message: string, status = 400): asserts condition {
+export function assertApiError(
+  condition: unknown,
+  errorCode: string,
+  message: string,
+  status = 400
+): asserts condition {
   if (!condition) throw new SalesforceApiError(errorCode, message, status);
 }

@@ -30,7 +30,12 @@ export async function startTestOrg(opts: TestOrgOptions = {}): Promise<TestOrg> 
     url: emulator.url,
     accessToken: await emulator.issueAccessToken(),
     // Reads org.accessToken at call time, so a test may swap in a new token.
-    connection: (token?: string) => new Connection({ instanceUrl: emulator.url, accessToken: token ?? org.accessToken, version: TEST_API_VERSION }),
+    connection: (token?: string) =>
+      new Connection({
+        instanceUrl: emulator.url,
+        accessToken: token ?? org.accessToken,
+        version: TEST_API_VERSION
+      }),
     emulator,
     close: () => emulator.close()
   };

@@ -34,10 +34,18 @@ afterEach(() => {
 });
 
 function oauth2(extra: Partial<ConstructorParameters<typeof OAuth2>[0]> = {}): OAuth2 {
-  return new OAuth2({ loginUrl: org.url, clientId: CLIENT_ID, clientSecret: CLIENT_SECRET, redirectUri: 'http://localhost:1717/OauthRedirect', ...extra });
+  return new OAuth2({
+    loginUrl: org.url,
+    clientId: CLIENT_ID,
+    clientSecret: CLIENT_SECRET,
+    redirectUri: 'http://localhost:1717/OauthRedirect',
+    ...extra
+  });
 }
 
-async function tokenCall(params: Record<string, string>): Promise<{ status: number; json: Record<string, string> }> {
+async function tokenCall(
+  params: Record<string, string>
+): Promise<{ status: number; json: Record<string, string> }> {
   const response = await fetch(`${org.url}/services/oauth2/token`, {
     method: 'POST',
     headers: { 'content-type': 'application/x-www-form-urlencoded' },
@@ -59,15 +67,31 @@ describe('token endpoint', () => {
     expect(userInfo).toMatchObject({ id: ADMIN_ID, organizationId: '00D000000000001AAA' });
     expect(conn.accessToken).toMatch(TOKEN_SHAPE);
     expect(conn.instanceUrl).toBe(org.url);
-    const result = await conn.query('SELECT Id FROM User WHERE Username = \'admin@leadflow.local\'');
+    const result = await conn.query("SELECT Id FROM User WHERE Username = 'admin@leadflow.local'");
     expect(result.totalSize).toBe(1);
   });
 
   it('should return the documented token response fields', async () => {
-    const { status, json } = await tokenCall({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: CLIENT_SECRET });
+    const { status, json } = await tokenCall({
+      grant_type: 'client_credentials',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET
+    });
     expect(status).toBe(200);
-    expect(Object.keys(json).sort()).toEqual(['access_token', 'id', 'instance_url', 'issued_at', 'scope', 'signature', 'token_type']);
-    expect(json).toMatchObject({ token_type: 'Bearer', instance_url: org.url, id: `${org.url}/id/00D000000000001AAA/${ADMIN_ID}` });
+    expect(Object.keys(json).sort()).toEqual([
+      'access_token',
+      'id',
+      'instance_url',
+      'issued_at',
+      'scope',
+      'signature',
+      'token_type'
+    ]);
+    expect(json).toMatchObject({
+      token_type: 'Bearer',
+      instance_url: org.url,
+      id: `${org.url}/id/00D000000000001AAA/${ADMIN_ID}`
+    });
     expect(json.issued_at).toMatch(/^\d{13}$/);
   });
 
@@ -75,28 +99,51 @@ describe('token endpoint', () => {
     const conn = new Connection({ oauth2: oauth2(), version: TEST_API_VERSION });
     const userInfo = await conn.login('sam.seller@leadflow.local', 'leadflow');
     expect(userInfo.id).toBe('005000000000002AAA');
-    const wrong = await new Connection({ oauth2: oauth2(), version: TEST_API_VERSION }).login('sam.seller@leadflow.local', 'nope').catch((e: Error) => e);
+    const wrong = await new Connection({ oauth2: oauth2(), version: TEST_API_VERSION })
+      .login('sam.seller@leadflow.local', 'nope')
+      .catch((e: Error) => e);
     expect(wrong).toBeInstanceOf(Error);
     expect((wrong as Error).name).toBe('invalid_grant');
     expect((wrong as Error).message).toBe('authentication failure');
-    const raw = await tokenCall({ grant_type: 'password', client_id: CLIENT_ID, client_secret: CLIENT_SECRET, username: 'nobody@x', password: 'leadflow' });
-    expect(raw).toEqual({ status: 400, json: { error: 'invalid_grant', error_description: 'authentication failure' } });
+    const raw = await tokenCall({
+      grant_type: 'password',
+      client_id: CLIENT_ID,
+      client_secret: CLIENT_SECRET,
+      username: 'nobody@x',
+      password: 'leadflow'
+    });
+    expect(raw).toEqual({
+      status: 400,
+      json: { error: 'invalid_grant', error_description: 'authentication failure' }
+    });
   });
 
   it('should refuse bad client credentials and unknown grant types', async () => {
-    expect(await tokenCall({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: 'wrong' })).toEqual({
+    expect(
+      await tokenCall({ grant_type: 'client_credentials', client_id: CLIENT_ID, client_secret: 'wrong' })
+    ).toEqual({
       status: 400,
       json: { error: 'invalid_client', error_description: 'invalid client credentials' }
     });
-    expect((await tokenCall({ grant_type: 'client_credentials', client_id: 'other', client_secret: 'x' })).json.error).toBe('invalid_client_id');
-    expect((await tokenCall({ grant_type: 'magic', client_id: CLIENT_ID })).json.error).toBe('unsupported_grant_type');
+    expect(
+      (await tokenCall({ grant_type: 'client_credentials', client_id: 'other', client_secret: 'x' })).json
+        .error
+    ).toBe('invalid_client_id');
+    expect((await tokenCall({ grant_type: 'magic', client_id: CLIENT_ID })).json.error).toBe(
+      'unsupported_grant_type'
+    );
   });
 
   it('should accept a JWT bearer assertion signed with the registered key and refuse others', async () => {
     const exp = Math.floor(Date.now() / 1000) + 180;
     const good = await tokenCall({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      assertion: jwtAssertion({ iss: CLIENT_ID, sub: 'riley.rep@leadflow.local', aud: 'https://login.salesforce.com', exp })
+      assertion: jwtAssertion({
+        iss: CLIENT_ID,
+        sub: 'riley.rep@leadflow.local',
+        aud: 'https://login.salesforce.com',
+        exp
+      })
     });
     expect(good.status).toBe(200);
     expect(good.json.access_token).toMatch(TOKEN_SHAPE);
@@ -106,13 +153,21 @@ describe('token endpoint', () => {
     const otherKey = generateKeyPairSync('rsa', { modulusLength: 2048 }).privateKey;
     const forged = await tokenCall({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      assertion: jwtAssertion({ iss: CLIENT_ID, sub: 'riley.rep@leadflow.local', aud: 'https://login.salesforce.com', exp }, otherKey)
+      assertion: jwtAssertion(
+        { iss: CLIENT_ID, sub: 'riley.rep@leadflow.local', aud: 'https://login.salesforce.com', exp },
+        otherKey
+      )
     });
     expect(forged.status).toBe(400);
     expect(forged.json.error).toBe('invalid_grant');
     const expired = await tokenCall({
       grant_type: 'urn:ietf:params:oauth:grant-type:jwt-bearer',
-      assertion: jwtAssertion({ iss: CLIENT_ID, sub: 'riley.rep@leadflow.local', aud: 'https://login.salesforce.com', exp: exp - 3600 })
+      assertion: jwtAssertion({
+        iss: CLIENT_ID,
+        sub: 'riley.rep@leadflow.local',
+        aud: 'https://login.salesforce.com',
+        exp: exp - 3600
+      })
     });
     expect(expired.json.error).toBe('invalid_grant');
   });
@@ -120,9 +175,13 @@ describe('token endpoint', () => {
 
 describe('sessions', () => {
   it('should answer 401 INVALID_SESSION_ID for a bad token', async () => {
-    const response = await fetch(`${org.url}/services/data/v62.0/limits`, { headers: { authorization: 'Bearer 00D000000000001!AQ0Emu.forged' } });
+    const response = await fetch(`${org.url}/services/data/v62.0/limits`, {
+      headers: { authorization: 'Bearer 00D000000000001!AQ0Emu.forged' }
+    });
     expect(response.status).toBe(401);
-    expect(await response.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
+    expect(await response.json()).toEqual([
+      { message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }
+    ]);
     const none = await fetch(`${org.url}/services/data/v62.0/limits`);
     expect(none.status).toBe(401);
   });
@@ -132,7 +191,9 @@ describe('sessions', () => {
     const conn = org.connection(token);
     await expect(conn.query('SELECT Id FROM User LIMIT 1')).resolves.toMatchObject({ done: true });
     clockOffsetMs = 601_000;
-    const error = await Promise.resolve(conn.query('SELECT Id FROM User LIMIT 1')).catch((e: Error & { errorCode?: string }) => e);
+    const error = await Promise.resolve(conn.query('SELECT Id FROM User LIMIT 1')).catch(
+      (e: Error & { errorCode?: string }) => e
+    );
     expect((error as { errorCode?: string }).errorCode).toBe('INVALID_SESSION_ID');
   });
 
@@ -144,7 +205,9 @@ describe('sessions', () => {
       body: new URLSearchParams({ token }).toString()
     });
     expect(revoke.status).toBe(200);
-    const after = await fetch(`${org.url}/services/data/v62.0/limits`, { headers: { authorization: `Bearer ${token}` } });
+    const after = await fetch(`${org.url}/services/data/v62.0/limits`, {
+      headers: { authorization: `Bearer ${token}` }
+    });
     expect(after.status).toBe(401);
   });
 
@@ -193,14 +256,27 @@ describe('identity', () => {
   it('should serve userinfo and the identity URL (jsforce identity())', async () => {
     const conn = org.connection();
     const identity = await conn.identity();
-    expect(identity).toMatchObject({ user_id: ADMIN_ID, organization_id: '00D000000000001AAA', username: 'admin@leadflow.local', display_name: 'Admin User' });
+    expect(identity).toMatchObject({
+      user_id: ADMIN_ID,
+      organization_id: '00D000000000001AAA',
+      username: 'admin@leadflow.local',
+      display_name: 'Admin User'
+    });
     expect(identity.urls.rest).toBe(`${org.url}/services/data/v{version}/`);
 
-    const userinfo = await fetch(`${org.url}/services/oauth2/userinfo`, { headers: { authorization: `Bearer ${org.accessToken}`, 'content-type': 'application/json' } });
+    const userinfo = await fetch(`${org.url}/services/oauth2/userinfo`, {
+      headers: { authorization: `Bearer ${org.accessToken}`, 'content-type': 'application/json' }
+    });
     expect(userinfo.status).toBe(200);
-    expect(await userinfo.json()).toMatchObject({ user_id: ADMIN_ID, organization_id: '00D000000000001AAA', preferred_username: 'admin@leadflow.local' });
+    expect(await userinfo.json()).toMatchObject({
+      user_id: ADMIN_ID,
+      organization_id: '00D000000000001AAA',
+      preferred_username: 'admin@leadflow.local'
+    });
 
-    const bad = await fetch(`${org.url}/services/oauth2/userinfo`, { headers: { authorization: 'Bearer nope' } });
+    const bad = await fetch(`${org.url}/services/oauth2/userinfo`, {
+      headers: { authorization: 'Bearer nope' }
+    });
     expect(bad.status).toBe(403);
   });
 });

@@ -30,7 +30,9 @@ async function count(soql: string): Promise<number> {
 }
 
 it('should seed users in two teams under a manager', async () => {
-  const users = await conn.query<{ Department: string | null; Manager: { Name: string } | null }>('SELECT Department, Manager.Name FROM User WHERE Department LIKE \'Sales -%\'');
+  const users = await conn.query<{ Department: string | null; Manager: { Name: string } | null }>(
+    "SELECT Department, Manager.Name FROM User WHERE Department LIKE 'Sales -%'"
+  );
   const departments = new Set(users.records.map((u) => u.Department));
   expect(departments).toEqual(new Set(['Sales - North', 'Sales - South']));
   expect(users.records.every((u) => u.Manager?.Name === 'Margarete Vogel')).toBe(true);
@@ -48,7 +50,9 @@ it('should seed the documented volumes', async () => {
 });
 
 it('should use every lead channel, several scripts and BANT values', async () => {
-  const bySource = await conn.query<{ LeadSource: string }>('SELECT LeadSource, COUNT(Id) n FROM Lead GROUP BY LeadSource');
+  const bySource = await conn.query<{ LeadSource: string }>(
+    'SELECT LeadSource, COUNT(Id) n FROM Lead GROUP BY LeadSource'
+  );
   expect(new Set(bySource.records.map((r) => r.LeadSource))).toEqual(new Set(LEAD_CHANNELS));
   const leads = await conn.query<{ LastName: string; Company: string }>('SELECT LastName, Company FROM Lead');
   const text = leads.records.map((l) => `${l.LastName} ${l.Company}`).join(' ');
@@ -60,14 +64,22 @@ it('should use every lead channel, several scripts and BANT values', async () =>
   expect(text).toMatch(/[ãçõ]/); // Portuguese
   expect(await count('SELECT Id FROM Lead WHERE Budget_Confirmed__c = true')).toBeGreaterThan(50);
   expect(await count("SELECT Id FROM Lead WHERE Authority_Level__c = 'Decision Maker'")).toBeGreaterThan(30);
-  const stages = await conn.query<{ Funnel_Stage__c: string }>('SELECT Funnel_Stage__c, COUNT(Id) n FROM Lead GROUP BY Funnel_Stage__c');
-  expect(new Set(stages.records.map((r) => r.Funnel_Stage__c))).toEqual(new Set(['Name', 'Engaged', 'MQL', 'Recycled', 'SAL', 'SQL']));
+  const stages = await conn.query<{ Funnel_Stage__c: string }>(
+    'SELECT Funnel_Stage__c, COUNT(Id) n FROM Lead GROUP BY Funnel_Stage__c'
+  );
+  expect(new Set(stages.records.map((r) => r.Funnel_Stage__c))).toEqual(
+    new Set(['Name', 'Engaged', 'MQL', 'Recycled', 'SAL', 'SQL'])
+  );
 });
 
 it('should have opportunities in every stage with stage history over the past 18 months', async () => {
-  const stages = await conn.query<{ StageName: string }>('SELECT StageName, COUNT(Id) n FROM Opportunity GROUP BY StageName');
+  const stages = await conn.query<{ StageName: string }>(
+    'SELECT StageName, COUNT(Id) n FROM Opportunity GROUP BY StageName'
+  );
   expect(stages.records).toHaveLength(10);
-  const history = await conn.query<{ CreatedDate: string }>('SELECT CreatedDate FROM OpportunityHistory ORDER BY CreatedDate');
+  const history = await conn.query<{ CreatedDate: string }>(
+    'SELECT CreatedDate FROM OpportunityHistory ORDER BY CreatedDate'
+  );
   expect(history.totalSize).toBeGreaterThan(200);
   const first = new Date(history.records[0]?.CreatedDate.replace('+0000', 'Z') ?? '');
   const ageDays = (Date.now() - first.getTime()) / 86400000;
