@@ -10,10 +10,42 @@ async function readAll(text: string, dialect: CsvDialect): Promise<string[][]> {
 
 describe('readCsvRows', () => {
   it.each<[string, CsvDialect, string, string[][]]>([
-    ['comma + LF', LF_COMMA, 'A,B\n1,2\n', [['A', 'B'], ['1', '2']]],
-    ['pipe + CRLF', { columnDelimiter: 'PIPE', lineEnding: 'CRLF' }, 'A|B\r\n1|2\r\n', [['A', 'B'], ['1', '2']]],
-    ['tab, no trailing newline', { columnDelimiter: 'TAB', lineEnding: 'LF' }, 'A\tB\n1\t2', [['A', 'B'], ['1', '2']]],
-    ['quoted delimiter, quote and newline', LF_COMMA, 'A,B\n"x,y","say ""hi""\nthere"\n', [['A', 'B'], ['x,y', 'say "hi"\nthere']]],
+    [
+      'comma + LF',
+      LF_COMMA,
+      'A,B\n1,2\n',
+      [
+        ['A', 'B'],
+        ['1', '2']
+      ]
+    ],
+    [
+      'pipe + CRLF',
+      { columnDelimiter: 'PIPE', lineEnding: 'CRLF' },
+      'A|B\r\n1|2\r\n',
+      [
+        ['A', 'B'],
+        ['1', '2']
+      ]
+    ],
+    [
+      'tab, no trailing newline',
+      { columnDelimiter: 'TAB', lineEnding: 'LF' },
+      'A\tB\n1\t2',
+      [
+        ['A', 'B'],
+        ['1', '2']
+      ]
+    ],
+    [
+      'quoted delimiter, quote and newline',
+      LF_COMMA,
+      'A,B\n"x,y","say ""hi""\nthere"\n',
+      [
+        ['A', 'B'],
+        ['x,y', 'say "hi"\nthere']
+      ]
+    ],
     ['BOM and #N/A kept verbatim', LF_COMMA, '\uFEFFA\n#N/A\n', [['A'], ['#N/A']]]
   ])('should read %s', async (_name, dialect, text, expected) => {
     await expect(readAll(text, dialect)).resolves.toEqual(expected);
@@ -36,9 +68,11 @@ describe('readCsvRows', () => {
 });
 
 describe('checkLineEnding', () => {
-  it('should refuse CRLF data in an LF job with Salesforce\'s message', () => {
+  it("should refuse CRLF data in an LF job with Salesforce's message", () => {
     expect(() => checkLineEnding('A\r\n1\r\n', 'LF')).toThrow(
-      new BulkCsvError('ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is LF')
+      new BulkCsvError(
+        'ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is LF'
+      )
     );
   });
   it('should refuse LF data in a CRLF job', () => {
@@ -51,11 +85,20 @@ describe('checkLineEnding', () => {
 
 describe('formatCsv', () => {
   it('should quote values, leave nulls empty and use the dialect', () => {
-    expect(formatCsv(['sf__Id', 'Name'], [['001', 'a;b'], [null, 'x"y']], { columnDelimiter: 'SEMICOLON', lineEnding: 'CRLF' })).toBe(
-      '"sf__Id";"Name"\r\n"001";"a;b"\r\n;"x""y"\r\n'
-    );
+    expect(
+      formatCsv(
+        ['sf__Id', 'Name'],
+        [
+          ['001', 'a;b'],
+          [null, 'x"y']
+        ],
+        { columnDelimiter: 'SEMICOLON', lineEnding: 'CRLF' }
+      )
+    ).toBe('"sf__Id";"Name"\r\n"001";"a;b"\r\n;"x""y"\r\n');
   });
   it('should render booleans and dates as Salesforce text', () => {
-    expect(formatCsv(['A', 'B'], [[true, new Date('2026-01-02T03:04:05.000Z')]], LF_COMMA)).toBe('"A","B"\n"true","2026-01-02T03:04:05.000Z"\n');
+    expect(formatCsv(['A', 'B'], [[true, new Date('2026-01-02T03:04:05.000Z')]], LF_COMMA)).toBe(
+      '"A","B"\n"true","2026-01-02T03:04:05.000Z"\n'
+    );
   });
 });

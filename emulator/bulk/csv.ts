@@ -49,7 +49,9 @@ export function checkLineEnding(text: string, lineEnding: LineEnding): void {
   if (firstBreak < 0) return;
   const isCrlf = firstBreak > 0 && text[firstBreak - 1] === '\r';
   if (isCrlf !== (lineEnding === 'CRLF')) {
-    throw new BulkCsvError(`ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is ${lineEnding}`);
+    throw new BulkCsvError(
+      `ClientInputError : LineEnding is invalid on user data. Current LineEnding setting is ${lineEnding}`
+    );
   }
 }
 
@@ -91,7 +93,11 @@ export async function* readCsvRows(text: string, dialect: CsvDialect): AsyncGene
 }
 
 /** CSV text for `rows` with a header; values quoted like Salesforce's result files, null/undefined left empty. */
-export function formatCsv(header: readonly string[], rows: readonly (readonly unknown[])[], dialect: CsvDialect): string {
+export function formatCsv(
+  header: readonly string[],
+  rows: readonly (readonly unknown[])[],
+  dialect: CsvDialect
+): string {
   return formatCsvHeader(header, dialect) + formatCsvLines(rows, dialect);
 }
 
@@ -102,11 +108,14 @@ export function formatCsvHeader(header: readonly string[], dialect: CsvDialect):
 /** Rows without a header, each line terminated by the dialect's line ending ('' for no rows). */
 export function formatCsvLines(rows: readonly (readonly unknown[])[], dialect: CsvDialect): string {
   if (rows.length === 0) return '';
-  return stringify(rows.map((row) => row.map(toCsvValue)), {
-    delimiter: COLUMN_DELIMITERS[dialect.columnDelimiter],
-    record_delimiter: dialect.lineEnding === 'CRLF' ? 'windows' : 'unix',
-    quoted: true
-  });
+  return stringify(
+    rows.map((row) => row.map(toCsvValue)),
+    {
+      delimiter: COLUMN_DELIMITERS[dialect.columnDelimiter],
+      record_delimiter: dialect.lineEnding === 'CRLF' ? 'windows' : 'unix',
+      quoted: true
+    }
+  );
 }
 
 function toCsvValue(value: unknown): string | null {

@@ -39,7 +39,8 @@ interface RowState {
 }
 
 function errorFromException(err: unknown): SfError {
-  if (err instanceof SalesforceApiError) return { statusCode: err.errorCode, message: err.message, fields: err.fields };
+  if (err instanceof SalesforceApiError)
+    return { statusCode: err.errorCode, message: err.message, fields: err.fields };
   const message = err instanceof Error ? err.message : String(err);
   return { statusCode: 'UNKNOWN_EXCEPTION', message, fields: [] };
 }
@@ -71,7 +72,11 @@ async function resolveRelationships(
 }
 
 function missingArgument(fieldName: string, call: string): SfError {
-  return { statusCode: 'MISSING_ARGUMENT', message: `${fieldName} not specified in ${call}`, fields: [fieldName] };
+  return {
+    statusCode: 'MISSING_ARGUMENT',
+    message: `${fieldName} not specified in ${call}`,
+    fields: [fieldName]
+  };
 }
 
 /** Validates per-operation required keys; returns the error for rows that cannot be sent. */
@@ -86,14 +91,20 @@ function operationKeyError(input: IngestChunkInput, record: SObjectRecord): SfEr
       const ext = input.externalIdFieldName ?? 'Id';
       const field = input.object.fieldMap.get(ext.toLowerCase());
       const name = field?.name ?? ext;
-      return record[name] === undefined || record[name] === null ? missingArgument(name, 'an upsert call') : null;
+      return record[name] === undefined || record[name] === null
+        ? missingArgument(name, 'an upsert call')
+        : null;
     }
     default:
       return null;
   }
 }
 
-async function runDml(ctx: Pick<OrgContext, 'records'>, input: IngestChunkInput, records: SObjectRecord[]): Promise<SaveResult[]> {
+async function runDml(
+  ctx: Pick<OrgContext, 'records'>,
+  input: IngestChunkInput,
+  records: SObjectRecord[]
+): Promise<SaveResult[]> {
   const opts = { allOrNone: false, userId: input.userId };
   switch (input.operation) {
     case 'insert':
@@ -104,7 +115,10 @@ async function runDml(ctx: Pick<OrgContext, 'records'>, input: IngestChunkInput,
       return ctx.records.upsert(input.object.name, input.externalIdFieldName ?? 'Id', records, opts);
     case 'delete':
     case 'hardDelete':
-      return ctx.records.delete(records.map((r) => String(r.Id)), opts);
+      return ctx.records.delete(
+        records.map((r) => String(r.Id)),
+        opts
+      );
   }
 }
 
@@ -114,7 +128,10 @@ function createdFlag(operation: IngestOperation, result: SaveResult): boolean {
   return false;
 }
 
-export async function processIngestChunk(ctx: Pick<OrgContext, 'db' | 'records'>, input: IngestChunkInput): Promise<IngestChunkOutput> {
+export async function processIngestChunk(
+  ctx: Pick<OrgContext, 'db' | 'records'>,
+  input: IngestChunkInput
+): Promise<IngestChunkOutput> {
   const states: RowState[] = [];
   const lookups: Map<number, string>[] = [];
   for (const row of input.rows) {
@@ -132,9 +149,19 @@ export async function processIngestChunk(ctx: Pick<OrgContext, 'db' | 'records'>
   const started = Date.now();
   if (sendable.length > 0) {
     try {
-      const saved = await runDml(ctx, input, sendable.map(({ s }) => s.record));
+      const saved = await runDml(
+        ctx,
+        input,
+        sendable.map(({ s }) => s.record)
+      );
       sendable.forEach(({ i }, k) => {
-        results[i] = saved[k] ?? { id: null, success: false, errors: [{ statusCode: 'UNKNOWN_EXCEPTION', message: 'no result from the record layer', fields: [] }] };
+        results[i] = saved[k] ?? {
+          id: null,
+          success: false,
+          errors: [
+            { statusCode: 'UNKNOWN_EXCEPTION', message: 'no result from the record layer', fields: [] }
+          ]
+        };
       });
     } catch (err) {
       const error = errorFromException(err);

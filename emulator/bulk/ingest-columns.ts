@@ -29,7 +29,12 @@ function fieldNotFound(name: string): BulkCsvError {
 }
 
 /** Relationship header: `Rel.Field`, or for polymorphic lookups `Type:Rel.Field` / `Rel:Type.Field`. */
-function planRelationship(header: string, index: number, object: SObjectDef, schema: Schema): RelationshipColumn {
+function planRelationship(
+  header: string,
+  index: number,
+  object: SObjectDef,
+  schema: Schema
+): RelationshipColumn {
   const dot = header.indexOf('.');
   const path = header.slice(0, dot);
   const targetFieldName = header.slice(dot + 1);
@@ -47,7 +52,11 @@ function planRelationship(header: string, index: number, object: SObjectDef, sch
   for (const candidate of candidates) {
     const target = schema.get(candidate);
     const targetField = target?.fieldMap.get(targetFieldName.toLowerCase());
-    if (target && targetField && (targetField.idLookup || targetField.externalId || targetField.type === 'id')) {
+    if (
+      target &&
+      targetField &&
+      (targetField.idLookup || targetField.externalId || targetField.type === 'id')
+    ) {
       return { kind: 'relationship', index, referenceField, target, targetField };
     }
   }

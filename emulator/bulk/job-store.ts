@@ -137,7 +137,18 @@ function fromRow(row: JobRow): JobRecord {
 
 export type NewJob = Pick<
   JobRecord,
-  'id' | 'jobType' | 'object' | 'operation' | 'externalIdFieldName' | 'query' | 'state' | 'columnDelimiter' | 'lineEnding' | 'apiVersion' | 'createdById' | 'createdDate'
+  | 'id'
+  | 'jobType'
+  | 'object'
+  | 'operation'
+  | 'externalIdFieldName'
+  | 'query'
+  | 'state'
+  | 'columnDelimiter'
+  | 'lineEnding'
+  | 'apiVersion'
+  | 'createdById'
+  | 'createdDate'
 >;
 
 export interface JobChanges {
@@ -249,7 +260,12 @@ export class BulkJobStore {
    * Atomically moves a job to `to` if its state is one of `from`; returns the previous state, or null
    * when the job is missing or in another state (so concurrent abort/close/processing never overwrite each other).
    */
-  async transition(id: string, from: readonly JobState[], to: JobState, changes: JobChanges = {}): Promise<JobState | null> {
+  async transition(
+    id: string,
+    from: readonly JobState[],
+    to: JobState,
+    changes: JobChanges = {}
+  ): Promise<JobState | null> {
     const current = await this.get(id);
     if (!current || !from.includes(current.state)) return null;
     const res = await this.db.query<{ id: string }>(
@@ -270,7 +286,10 @@ export class BulkJobStore {
   }
 
   async loadData(jobId: string): Promise<string | null> {
-    const res = await this.db.query<{ content: string }>('SELECT content FROM bulk_job_data WHERE job_id = $1', [jobId]);
+    const res = await this.db.query<{ content: string }>(
+      'SELECT content FROM bulk_job_data WHERE job_id = $1',
+      [jobId]
+    );
     return res.rows[0]?.content ?? null;
   }
 

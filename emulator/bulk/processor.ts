@@ -64,13 +64,20 @@ export class BulkJobProcessor {
     if (!job || (job.state !== 'UploadComplete' && job.state !== 'InProgress')) return;
     const started = Date.now();
     try {
-      if (job.state === 'UploadComplete' && (await this.store.transition(jobId, ['UploadComplete'], 'InProgress')) === null) return;
+      if (
+        job.state === 'UploadComplete' &&
+        (await this.store.transition(jobId, ['UploadComplete'], 'InProgress')) === null
+      )
+        return;
       const inProgress = (await this.store.get(jobId)) ?? job;
       if (job.jobType === 'V2Ingest') await this.runIngest(inProgress, started);
       else await this.runQuery(inProgress, started);
     } catch (err) {
       if (this.stopping) return; // database closing under us: leave the job for the next start
-      const message = err instanceof BulkCsvError ? err.message : `UNKNOWN_EXCEPTION : ${err instanceof Error ? err.message : String(err)}`;
+      const message =
+        err instanceof BulkCsvError
+          ? err.message
+          : `UNKNOWN_EXCEPTION : ${err instanceof Error ? err.message : String(err)}`;
       await this.store.transition(jobId, ['InProgress'], 'Failed', {
         errorMessage: message,
         totalProcessingTime: job.totalProcessingTime + (Date.now() - started)
@@ -142,7 +149,12 @@ export class BulkJobProcessor {
         rows,
         dialect
       });
-      await this.store.saveIngestChunk(job.id, { chunkNo: thisChunk, successful: out.successful, failed: out.failed, unprocessed: '' });
+      await this.store.saveIngestChunk(job.id, {
+        chunkNo: thisChunk,
+        successful: out.successful,
+        failed: out.failed,
+        unprocessed: ''
+      });
       processed += rows.length;
       failed += out.failures;
       apiMillis += out.dmlMillis;
@@ -171,8 +183,15 @@ export class BulkJobProcessor {
     if (stopReason === 'aborted') {
       const current = await this.store.get(job.id);
       if (!current) return; // deleted while running
-      await this.store.saveIngestChunk(job.id, { chunkNo, successful: '', failed: '', unprocessed: formatCsvLines(unprocessed, dialect) });
-      await this.store.update(job.id, { totalProcessingTime: job.totalProcessingTime + (Date.now() - started) });
+      await this.store.saveIngestChunk(job.id, {
+        chunkNo,
+        successful: '',
+        failed: '',
+        unprocessed: formatCsvLines(unprocessed, dialect)
+      });
+      await this.store.update(job.id, {
+        totalProcessingTime: job.totalProcessingTime + (Date.now() - started)
+      });
       await this.store.dropData(job.id);
       return;
     }
@@ -190,7 +209,9 @@ export class BulkJobProcessor {
 
   private async runQuery(job: JobRecord, started: number): Promise<void> {
     const soql = job.query ?? '';
-    const { columns, rows } = await this.ctx.query.queryAllRows(soql, { includeDeleted: job.operation === 'queryAll' });
+    const { columns, rows } = await this.ctx.query.queryAllRows(soql, {
+      includeDeleted: job.operation === 'queryAll'
+    });
     const dialect = dialectOf(job);
     // A restart may have left a partial result: rebuild it from scratch.
     await this.store.clearQueryRows(job.id);

@@ -59,7 +59,10 @@ function notFound(): SalesforceApiError {
 }
 
 function sendError(reply: FastifyReply, err: SalesforceApiError): FastifyReply {
-  const body = err.fields.length > 0 ? { message: err.message, errorCode: err.errorCode, fields: err.fields } : { message: err.message, errorCode: err.errorCode };
+  const body =
+    err.fields.length > 0
+      ? { message: err.message, errorCode: err.errorCode, fields: err.fields }
+      : { message: err.message, errorCode: err.errorCode };
   return reply.code(err.httpStatus).type('application/json;charset=UTF-8').send([body]);
 }
 
@@ -73,7 +76,11 @@ async function requestUserId(ctx: BulkContext, request: FastifyRequest): Promise
 
 /** Reads a text/csv body as a string, refusing more than `limit` bytes with Salesforce's error shape. */
 function csvBodyParser(limit: number) {
-  return (_request: FastifyRequest, payload: NodeJS.ReadableStream, done: (err: Error | null, body?: unknown) => void): void => {
+  return (
+    _request: FastifyRequest,
+    payload: NodeJS.ReadableStream,
+    done: (err: Error | null, body?: unknown) => void
+  ): void => {
     const chunks: Buffer[] = [];
     let size = 0;
     let failed = false;
@@ -82,7 +89,13 @@ function csvBodyParser(limit: number) {
       size += chunk.length;
       if (size > limit) {
         failed = true;
-        done(new SalesforceApiError('INVALIDBATCH', `InvalidBatch : The upload exceeds the maximum of ${limit} bytes per job`, 413));
+        done(
+          new SalesforceApiError(
+            'INVALIDBATCH',
+            `InvalidBatch : The upload exceeds the maximum of ${limit} bytes per job`,
+            413
+          )
+        );
         return;
       }
       chunks.push(chunk);
@@ -102,7 +115,8 @@ function resultLocator(offset: number): string {
 
 function parseLocator(locator: string): number {
   const offset = Number(Buffer.from(locator, 'base64url').toString('utf8'));
-  if (!Number.isInteger(offset) || offset < 0) throw new SalesforceApiError('INVALIDLOCATOR', `Invalid locator: ${locator}`, 400);
+  if (!Number.isInteger(offset) || offset < 0)
+    throw new SalesforceApiError('INVALIDLOCATOR', `Invalid locator: ${locator}`, 400);
   return offset;
 }
 
@@ -112,11 +126,18 @@ export interface BulkRoutesHandle {
 }
 
 /** Registers the Bulk API 2.0 routes on `app` (in their own encapsulated scope for the CSV parser). */
-export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, options: BulkRouteOptions = {}): BulkRoutesHandle {
+export function registerBulkRoutes(
+  app: FastifyInstance,
+  ctx: BulkContext,
+  options: BulkRouteOptions = {}
+): BulkRoutesHandle {
   const maxUploadBytes = options.maxUploadBytes ?? MAX_UPLOAD_BYTES;
-  const defaultPageSize = options.defaultQueryPageSize ?? envInt('EMULATOR_BULK_QUERY_PAGE_SIZE') ?? DEFAULT_QUERY_PAGE_SIZE;
+  const defaultPageSize =
+    options.defaultQueryPageSize ?? envInt('EMULATOR_BULK_QUERY_PAGE_SIZE') ?? DEFAULT_QUERY_PAGE_SIZE;
   const store = new BulkJobStore(ctx.db, () => ctx.now());
-  const processor = new BulkJobProcessor(ctx, store, { chunkSize: options.chunkSize ?? envInt('EMULATOR_BULK_CHUNK_SIZE') ?? DEFAULT_CHUNK_SIZE });
+  const processor = new BulkJobProcessor(ctx, store, {
+    chunkSize: options.chunkSize ?? envInt('EMULATOR_BULK_CHUNK_SIZE') ?? DEFAULT_CHUNK_SIZE
+  });
 
   async function loadJob(jobType: JobType, id: string): Promise<JobRecord> {
     const job = await store.get(id);
@@ -126,10 +147,17 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
 
   app.register(async (scope) => {
     await store.migrate();
-    scope.addContentTypeParser(['text/csv', 'application/octet-stream'], { bodyLimit: maxUploadBytes + 1 }, csvBodyParser(maxUploadBytes));
+    scope.addContentTypeParser(
+      ['text/csv', 'application/octet-stream'],
+      { bodyLimit: maxUploadBytes + 1 },
+      csvBodyParser(maxUploadBytes)
+    );
     scope.setErrorHandler((error, _request, reply) => {
       if (error instanceof SalesforceApiError) return sendError(reply, error);
-      const status = typeof (error as { statusCode?: unknown }).statusCode === 'number' ? (error as { statusCode: number }).statusCode : 500;
+      const status =
+        typeof (error as { statusCode?: unknown }).statusCode === 'number'
+          ? (error as { statusCode: number }).statusCode
+          : 500;
       const code = status === 413 ? 'INVALIDBATCH' : status < 500 ? 'INVALIDJOB' : 'UNKNOWN_EXCEPTION';
       const message = error instanceof Error ? error.message : String(error);
       return sendError(reply, new SalesforceApiError(code, message, status));
@@ -142,14 +170,20 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
     scope.post<{ Params: VersionParams }>('/services/data/:version/jobs/ingest', async (request, reply) => {
       const apiVersion = apiVersionOf(request.params.version);
       const parsed = createIngestJobBody.safeParse(request.body ?? {});
-      if (!parsed.success) throw new SalesforceApiError('INVALIDJOB', `InvalidJob : ${describeBodyIssues(parsed.error)}`, 400);
+      if (!parsed.success)
+        throw new SalesforceApiError('INVALIDJOB', `InvalidJob : ${describeBodyIssues(parsed.error)}`, 400);
       const body = parsed.data;
       const object = ctx.schema.get(body.object);
-      if (!object) throw new SalesforceApiError('INVALIDENTITY', `sObject type '${body.object}' is not supported.`, 400);
+      if (!object)
+        throw new SalesforceApiError('INVALIDENTITY', `sObject type '${body.object}' is not supported.`, 400);
       let externalIdFieldName: string | null = null;
       if (body.operation === 'upsert') {
         if (!body.externalIdFieldName) {
-          throw new SalesforceApiError('INVALIDJOB', `InvalidJob : External ID was blank for ${object.name}. An External ID must be specified for upsert.`, 400);
+          throw new SalesforceApiError(
+            'INVALIDJOB',
+            `InvalidJob : External ID was blank for ${object.name}. An External ID must be specified for upsert.`,
+            400
+          );
         }
         const field = object.fieldMap.get(body.externalIdFieldName.toLowerCase());
         if (!field || !(field.externalId || field.idLookup || field.type === 'id')) {
@@ -188,35 +222,56 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
       return ingestJobInfo(await loadJob('V2Ingest', request.params.jobId), true);
     });
 
-    scope.put<{ Params: JobParams; Body: unknown }>('/services/data/:version/jobs/ingest/:jobId/batches', async (request, reply) => {
-      apiVersionOf(request.params.version);
-      const job = await loadJob('V2Ingest', request.params.jobId);
-      if (job.state !== 'Open') {
-        throw new SalesforceApiError('INVALIDJOBSTATE', `InvalidJobState : Data can be uploaded only to a job in the Open state; job ${job.id} is ${job.state}`, 409);
+    scope.put<{ Params: JobParams; Body: unknown }>(
+      '/services/data/:version/jobs/ingest/:jobId/batches',
+      async (request, reply) => {
+        apiVersionOf(request.params.version);
+        const job = await loadJob('V2Ingest', request.params.jobId);
+        if (job.state !== 'Open') {
+          throw new SalesforceApiError(
+            'INVALIDJOBSTATE',
+            `InvalidJobState : Data can be uploaded only to a job in the Open state; job ${job.id} is ${job.state}`,
+            409
+          );
+        }
+        if (job.dataUploaded)
+          throw new SalesforceApiError(
+            'INVALIDJOBSTATE',
+            'InvalidJobState : Data can only be uploaded to a job once',
+            409
+          );
+        if (typeof request.body !== 'string') {
+          throw new SalesforceApiError('INVALIDBATCH', 'InvalidBatch : Upload the job data as text/csv', 400);
+        }
+        await store.saveData(job.id, request.body);
+        await store.update(job.id, { dataUploaded: true });
+        return reply.code(201).send();
       }
-      if (job.dataUploaded) throw new SalesforceApiError('INVALIDJOBSTATE', 'InvalidJobState : Data can only be uploaded to a job once', 409);
-      if (typeof request.body !== 'string') {
-        throw new SalesforceApiError('INVALIDBATCH', 'InvalidBatch : Upload the job data as text/csv', 400);
-      }
-      await store.saveData(job.id, request.body);
-      await store.update(job.id, { dataUploaded: true });
-      return reply.code(201).send();
-    });
+    );
 
     scope.patch<{ Params: JobParams }>('/services/data/:version/jobs/ingest/:jobId', async (request) => {
       apiVersionOf(request.params.version);
       const job = await loadJob('V2Ingest', request.params.jobId);
       const body = patchJobBody.safeParse(request.body ?? {});
-      if (!body.success) throw new SalesforceApiError('INVALIDJOB', `InvalidJob : ${describeBodyIssues(body.error)}`, 400);
+      if (!body.success)
+        throw new SalesforceApiError('INVALIDJOB', `InvalidJob : ${describeBodyIssues(body.error)}`, 400);
       if (body.data.state === 'UploadComplete') {
         if ((await store.transition(job.id, ['Open'], 'UploadComplete')) === null) {
-          throw new SalesforceApiError('INVALIDJOBSTATE', `InvalidJobState : Job ${job.id} is ${job.state}; only an Open job can be closed`, 409);
+          throw new SalesforceApiError(
+            'INVALIDJOBSTATE',
+            `InvalidJobState : Job ${job.id} is ${job.state}; only an Open job can be closed`,
+            409
+          );
         }
         processor.start(job.id);
       } else {
         const previous = await store.transition(job.id, ['Open', 'UploadComplete', 'InProgress'], 'Aborted');
         if (previous === null) {
-          throw new SalesforceApiError('INVALIDJOBSTATE', `InvalidJobState : Job ${job.id} is ${job.state} and can no longer be aborted`, 409);
+          throw new SalesforceApiError(
+            'INVALIDJOBSTATE',
+            `InvalidJobState : Job ${job.id} is ${job.state} and can no longer be aborted`,
+            409
+          );
         }
         // Not started yet: every uploaded row is unprocessed. (A running job records its own remainder.)
         if (previous !== 'InProgress') await recordUnprocessedUpload(job);
@@ -224,31 +279,50 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
       return ingestJobInfo(await loadJob('V2Ingest', job.id), false);
     });
 
-    scope.delete<{ Params: JobParams }>('/services/data/:version/jobs/ingest/:jobId', async (request, reply) => {
-      apiVersionOf(request.params.version);
-      const job = await loadJob('V2Ingest', request.params.jobId);
-      await store.delete(job.id);
-      return reply.code(204).send();
-    });
-
-    const resultKinds = { successfulResults: 'successful', failedResults: 'failed', unprocessedrecords: 'unprocessed' } as const;
-    for (const [path, kind] of Object.entries(resultKinds)) {
-      scope.get<{ Params: JobParams }>(`/services/data/:version/jobs/ingest/:jobId/${path}`, async (request, reply) => {
+    scope.delete<{ Params: JobParams }>(
+      '/services/data/:version/jobs/ingest/:jobId',
+      async (request, reply) => {
         apiVersionOf(request.params.version);
         const job = await loadJob('V2Ingest', request.params.jobId);
-        const original = job.header ?? [];
-        const header = kind === 'successful' ? ['sf__Id', 'sf__Created', ...original] : kind === 'failed' ? ['sf__Id', 'sf__Error', ...original] : original;
-        const dialect = { columnDelimiter: job.columnDelimiter, lineEnding: job.lineEnding };
-        const lines = await store.ingestResultLines(job.id, kind);
-        return reply.code(200).type('text/csv').send((header.length > 0 ? formatCsvHeader(header, dialect) : '') + lines);
-      });
+        await store.delete(job.id);
+        return reply.code(204).send();
+      }
+    );
+
+    const resultKinds = {
+      successfulResults: 'successful',
+      failedResults: 'failed',
+      unprocessedrecords: 'unprocessed'
+    } as const;
+    for (const [path, kind] of Object.entries(resultKinds)) {
+      scope.get<{ Params: JobParams }>(
+        `/services/data/:version/jobs/ingest/:jobId/${path}`,
+        async (request, reply) => {
+          apiVersionOf(request.params.version);
+          const job = await loadJob('V2Ingest', request.params.jobId);
+          const original = job.header ?? [];
+          const header =
+            kind === 'successful'
+              ? ['sf__Id', 'sf__Created', ...original]
+              : kind === 'failed'
+                ? ['sf__Id', 'sf__Error', ...original]
+                : original;
+          const dialect = { columnDelimiter: job.columnDelimiter, lineEnding: job.lineEnding };
+          const lines = await store.ingestResultLines(job.id, kind);
+          return reply
+            .code(200)
+            .type('text/csv')
+            .send((header.length > 0 ? formatCsvHeader(header, dialect) : '') + lines);
+        }
+      );
     }
 
     // ---------- query ----------
     scope.post<{ Params: VersionParams }>('/services/data/:version/jobs/query', async (request, reply) => {
       const apiVersion = apiVersionOf(request.params.version);
       const parsed = createQueryJobBody.safeParse(request.body ?? {});
-      if (!parsed.success) throw new SalesforceApiError('INVALIDJOB', `InvalidJob : ${describeBodyIssues(parsed.error)}`, 400);
+      if (!parsed.success)
+        throw new SalesforceApiError('INVALIDJOB', `InvalidJob : ${describeBodyIssues(parsed.error)}`, 400);
       const body = parsed.data;
       const object = await validateQuery(body.query);
       const job = await store.create({
@@ -269,8 +343,9 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
       return reply.code(200).send(queryJobInfo(job, false));
     });
 
-    scope.get<{ Params: VersionParams; Querystring: { queryLocator?: string } }>('/services/data/:version/jobs/query', async (request) =>
-      listJobs('V2Query', request.params.version, request.query.queryLocator)
+    scope.get<{ Params: VersionParams; Querystring: { queryLocator?: string } }>(
+      '/services/data/:version/jobs/query',
+      async (request) => listJobs('V2Query', request.params.version, request.query.queryLocator)
     );
 
     scope.get<{ Params: JobParams }>('/services/data/:version/jobs/query/:jobId', async (request) => {
@@ -283,20 +358,31 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
       const job = await loadJob('V2Query', request.params.jobId);
       const body = patchJobBody.safeParse(request.body ?? {});
       if (!body.success || body.data.state !== 'Aborted') {
-        throw new SalesforceApiError('INVALIDJOB', 'InvalidJob : A query job can only be set to the Aborted state', 400);
+        throw new SalesforceApiError(
+          'INVALIDJOB',
+          'InvalidJob : A query job can only be set to the Aborted state',
+          400
+        );
       }
       if ((await store.transition(job.id, ['UploadComplete', 'InProgress'], 'Aborted')) === null) {
-        throw new SalesforceApiError('INVALIDJOBSTATE', `InvalidJobState : Job ${job.id} is ${job.state} and can no longer be aborted`, 409);
+        throw new SalesforceApiError(
+          'INVALIDJOBSTATE',
+          `InvalidJobState : Job ${job.id} is ${job.state} and can no longer be aborted`,
+          409
+        );
       }
       return queryJobInfo(await loadJob('V2Query', job.id), false);
     });
 
-    scope.delete<{ Params: JobParams }>('/services/data/:version/jobs/query/:jobId', async (request, reply) => {
-      apiVersionOf(request.params.version);
-      const job = await loadJob('V2Query', request.params.jobId);
-      await store.delete(job.id);
-      return reply.code(204).send();
-    });
+    scope.delete<{ Params: JobParams }>(
+      '/services/data/:version/jobs/query/:jobId',
+      async (request, reply) => {
+        apiVersionOf(request.params.version);
+        const job = await loadJob('V2Query', request.params.jobId);
+        await store.delete(job.id);
+        return reply.code(204).send();
+      }
+    );
 
     scope.get<{ Params: JobParams; Querystring: { locator?: string; maxRecords?: string } }>(
       '/services/data/:version/jobs/query/:jobId/results',
@@ -304,12 +390,21 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
         apiVersionOf(request.params.version);
         const job = await loadJob('V2Query', request.params.jobId);
         if (job.state !== 'JobComplete') {
-          throw new SalesforceApiError('JOB_NOT_COMPLETE', `Job ${job.id} is ${job.state}; results are available once it is JobComplete`, 412);
+          throw new SalesforceApiError(
+            'JOB_NOT_COMPLETE',
+            `Job ${job.id} is ${job.state}; results are available once it is JobComplete`,
+            412
+          );
         }
         const offset = request.query.locator ? parseLocator(request.query.locator) : 0;
-        const maxRecords = request.query.maxRecords === undefined ? defaultPageSize : Number(request.query.maxRecords);
+        const maxRecords =
+          request.query.maxRecords === undefined ? defaultPageSize : Number(request.query.maxRecords);
         if (!Number.isInteger(maxRecords) || maxRecords < 1) {
-          throw new SalesforceApiError('INVALIDJOB', `InvalidJob : maxRecords must be a positive integer, got ${request.query.maxRecords}`, 400);
+          throw new SalesforceApiError(
+            'INVALIDJOB',
+            `InvalidJob : maxRecords must be a positive integer, got ${request.query.maxRecords}`,
+            400
+          );
         }
         const lines = await store.queryRows(job.id, offset, maxRecords);
         const next = offset + lines.length;
@@ -342,7 +437,12 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
       return; // unparseable upload: nothing can be listed as unprocessed
     }
     if (header) await store.update(job.id, { header });
-    await store.saveIngestChunk(job.id, { chunkNo: 0, successful: '', failed: '', unprocessed: formatCsvLines(rows, dialect) });
+    await store.saveIngestChunk(job.id, {
+      chunkNo: 0,
+      successful: '',
+      failed: '',
+      unprocessed: formatCsvLines(rows, dialect)
+    });
     await store.dropData(job.id);
   }
 
@@ -352,12 +452,17 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
       return meta.entityName;
     } catch (err) {
       const e = err as { errorCode?: unknown; message?: unknown };
-      if (typeof e.errorCode === 'string') throw new SalesforceApiError(e.errorCode, String(e.message ?? e.errorCode), 400);
+      if (typeof e.errorCode === 'string')
+        throw new SalesforceApiError(e.errorCode, String(e.message ?? e.errorCode), 400);
       throw err;
     }
   }
 
-  async function listJobs(jobType: JobType, version: string, queryLocator: string | undefined): Promise<Record<string, unknown>> {
+  async function listJobs(
+    jobType: JobType,
+    version: string,
+    queryLocator: string | undefined
+  ): Promise<Record<string, unknown>> {
     apiVersionOf(version);
     const offset = queryLocator ? parseLocator(queryLocator) : 0;
     const jobs = await store.list(jobType, offset, JOB_LIST_PAGE_SIZE + 1);
@@ -370,7 +475,9 @@ export function registerBulkRoutes(app: FastifyInstance, ctx: BulkContext, optio
         const summary = jobType === 'V2Ingest' ? ingestJobInfo(job, false) : queryJobInfo(job, false);
         return { ...summary, jobType };
       }),
-      nextRecordsUrl: more ? `/services/data/${version}/jobs/${kind}?queryLocator=${resultLocator(offset + JOB_LIST_PAGE_SIZE)}` : null
+      nextRecordsUrl: more
+        ? `/services/data/${version}/jobs/${kind}?queryLocator=${resultLocator(offset + JOB_LIST_PAGE_SIZE)}`
+        : null
     };
   }
 

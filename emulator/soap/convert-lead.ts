@@ -130,7 +130,12 @@ export function endOfQuarter(today: Date): string {
 }
 
 /** Copies the mapped lead values that exist on the target object and are not empty. */
-function mapFields(ctx: ConvertContext, targetType: string, lead: SObjectRecord, mapping: Readonly<Record<string, string>>): SObjectRecord {
+function mapFields(
+  ctx: ConvertContext,
+  targetType: string,
+  lead: SObjectRecord,
+  mapping: Readonly<Record<string, string>>
+): SObjectRecord {
   const target = ctx.schema.get(targetType);
   const out: SObjectRecord = {};
   for (const [targetField, leadField] of Object.entries(mapping)) {
@@ -141,7 +146,11 @@ function mapFields(ctx: ConvertContext, targetType: string, lead: SObjectRecord,
 }
 
 /** Fields of `incoming` to write onto an existing record: only those empty there (Salesforce merge rule). */
-function fillEmpty(existing: SObjectRecord, incoming: SObjectRecord, overwrite: readonly string[] = []): SObjectRecord {
+function fillEmpty(
+  existing: SObjectRecord,
+  incoming: SObjectRecord,
+  overwrite: readonly string[] = []
+): SObjectRecord {
   const out: SObjectRecord = {};
   for (const [field, value] of Object.entries(incoming)) {
     if (overwrite.includes(field) || isEmpty(fieldOf(existing, field))) out[field] = value;
@@ -164,7 +173,10 @@ async function loadReferenceData(ctx: ConvertContext): Promise<ReferenceData> {
   );
   const stage = stages.rows[0];
   return {
-    convertedStatuses: statuses.rows.map((r) => ({ label: r.masterlabel, apiName: r.apiname ?? r.masterlabel })),
+    convertedStatuses: statuses.rows.map((r) => ({
+      label: r.masterlabel,
+      apiName: r.apiname ?? r.masterlabel
+    })),
     firstOpenStage: stage ? (stage.apiname ?? stage.masterlabel) : null
   };
 }
@@ -179,24 +191,38 @@ function looksLikeId(id: string, prefix: string): boolean {
   return (id.length === 15 || id.length === 18) && id.startsWith(prefix);
 }
 
-async function convertOne(ctx: ConvertContext, ref: ReferenceData, lc: LeadConvertRequest, userId: string): Promise<LeadConvertResult> {
+async function convertOne(
+  ctx: ConvertContext,
+  ref: ReferenceData,
+  lc: LeadConvertRequest,
+  userId: string
+): Promise<LeadConvertResult> {
   const opts = { allOrNone: true, userId };
   if (!lc.leadId) refuse('REQUIRED_FIELD_MISSING', 'Required field is missing: leadId', ['leadId']);
-  if (!lc.convertedStatus) refuse('REQUIRED_FIELD_MISSING', 'Required field is missing: convertedStatus', ['convertedStatus']);
+  if (!lc.convertedStatus)
+    refuse('REQUIRED_FIELD_MISSING', 'Required field is missing: convertedStatus', ['convertedStatus']);
   const leadId = lc.leadId;
   const wanted = lc.convertedStatus.toLowerCase();
-  const status = ref.convertedStatuses.find((s) => s.label.toLowerCase() === wanted || s.apiName.toLowerCase() === wanted);
+  const status = ref.convertedStatuses.find(
+    (s) => s.label.toLowerCase() === wanted || s.apiName.toLowerCase() === wanted
+  );
   if (!status) refuse('INVALID_STATUS', `invalid convertedStatus: ${lc.convertedStatus}`, ['Status']);
-  if (lc.contactId && !lc.accountId) refuse('REQUIRED_FIELD_MISSING', 'accountId must be specified when contactId is specified', ['accountId']);
+  if (lc.contactId && !lc.accountId)
+    refuse('REQUIRED_FIELD_MISSING', 'accountId must be specified when contactId is specified', [
+      'accountId'
+    ]);
 
   const lead = looksLikeId(leadId, '00Q') ? await ctx.records.retrieve('Lead', leadId) : null;
   if (!lead) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['leadId']);
-  if (fieldOf(lead, 'IsConverted') === true) refuse('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', ['leadId']);
+  if (fieldOf(lead, 'IsConverted') === true)
+    refuse('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', ['leadId']);
   const canonicalLeadId = String(fieldOf(lead, 'Id') ?? leadId);
 
   const leadOwner = String(fieldOf(lead, 'OwnerId') ?? '');
   if (lc.ownerId) {
-    const owner = looksLikeId(lc.ownerId, '005') ? await ctx.records.retrieve('User', lc.ownerId, ['Id']) : null;
+    const owner = looksLikeId(lc.ownerId, '005')
+      ? await ctx.records.retrieve('User', lc.ownerId, ['Id'])
+      : null;
     if (!owner) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ownerId']);
   } else if (leadOwner && !leadOwner.startsWith('005')) {
     refuse('REQUIRED_FIELD_MISSING', 'ownerId is required when the lead is owned by a queue', ['ownerId']);
@@ -207,40 +233,62 @@ async function convertOne(ctx: ConvertContext, ref: ReferenceData, lc: LeadConve
   const accountValues = mapFields(ctx, 'Account', lead, ACCOUNT_FROM_LEAD);
   let accountId: string;
   if (lc.accountId) {
-    const account = looksLikeId(lc.accountId, '001') ? await ctx.records.retrieve('Account', lc.accountId) : null;
+    const account = looksLikeId(lc.accountId, '001')
+      ? await ctx.records.retrieve('Account', lc.accountId)
+      : null;
     if (!account) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['accountId']);
     accountId = String(fieldOf(account, 'Id') ?? lc.accountId);
     const changes = fillEmpty(account, accountValues);
-    if (Object.keys(changes).length > 0) expectSaved(await ctx.records.update('Account', [{ Id: accountId, ...changes }], opts));
+    if (Object.keys(changes).length > 0)
+      expectSaved(await ctx.records.update('Account', [{ Id: accountId, ...changes }], opts));
   } else {
-    if (isEmpty(accountValues.Name)) refuse('REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]', ['Company']);
-    accountId = expectSaved(await ctx.records.insert('Account', [{ ...accountValues, OwnerId: ownerId }], opts));
+    if (isEmpty(accountValues.Name))
+      refuse('REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]', ['Company']);
+    accountId = expectSaved(
+      await ctx.records.insert('Account', [{ ...accountValues, OwnerId: ownerId }], opts)
+    );
   }
 
   // Contact: merge into the given one (it must belong to the account), or create it.
   const contactValues = mapFields(ctx, 'Contact', lead, CONTACT_FROM_LEAD);
   let contactId: string;
   if (lc.contactId) {
-    const contact = looksLikeId(lc.contactId, '003') ? await ctx.records.retrieve('Contact', lc.contactId) : null;
+    const contact = looksLikeId(lc.contactId, '003')
+      ? await ctx.records.retrieve('Contact', lc.contactId)
+      : null;
     if (!contact) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['contactId']);
     if (String(fieldOf(contact, 'AccountId') ?? '').slice(0, 15) !== accountId.slice(0, 15)) {
-      refuse('INVALID_CROSS_REFERENCE_KEY', `contactId ${lc.contactId} is not associated with accountId ${accountId}`, ['contactId']);
+      refuse(
+        'INVALID_CROSS_REFERENCE_KEY',
+        `contactId ${lc.contactId} is not associated with accountId ${accountId}`,
+        ['contactId']
+      );
     }
     contactId = String(fieldOf(contact, 'Id') ?? lc.contactId);
     const changes = fillEmpty(contact, contactValues, lc.overwriteLeadSource ? ['LeadSource'] : []);
-    if (Object.keys(changes).length > 0) expectSaved(await ctx.records.update('Contact', [{ Id: contactId, ...changes }], opts));
+    if (Object.keys(changes).length > 0)
+      expectSaved(await ctx.records.update('Contact', [{ Id: contactId, ...changes }], opts));
   } else {
-    contactId = expectSaved(await ctx.records.insert('Contact', [{ ...contactValues, AccountId: accountId, OwnerId: ownerId }], opts));
+    contactId = expectSaved(
+      await ctx.records.insert(
+        'Contact',
+        [{ ...contactValues, AccountId: accountId, OwnerId: ownerId }],
+        opts
+      )
+    );
   }
 
   // Opportunity: an existing one, none, or a new one in the first open stage.
   let opportunityId: string | null = null;
   if (lc.opportunityId) {
-    const opp = looksLikeId(lc.opportunityId, '006') ? await ctx.records.retrieve('Opportunity', lc.opportunityId, ['Id']) : null;
+    const opp = looksLikeId(lc.opportunityId, '006')
+      ? await ctx.records.retrieve('Opportunity', lc.opportunityId, ['Id'])
+      : null;
     if (!opp) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['opportunityId']);
     opportunityId = String(fieldOf(opp, 'Id') ?? lc.opportunityId);
   } else if (!lc.doNotCreateOpportunity) {
-    if (!ref.firstOpenStage) refuse('INVALID_STATUS', 'no active open opportunity stage is defined', ['StageName']);
+    if (!ref.firstOpenStage)
+      refuse('INVALID_STATUS', 'no active open opportunity stage is defined', ['StageName']);
     const company = String(fieldOf(lead, 'Company') ?? '');
     const opportunity: SObjectRecord = {
       Name: lc.opportunityName ?? `${company}-`,
@@ -270,7 +318,11 @@ async function convertOne(ctx: ConvertContext, ref: ReferenceData, lc: LeadConve
 }
 
 /** Converts each lead independently; results are in request order. */
-export async function convertLeads(ctx: ConvertContext, requests: readonly LeadConvertRequest[], userId: string): Promise<LeadConvertResult[]> {
+export async function convertLeads(
+  ctx: ConvertContext,
+  requests: readonly LeadConvertRequest[],
+  userId: string
+): Promise<LeadConvertResult[]> {
   const ref = await loadReferenceData(ctx);
   const results: LeadConvertResult[] = [];
   for (const lc of requests) {
@@ -278,7 +330,8 @@ export async function convertLeads(ctx: ConvertContext, requests: readonly LeadC
       results.push(await ctx.records.transaction(() => convertOne(ctx, ref, lc, userId)));
     } catch (err) {
       if (err instanceof ConversionRefused) results.push(failure(err.errors));
-      else if (err instanceof SalesforceApiError) results.push(failure([{ statusCode: err.errorCode, message: err.message, fields: err.fields }]));
+      else if (err instanceof SalesforceApiError)
+        results.push(failure([{ statusCode: err.errorCode, message: err.message, fields: err.fields }]));
       else throw err;
     }
   }

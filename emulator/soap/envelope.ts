@@ -58,17 +58,28 @@ export function parseSoapRequest(xml: string): SoapRequest {
   const envelope = isRecord(doc) ? doc.Envelope : undefined;
   const body = isRecord(envelope) ? envelope.Body : undefined;
   if (!isRecord(envelope) || !isRecord(body)) {
-    throw new SoapFault('soapenv:Client', 'Element {http://schemas.xmlsoap.org/soap/envelope/}Envelope/Body not found in the request');
+    throw new SoapFault(
+      'soapenv:Client',
+      'Element {http://schemas.xmlsoap.org/soap/envelope/}Envelope/Body not found in the request'
+    );
   }
   const header = isRecord(envelope.Header) ? envelope.Header : {};
   const sessionHeader = isRecord(header.SessionHeader) ? header.SessionHeader : {};
-  const sessionId = typeof sessionHeader.sessionId === 'string' && sessionHeader.sessionId !== '' ? sessionHeader.sessionId : null;
+  const sessionId =
+    typeof sessionHeader.sessionId === 'string' && sessionHeader.sessionId !== ''
+      ? sessionHeader.sessionId
+      : null;
   const operation = Object.keys(body).find((k) => !k.startsWith('@_')) ?? null;
   return { sessionId, operation, payload: operation ? body[operation] : undefined };
 }
 
 export function escapeXml(value: string): string {
-  return value.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return value
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** `<name>value</name>`, or `<name xsi:nil="true"/>` for null. */
@@ -113,7 +124,10 @@ export function soapFaultXml(fault: SoapFault): string {
 
 export function invalidSessionFault(): SoapFault {
   const message = 'Invalid Session ID found in SessionHeader: Illegal Session';
-  return new SoapFault('sf:INVALID_SESSION_ID', `INVALID_SESSION_ID: ${message}`, { exceptionCode: 'INVALID_SESSION_ID', exceptionMessage: message });
+  return new SoapFault('sf:INVALID_SESSION_ID', `INVALID_SESSION_ID: ${message}`, {
+    exceptionCode: 'INVALID_SESSION_ID',
+    exceptionMessage: message
+  });
 }
 
 /** What Salesforce answers for an operation the endpoint does not know (an Axis dispatch error). */

@@ -73,7 +73,11 @@ describe('emulator SOAP convertLead via jsforce', () => {
       Industry: 'Technology',
       NumberOfEmployees: 500
     });
-    const result = await conn.soap.convertLead({ leadId, convertedStatus: CONVERTED, doNotCreateOpportunity: false });
+    const result = await conn.soap.convertLead({
+      leadId,
+      convertedStatus: CONVERTED,
+      doNotCreateOpportunity: false
+    });
     expect(result).toMatchObject({ success: true, errors: [], leadId });
     expect(result.accountId).toMatch(/^001\w{15}$/);
     expect(result.contactId).toMatch(/^003\w{15}$/);
@@ -90,7 +94,13 @@ describe('emulator SOAP convertLead via jsforce', () => {
     expect(lead.ConvertedDate).toBe(new Date().toISOString().slice(0, 10));
 
     const account = await conn.sobject('Account').retrieve(result.accountId as string);
-    expect(account).toMatchObject({ Name: 'Navy Systems', Phone: '+1 555 0100', BillingCity: 'Arlington', Industry: 'Technology', NumberOfEmployees: 500 });
+    expect(account).toMatchObject({
+      Name: 'Navy Systems',
+      Phone: '+1 555 0100',
+      BillingCity: 'Arlington',
+      Industry: 'Technology',
+      NumberOfEmployees: 500
+    });
     const contact = await conn.sobject('Contact').retrieve(result.contactId as string);
     expect(contact).toMatchObject({
       FirstName: 'Grace',
@@ -123,8 +133,19 @@ describe('emulator SOAP convertLead via jsforce', () => {
     ]);
     expect(results).toHaveLength(3);
     expect(results[0]).toMatchObject({ success: true, opportunityId: null });
-    expect(results[1]).toMatchObject({ success: false, accountId: null, contactId: null, opportunityId: null });
-    expect(results[1]?.errors).toEqual([{ statusCode: 'INVALID_STATUS', message: 'invalid convertedStatus: Working - Contacted', fields: ['Status'] }]);
+    expect(results[1]).toMatchObject({
+      success: false,
+      accountId: null,
+      contactId: null,
+      opportunityId: null
+    });
+    expect(results[1]?.errors).toEqual([
+      {
+        statusCode: 'INVALID_STATUS',
+        message: 'invalid convertedStatus: Working - Contacted',
+        fields: ['Status']
+      }
+    ]);
     expect(results[2]).toMatchObject({ success: true });
     const opp = await conn.sobject('Opportunity').retrieve(results[2]?.opportunityId as string);
     expect(opp.Name).toBe('Big Deal');
@@ -133,12 +154,41 @@ describe('emulator SOAP convertLead via jsforce', () => {
 
   it('should merge into an existing account and contact, filling only empty fields', async () => {
     const account = { id: await createRecord('Account', { Name: 'Existing Ltd', Phone: '+44 20 0000' }) };
-    const contact = { id: await createRecord('Contact', { LastName: 'Lovelace', AccountId: account.id, LeadSource: 'Partner' }) };
-    const leadId = await createLead({ LastName: 'Lovelace', FirstName: 'Ada', Company: 'Ignored Co', Phone: '+44 20 9999', Website: 'https://existing.example', LeadSource: 'Web' });
-    const result = await conn.soap.convertLead({ leadId, convertedStatus: CONVERTED, accountId: account.id, contactId: contact.id, doNotCreateOpportunity: true, overwriteLeadSource: true });
-    expect(result).toMatchObject({ success: true, accountId: account.id, contactId: contact.id, opportunityId: null });
+    const contact = {
+      id: await createRecord('Contact', {
+        LastName: 'Lovelace',
+        AccountId: account.id,
+        LeadSource: 'Partner'
+      })
+    };
+    const leadId = await createLead({
+      LastName: 'Lovelace',
+      FirstName: 'Ada',
+      Company: 'Ignored Co',
+      Phone: '+44 20 9999',
+      Website: 'https://existing.example',
+      LeadSource: 'Web'
+    });
+    const result = await conn.soap.convertLead({
+      leadId,
+      convertedStatus: CONVERTED,
+      accountId: account.id,
+      contactId: contact.id,
+      doNotCreateOpportunity: true,
+      overwriteLeadSource: true
+    });
+    expect(result).toMatchObject({
+      success: true,
+      accountId: account.id,
+      contactId: contact.id,
+      opportunityId: null
+    });
     const merged = await conn.sobject('Account').retrieve(account.id);
-    expect(merged).toMatchObject({ Name: 'Existing Ltd', Phone: '+44 20 0000', Website: 'https://existing.example' });
+    expect(merged).toMatchObject({
+      Name: 'Existing Ltd',
+      Phone: '+44 20 0000',
+      Website: 'https://existing.example'
+    });
     const mergedContact = await conn.sobject('Contact').retrieve(contact.id);
     expect(mergedContact).toMatchObject({ FirstName: 'Ada', LeadSource: 'Web' });
   });
@@ -148,18 +198,34 @@ describe('emulator SOAP convertLead via jsforce', () => {
     const other = { id: await createRecord('Account', { Name: 'Account Two' }) };
     const contact = { id: await createRecord('Contact', { LastName: 'Elsewhere', AccountId: other.id }) };
     const leadId = await createLead({ LastName: 'Mismatch', Company: 'Mismatch Co' });
-    const result = await conn.soap.convertLead({ leadId, convertedStatus: CONVERTED, accountId: account.id, contactId: contact.id, doNotCreateOpportunity: true });
+    const result = await conn.soap.convertLead({
+      leadId,
+      convertedStatus: CONVERTED,
+      accountId: account.id,
+      contactId: contact.id,
+      doNotCreateOpportunity: true
+    });
     expect(result.success).toBe(false);
     expect(result.errors[0]?.statusCode).toBe('INVALID_CROSS_REFERENCE_KEY');
   });
 
   it('should fail a lead on its validation rule and roll back the records created for it', async () => {
-    const leadId = await createLead({ LastName: 'Unqualified', Company: 'Rollback Corp', Qualification_Status__c: 'Not Qualified' });
-    const result = await conn.soap.convertLead({ leadId, convertedStatus: CONVERTED, doNotCreateOpportunity: false });
+    const leadId = await createLead({
+      LastName: 'Unqualified',
+      Company: 'Rollback Corp',
+      Qualification_Status__c: 'Not Qualified'
+    });
+    const result = await conn.soap.convertLead({
+      leadId,
+      convertedStatus: CONVERTED,
+      doNotCreateOpportunity: false
+    });
     expect(result.success).toBe(false);
     expect(result.errors[0]).toMatchObject({
       statusCode: 'FIELD_CUSTOM_VALIDATION_EXCEPTION',
-      message: expect.stringContaining('This lead cannot be converted: its required qualification criteria are not met.')
+      message: expect.stringContaining(
+        'This lead cannot be converted: its required qualification criteria are not met.'
+      )
     });
     expect((await conn.query("SELECT Id FROM Account WHERE Name = 'Rollback Corp'")).totalSize).toBe(0);
     expect((await conn.query("SELECT Id FROM Contact WHERE LastName = 'Unqualified'")).totalSize).toBe(0);
@@ -168,30 +234,57 @@ describe('emulator SOAP convertLead via jsforce', () => {
 
   it('should lock a converted lead against updates and a second conversion', async () => {
     const leadId = await createLead({ LastName: 'Once', Company: 'Once Inc' });
-    expect((await conn.soap.convertLead({ leadId, convertedStatus: CONVERTED, doNotCreateOpportunity: true })).success).toBe(true);
+    expect(
+      (await conn.soap.convertLead({ leadId, convertedStatus: CONVERTED, doNotCreateOpportunity: true }))
+        .success
+    ).toBe(true);
     await expect(conn.sobject('Lead').update({ Id: leadId, LastName: 'Twice' })).rejects.toMatchObject({
       errorCode: 'CANNOT_UPDATE_CONVERTED_LEAD',
       message: 'cannot reference converted lead'
     });
-    const again = await conn.soap.convertLead({ leadId, convertedStatus: CONVERTED, doNotCreateOpportunity: true });
-    expect(again).toMatchObject({ success: false, errors: [expect.objectContaining({ statusCode: 'CANNOT_UPDATE_CONVERTED_LEAD' })] });
+    const again = await conn.soap.convertLead({
+      leadId,
+      convertedStatus: CONVERTED,
+      doNotCreateOpportunity: true
+    });
+    expect(again).toMatchObject({
+      success: false,
+      errors: [expect.objectContaining({ statusCode: 'CANNOT_UPDATE_CONVERTED_LEAD' })]
+    });
   });
 
   it('should report an unknown lead id per item', async () => {
-    const result = await conn.soap.convertLead({ leadId: '00Q000000000000AAA', convertedStatus: CONVERTED, doNotCreateOpportunity: true });
-    expect(result).toMatchObject({ success: false, errors: [expect.objectContaining({ statusCode: 'INVALID_CROSS_REFERENCE_KEY' })] });
+    const result = await conn.soap.convertLead({
+      leadId: '00Q000000000000AAA',
+      convertedStatus: CONVERTED,
+      doNotCreateOpportunity: true
+    });
+    expect(result).toMatchObject({
+      success: false,
+      errors: [expect.objectContaining({ statusCode: 'INVALID_CROSS_REFERENCE_KEY' })]
+    });
   });
 
   it('should answer an invalid session with the INVALID_SESSION_ID fault jsforce recognises', async () => {
     const bad = org.connection('00D000000000001!AQ0Emu.not-a-real-token');
-    await expect(bad.soap.convertLead({ leadId: '00Q000000000000AAA', convertedStatus: CONVERTED, doNotCreateOpportunity: true })).rejects.toMatchObject({
+    await expect(
+      bad.soap.convertLead({
+        leadId: '00Q000000000000AAA',
+        convertedStatus: CONVERTED,
+        doNotCreateOpportunity: true
+      })
+    ).rejects.toMatchObject({
       errorCode: 'sf:INVALID_SESSION_ID',
       message: 'INVALID_SESSION_ID: Invalid Session ID found in SessionHeader: Illegal Session'
     });
   });
 
   it('should refuse more than 100 leadConverts in one call', async () => {
-    const many = Array.from({ length: 101 }, () => ({ leadId: '00Q000000000000AAA', convertedStatus: CONVERTED, doNotCreateOpportunity: true }));
+    const many = Array.from({ length: 101 }, () => ({
+      leadId: '00Q000000000000AAA',
+      convertedStatus: CONVERTED,
+      doNotCreateOpportunity: true
+    }));
     await expect(conn.soap.convertLead(many)).rejects.toMatchObject({ errorCode: 'sf:LIMIT_EXCEEDED' });
   });
 
@@ -207,10 +300,14 @@ describe('emulator SOAP convertLead via jsforce', () => {
   it('should accept leadConvert elements in any order', async () => {
     const leadId = await createLead({ LastName: 'Order', Company: 'Order Co' });
     const res = await soapPost(
-      envelope(`<convertLead><leadConverts><doNotCreateOpportunity>true</doNotCreateOpportunity><convertedStatus>${CONVERTED}</convertedStatus><leadId>${leadId}</leadId></leadConverts></convertLead>`)
+      envelope(
+        `<convertLead><leadConverts><doNotCreateOpportunity>true</doNotCreateOpportunity><convertedStatus>${CONVERTED}</convertedStatus><leadId>${leadId}</leadId></leadConverts></convertLead>`
+      )
     );
     expect(res.status).toBe(200);
     expect(res.text).toMatch(/<soapenv:Body><convertLeadResponse><result><accountId>001\w{15}<\/accountId>/);
-    expect(res.text).toContain(`<leadId>${leadId}</leadId><opportunityId xsi:nil="true"/><success>true</success>`);
+    expect(res.text).toContain(
+      `<leadId>${leadId}</leadId><opportunityId xsi:nil="true"/><success>true</success>`
+    );
   });
 });

@@ -32,7 +32,11 @@ interface SfJson {
  * that plugin-data already ships (same API surface jsforce uses: Agent, ProxyAgent, fetch, Response).
  */
 function undiciPreload(): string {
-  const undici7 = path.dirname(require.resolve('undici/package.json', { paths: [path.join(REPO_ROOT, 'node_modules', '@salesforce', 'plugin-data')] }));
+  const undici7 = path.dirname(
+    require.resolve('undici/package.json', {
+      paths: [path.join(REPO_ROOT, 'node_modules', '@salesforce', 'plugin-data')]
+    })
+  );
   const hoisted = path.join(REPO_ROOT, 'node_modules', 'undici') + path.sep;
   return `
 const Module = require('node:module');
@@ -55,7 +59,10 @@ describe('sf CLI against the emulator', () => {
 
   function sf(args: string[], extraEnv: NodeJS.ProcessEnv = {}): Promise<SfJson> {
     return new Promise((resolve, reject) => {
-      const child = spawn(process.execPath, [SF_BIN, ...args, '--json'], { cwd: workDir, env: { ...env, ...extraEnv } });
+      const child = spawn(process.execPath, [SF_BIN, ...args, '--json'], {
+        cwd: workDir,
+        env: { ...env, ...extraEnv }
+      });
       let stdout = '';
       let stderr = '';
       child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
@@ -103,8 +110,14 @@ describe('sf CLI against the emulator', () => {
   });
 
   it('should log in with an access token from SF_ACCESS_TOKEN', async () => {
-    const out = await sf(['org', 'login', 'access-token', '--instance-url', org.url, '--no-prompt', '-a', 'emu'], { SF_ACCESS_TOKEN: org.accessToken });
-    expect(out).toMatchObject({ status: 0, result: { username: 'admin@leadflow.local', orgId: '00D000000000001AAA', isDevHub: false } });
+    const out = await sf(
+      ['org', 'login', 'access-token', '--instance-url', org.url, '--no-prompt', '-a', 'emu'],
+      { SF_ACCESS_TOKEN: org.accessToken }
+    );
+    expect(out).toMatchObject({
+      status: 0,
+      result: { username: 'admin@leadflow.local', orgId: '00D000000000001AAA', isDevHub: false }
+    });
 
     // sfdx-core stores the instance URL with a trailing slash, so REST calls go to "//services/data/...",
     // which Salesforce accepts. Until the emulator's HTTP layer does too (emulator/http/app.ts), store
@@ -113,32 +126,73 @@ describe('sf CLI against the emulator', () => {
     if (doubleSlash.status === 404) {
       const authFile = path.join(env.HOME ?? '', '.sfdx', 'admin@leadflow.local.json');
       const auth = JSON.parse(readFileSync(authFile, 'utf8')) as Record<string, unknown>;
-      for (const key of ['instanceUrl', 'loginUrl']) if (typeof auth[key] === 'string') auth[key] = String(auth[key]).replace(/\/+$/, '');
+      for (const key of ['instanceUrl', 'loginUrl'])
+        if (typeof auth[key] === 'string') auth[key] = String(auth[key]).replace(/\/+$/, '');
       writeFileSync(authFile, JSON.stringify(auth, null, 2));
     }
   });
 
   it('should create a record with sf data create record', async () => {
-    const out = await sf(['data', 'create', 'record', '-s', 'Lead', '-v', "LastName='Cli Created' Company='Cli Co'", '-o', 'emu']);
+    const out = await sf([
+      'data',
+      'create',
+      'record',
+      '-s',
+      'Lead',
+      '-v',
+      "LastName='Cli Created' Company='Cli Co'",
+      '-o',
+      'emu'
+    ]);
     expect(out).toMatchObject({ status: 0 });
     const id = String(out.result?.id);
     expect(id).toMatch(/^00Q\w{15}$/);
-    await expect(conn.sobject('Lead').retrieve(id)).resolves.toMatchObject({ LastName: 'Cli Created', Company: 'Cli Co' });
+    await expect(conn.sobject('Lead').retrieve(id)).resolves.toMatchObject({
+      LastName: 'Cli Created',
+      Company: 'Cli Co'
+    });
   });
 
   it('should query with sf data query', async () => {
-    const out = await sf(['data', 'query', '-q', "SELECT Id, LastName, Company FROM Lead WHERE Company = 'Cli Co'", '-o', 'emu']);
+    const out = await sf([
+      'data',
+      'query',
+      '-q',
+      "SELECT Id, LastName, Company FROM Lead WHERE Company = 'Cli Co'",
+      '-o',
+      'emu'
+    ]);
     expect(out).toMatchObject({ status: 0 });
-    expect(out.result).toMatchObject({ totalSize: 1, done: true, records: [expect.objectContaining({ LastName: 'Cli Created', Company: 'Cli Co' })] });
+    expect(out.result).toMatchObject({
+      totalSize: 1,
+      done: true,
+      records: [expect.objectContaining({ LastName: 'Cli Created', Company: 'Cli Co' })]
+    });
   });
 
   it('should upsert a CSV by external id with sf data upsert bulk', async () => {
-    await conn.sobject('Lead').create({ LastName: 'Before Upsert', Company: 'Cli Bulk', Source_External_Id__c: 'cli:1' });
+    await conn
+      .sobject('Lead')
+      .create({ LastName: 'Before Upsert', Company: 'Cli Bulk', Source_External_Id__c: 'cli:1' });
     const rows = ['Source_External_Id__c,LastName,Company', 'cli:1,After Upsert,Cli Bulk'];
     for (let i = 2; i <= 7; i++) rows.push(`cli:${i},Bulk ${i},Cli Bulk`);
     const file = path.join(workDir, 'leads.csv');
     writeFileSync(file, rows.join('\n') + '\n');
-    const out = await sf(['data', 'upsert', 'bulk', '-s', 'Lead', '-f', file, '-i', 'Source_External_Id__c', '-w', '5', '-o', 'emu']);
+    const out = await sf([
+      'data',
+      'upsert',
+      'bulk',
+      '-s',
+      'Lead',
+      '-f',
+      file,
+      '-i',
+      'Source_External_Id__c',
+      '-w',
+      '5',
+      '-o',
+      'emu'
+    ]);
     expect(out).toMatchObject({ status: 0 });
     const leads = await conn.query<{ LastName: string; Source_External_Id__c: string }>(
       "SELECT LastName, Source_External_Id__c FROM Lead WHERE Company = 'Cli Bulk' ORDER BY Source_External_Id__c"
@@ -169,6 +223,12 @@ describe('sf CLI against the emulator', () => {
     const expected = await conn.query<{ Id: string; LastName: string; Source_External_Id__c: string }>(
       "SELECT Id, LastName, Source_External_Id__c FROM Lead WHERE Company = 'Cli Bulk' ORDER BY Source_External_Id__c"
     );
-    expect(exported).toEqual(expected.records.map((r) => ({ Id: r.Id, LastName: r.LastName, Source_External_Id__c: r.Source_External_Id__c })));
+    expect(exported).toEqual(
+      expected.records.map((r) => ({
+        Id: r.Id,
+        LastName: r.LastName,
+        Source_External_Id__c: r.Source_External_Id__c
+      }))
+    );
   });
 });
