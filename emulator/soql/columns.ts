@@ -56,9 +56,14 @@ function itemsToColumns(items: SelectItem[]): ColumnMetadata[] {
   const out: ColumnMetadata[] = [];
   for (const item of items) {
     if (item.kind === 'children') {
-      out.push({ ...base(item.name, item.name), aggregate: true, joinColumns: itemsToColumns(item.child.plan.items) });
+      out.push({
+        ...base(item.name, item.name),
+        aggregate: true,
+        joinColumns: itemsToColumns(item.child.plan.items)
+      });
     } else if (item.kind === 'aggregate') {
-      if (!item.isAggregate && item.field) out.push({ ...fieldColumn(item.field), columnName: item.name, displayName: item.name });
+      if (!item.isAggregate && item.field)
+        out.push({ ...fieldColumn(item.field), columnName: item.name, displayName: item.name });
       else out.push({ ...base(item.name, item.displayName), ...typeFlags(item.family), aggregate: true });
     } else {
       // Walk (or create) the nested relationship entries, then add the field at the innermost level.

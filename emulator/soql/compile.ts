@@ -3,9 +3,22 @@
  * LEFT JOINs, values formatted in SQL) plus one statement per child-relationship subquery, and the shape
  * that turns result rows into Salesforce records.
  */
-import type { FieldType as SoqlField, FunctionExp, OrderByClause, Query, Subquery } from '@jetstreamapp/soql-parser-js';
+import type {
+  FieldType as SoqlField,
+  FunctionExp,
+  OrderByClause,
+  Query,
+  Subquery
+} from '@jetstreamapp/soql-parser-js';
 import { SalesforceApiError, type FieldDef, type Schema, type SObjectDef } from '../core/types';
-import { caretMessage, findToken, malformedQuery, unknownObject, unknownRelationship, unsupported } from './errors';
+import {
+  caretMessage,
+  findToken,
+  malformedQuery,
+  unknownObject,
+  unknownRelationship,
+  unsupported
+} from './errors';
 import { functionExpr, isAggregateName, type Expr } from './functions';
 import { AliasCounter, Scope, type ParentJoin, type ResolvedField } from './scope';
 import { formatExpr, quoteIdent, SqlParams, type OutputStyle, type ValueFamily } from './sql';
@@ -19,7 +32,15 @@ export type OutNode =
 /** One SELECT item in order, for column metadata and flattened (Bulk) output. */
 export type SelectItem =
   | { kind: 'field'; path: string; col: string; field: FieldDef; joins: ParentJoin[] }
-  | { kind: 'aggregate'; name: string; displayName: string; col: string; family: ValueFamily; field: FieldDef | null; isAggregate: boolean }
+  | {
+      kind: 'aggregate';
+      name: string;
+      displayName: string;
+      col: string;
+      family: ValueFamily;
+      field: FieldDef | null;
+      isAggregate: boolean;
+    }
   | { kind: 'children'; name: string; child: ChildPlan };
 
 export interface ChildPlan {
@@ -84,9 +105,13 @@ class ColumnSet {
 
 function checkClauses(soql: string, query: Query | Subquery): void {
   if (query.withDataCategory) throw unsupported(soql, 'WITH DATA CATEGORY', 'DATA');
-  if (query.usingScope && query.usingScope.toLowerCase() !== 'everything') throw unsupported(soql, `USING SCOPE ${query.usingScope}`, 'SCOPE');
+  if (query.usingScope && query.usingScope.toLowerCase() !== 'everything')
+    throw unsupported(soql, `USING SCOPE ${query.usingScope}`, 'SCOPE');
   if (query.offset !== undefined && query.offset > MAX_OFFSET) {
-    throw new SalesforceApiError('NUMBER_OUTSIDE_VALID_RANGE', `Maximum SOQL offset allowed is ${MAX_OFFSET}`);
+    throw new SalesforceApiError(
+      'NUMBER_OUTSIDE_VALID_RANGE',
+      `Maximum SOQL offset allowed is ${MAX_OFFSET}`
+    );
   }
   // FOR VIEW / FOR REFERENCE / FOR UPDATE, UPDATE TRACKING|VIEWSTAT, WITH SECURITY_ENFORCED and
   // WITH USER_MODE|SYSTEM_MODE change locking, statistics or sharing only: the emulator runs every query as admin.
@@ -94,26 +119,49 @@ function checkClauses(soql: string, query: Query | Subquery): void {
 
 function isAggregateQuery(query: Query | Subquery): boolean {
   if (query.groupBy) return true;
-  return (query.fields ?? []).some((f) => f.type === 'FieldFunctionExpression' && isAggregateName(f.functionName));
+  return (query.fields ?? []).some(
+    (f) => f.type === 'FieldFunctionExpression' && isAggregateName(f.functionName)
+  );
 }
 
-function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, opts: CompileOptions, parentFk: FieldDef | undefined): SelectPlan {
+function compileSelect(
+  soql: string,
+  query: Query | Subquery,
+  obj: SObjectDef,
+  opts: CompileOptions,
+  parentFk: FieldDef | undefined
+): SelectPlan {
   checkClauses(soql, query);
   const scope = new Scope(soql, opts.schema, obj, new AliasCounter(), query.sObjectAlias);
   const params = new SqlParams();
   const cols = new ColumnSet();
   const fields = query.fields ?? [];
-  if (fields.length === 0) throw malformedQuery(caretMessage(soql, findToken(soql, 'FROM'), "unexpected token: 'FROM'"));
+  if (fields.length === 0)
+    throw malformedQuery(caretMessage(soql, findToken(soql, 'FROM'), "unexpected token: 'FROM'"));
   const aggregate = isAggregateQuery(query);
-  const isCount = fields.some((f) => f.type === 'FieldFunctionExpression' && f.functionName.toUpperCase() === 'COUNT' && f.parameters.length === 0);
+  const isCount = fields.some(
+    (f) =>
+      f.type === 'FieldFunctionExpression' &&
+      f.functionName.toUpperCase() === 'COUNT' &&
+      f.parameters.length === 0
+  );
   if (isCount && (fields.length > 1 || query.groupBy)) {
-    throw malformedQuery(caretMessage(soql, findToken(soql, 'COUNT'), 'COUNT() must be the only element in the SELECT list and cannot be used with GROUP BY'));
+    throw malformedQuery(
+      caretMessage(
+        soql,
+        findToken(soql, 'COUNT'),
+        'COUNT() must be the only element in the SELECT list and cannot be used with GROUP BY'
+      )
+    );
   }
   const kind: SelectPlan['kind'] = isCount ? 'count' : aggregate ? 'aggregate' : 'records';
 
   const conditions: string[] = [];
   if (!opts.includeDeleted) conditions.push(`${scope.alias}."isdeleted" = false`);
-  if (query.where) conditions.push(`(${translateConditions(query.where, { scope, params, now: opts.now, allowAggregates: false })})`);
+  if (query.where)
+    conditions.push(
+      `(${translateConditions(query.where, { scope, params, now: opts.now, allowAggregates: false })})`
+    );
 
   const idCol = kind === 'aggregate' ? '' : cols.add(scope.idExpr);
   const parentExpr = parentFk ? `${scope.alias}.${quoteIdent(parentFk.column)}` : undefined;
@@ -124,7 +172,8 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
   let havingSql: string | null = null;
 
   if (kind === 'records') {
-    for (const f of expandFieldsFunction(soql, fields, obj, query.limit)) compileRecordField(soql, f, scope, cols, nodes, items, opts);
+    for (const f of expandFieldsFunction(soql, fields, obj, query.limit))
+      compileRecordField(soql, f, scope, cols, nodes, items, opts);
   } else if (kind === 'aggregate') {
     groupBySql = compileGroupBy(soql, query, scope);
     compileAggregateFields(soql, fields, scope, cols, nodes, items, groupBySql, opts.style);
@@ -164,13 +213,25 @@ function compileSelect(soql: string, query: Query | Subquery, obj: SObjectDef, o
 const FIELDS_LIMIT = 200;
 
 /** FIELDS(ALL|STANDARD|CUSTOM) expands to the object's fields; ALL and CUSTOM need LIMIT 200 or less, as in Salesforce. */
-function expandFieldsFunction(soql: string, fields: SoqlField[], obj: SObjectDef, limit: number | undefined): SoqlField[] {
+function expandFieldsFunction(
+  soql: string,
+  fields: SoqlField[],
+  obj: SObjectDef,
+  limit: number | undefined
+): SoqlField[] {
   return fields.flatMap((f): SoqlField[] => {
     if (f.type !== 'FieldFunctionExpression' || f.functionName.toUpperCase() !== 'FIELDS') return [f];
     const which = String(f.parameters[0] ?? '').toUpperCase();
-    if (!['ALL', 'STANDARD', 'CUSTOM'].includes(which)) throw malformedQuery(caretMessage(soql, findToken(soql, 'FIELDS'), `unexpected token: '${which}'`));
+    if (!['ALL', 'STANDARD', 'CUSTOM'].includes(which))
+      throw malformedQuery(caretMessage(soql, findToken(soql, 'FIELDS'), `unexpected token: '${which}'`));
     if (which !== 'STANDARD' && (limit === undefined || limit > FIELDS_LIMIT)) {
-      throw malformedQuery(caretMessage(soql, findToken(soql, 'FIELDS'), `The SOQL FIELDS function must have a LIMIT of at most ${FIELDS_LIMIT}`));
+      throw malformedQuery(
+        caretMessage(
+          soql,
+          findToken(soql, 'FIELDS'),
+          `The SOQL FIELDS function must have a LIMIT of at most ${FIELDS_LIMIT}`
+        )
+      );
     }
     return obj.fields
       .filter((d) => which === 'ALL' || (which === 'CUSTOM') === d.custom)
@@ -195,7 +256,8 @@ function compileRecordField(
       const col = cols.add(formatExpr(r.family, r.expr, opts.style));
       placeField(nodes, r, col, cols);
       const canonical = [...r.path.map((j) => j.name), r.field.name].join('.');
-      if (!items.some((i) => i.kind === 'field' && i.path === canonical)) items.push({ kind: 'field', path: canonical, col, field: r.field, joins: r.path });
+      if (!items.some((i) => i.kind === 'field' && i.path === canonical))
+        items.push({ kind: 'field', path: canonical, col, field: r.field, joins: r.path });
       return;
     }
     case 'FieldSubquery': {
@@ -215,25 +277,40 @@ function compileRecordField(
 function placeField(nodes: OutNode[], r: ResolvedField, col: string, cols: ColumnSet): void {
   let level = nodes;
   for (const join of r.path) {
-    let parent = level.find((n): n is Extract<OutNode, { kind: 'parent' }> => n.kind === 'parent' && n.joinKey === join.key);
+    let parent = level.find(
+      (n): n is Extract<OutNode, { kind: 'parent' }> => n.kind === 'parent' && n.joinKey === join.key
+    );
     if (!parent) {
-      parent = { kind: 'parent', key: join.name, joinKey: join.key, idCol: cols.add(join.idExpr), typeCol: cols.add(join.typeExpr), children: [] };
+      parent = {
+        kind: 'parent',
+        key: join.name,
+        joinKey: join.key,
+        idCol: cols.add(join.idExpr),
+        typeCol: cols.add(join.typeExpr),
+        children: []
+      };
       level.push(parent);
     }
     level = parent.children;
   }
-  if (!level.some((n) => n.kind === 'field' && n.key === r.field.name)) level.push({ kind: 'field', key: r.field.name, col });
+  if (!level.some((n) => n.kind === 'field' && n.key === r.field.name))
+    level.push({ kind: 'field', key: r.field.name, col });
 }
 
 function compileChild(soql: string, sub: Subquery, parent: SObjectDef, opts: CompileOptions): ChildPlan {
   const relName = sub.relationshipName;
-  const rel = parent.childRelationships.find((c) => c.relationshipName?.toLowerCase() === relName.toLowerCase());
-  if (!rel || !rel.relationshipName) throw unknownRelationship(soql, relName, relName, 'FROM part of query call');
+  const rel = parent.childRelationships.find(
+    (c) => c.relationshipName?.toLowerCase() === relName.toLowerCase()
+  );
+  if (!rel || !rel.relationshipName)
+    throw unknownRelationship(soql, relName, relName, 'FROM part of query call');
   const childObj = opts.schema.get(rel.childSObject);
   const fk = childObj?.fieldMap.get(rel.field.toLowerCase());
   if (!childObj || !fk) throw unknownRelationship(soql, relName, relName, 'FROM part of query call');
-  if (isAggregateQuery(sub)) throw malformedQuery('Aggregate functions and GROUP BY are not allowed in child relationship subqueries');
-  if ((sub.fields ?? []).some((f) => f.type === 'FieldSubquery')) throw malformedQuery('Nesting of child relationship subqueries is not supported');
+  if (isAggregateQuery(sub))
+    throw malformedQuery('Aggregate functions and GROUP BY are not allowed in child relationship subqueries');
+  if ((sub.fields ?? []).some((f) => f.type === 'FieldSubquery'))
+    throw malformedQuery('Nesting of child relationship subqueries is not supported');
   const plan = compileSelect(soql, sub, childObj, opts, fk);
   return { relationshipName: rel.relationshipName, plan };
 }
@@ -279,22 +356,49 @@ function compileAggregateFields(
       alias = f.alias;
       defaultName = `expr${exprIndex}`;
       if (!alias) exprIndex++;
-      displayName = (f.rawValue ?? f.functionName).replace(/^([A-Za-z_]+)\(/, (_m, n: string) => `${n.toLowerCase()}(`);
+      displayName = (f.rawValue ?? f.functionName).replace(
+        /^([A-Za-z_]+)\(/,
+        (_m, n: string) => `${n.toLowerCase()}(`
+      );
     } else {
-      throw malformedQuery(f.type === 'FieldSubquery' ? 'Child relationship subqueries are not allowed in aggregate queries' : 'TYPEOF is not allowed in aggregate queries');
+      throw malformedQuery(
+        f.type === 'FieldSubquery'
+          ? 'Child relationship subqueries are not allowed in aggregate queries'
+          : 'TYPEOF is not allowed in aggregate queries'
+      );
     }
     if (!expr.aggregate && !groupBySql.includes(expr.sql)) {
       const token = f.type === 'FieldFunctionExpression' ? f.functionName : (expr.resolved?.field.name ?? '');
-      throw malformedQuery(caretMessage(soql, findToken(soql, token), `Field must be grouped or aggregated: ${expr.resolved?.field.name ?? token}`));
+      throw malformedQuery(
+        caretMessage(
+          soql,
+          findToken(soql, token),
+          `Field must be grouped or aggregated: ${expr.resolved?.field.name ?? token}`
+        )
+      );
     }
     const name = alias ?? defaultName;
     const col = cols.add(formatExpr(expr.family, expr.sql, style));
     nodes.push({ kind: 'field', key: name, col });
-    items.push({ kind: 'aggregate', name, displayName, col, family: expr.family, field: expr.resolved?.field ?? null, isAggregate: expr.aggregate });
+    items.push({
+      kind: 'aggregate',
+      name,
+      displayName,
+      col,
+      family: expr.family,
+      field: expr.resolved?.field ?? null,
+      isAggregate: expr.aggregate
+    });
   }
 }
 
-function compileOrderBy(soql: string, query: Query | Subquery, scope: Scope, params: SqlParams, aggregate: boolean): string[] {
+function compileOrderBy(
+  soql: string,
+  query: Query | Subquery,
+  scope: Scope,
+  params: SqlParams,
+  aggregate: boolean
+): string[] {
   if (!query.orderBy) return [];
   const clauses: OrderByClause[] = Array.isArray(query.orderBy) ? query.orderBy : [query.orderBy];
   return clauses.flatMap((c) => {
@@ -304,7 +408,13 @@ function compileOrderBy(soql: string, query: Query | Subquery, scope: Scope, par
     } else {
       const r = scope.resolve((c as { field: string }).field);
       if (r.field.type === 'textarea' && r.field.length > 255) {
-        throw malformedQuery(caretMessage(soql, findToken(soql, r.field.name), `field '${r.field.name}' can not be sorted in a query call`));
+        throw malformedQuery(
+          caretMessage(
+            soql,
+            findToken(soql, r.field.name),
+            `field '${r.field.name}' can not be sorted in a query call`
+          )
+        );
       }
       expr = { sql: r.expr, family: r.family, resolved: r, aggregate: false };
     }
@@ -312,9 +422,16 @@ function compileOrderBy(soql: string, query: Query | Subquery, scope: Scope, par
     // Salesforce puts nulls first for ASC and last for DESC unless told otherwise.
     const nulls = c.nulls ?? (dir === 'ASC' ? 'FIRST' : 'LAST');
     const picklist = expr.aggregate ? undefined : expr.resolved?.field;
-    if (picklist && (picklist.type === 'picklist' || picklist.type === 'multipicklist') && picklist.picklistValues.length) {
+    if (
+      picklist &&
+      (picklist.type === 'picklist' || picklist.type === 'multipicklist') &&
+      picklist.picklistValues.length
+    ) {
       // Picklists sort in their defined value order; values not in the list sort after the known ones.
-      const order = params.add(picklist.picklistValues.map((v) => v.value), 'text[]');
+      const order = params.add(
+        picklist.picklistValues.map((v) => v.value),
+        'text[]'
+      );
       const position = `CASE WHEN ${expr.sql} IS NULL THEN NULL ELSE COALESCE(array_position(${order}, ${expr.sql}), 2147483647) END`;
       return [`${position} ${dir} NULLS ${nulls}`, `lower(${expr.sql}) ${dir}`];
     }
@@ -322,7 +439,11 @@ function compileOrderBy(soql: string, query: Query | Subquery, scope: Scope, par
     const sortExpr = expr.family === 'text' ? `lower(${expr.sql})` : expr.sql;
     // A required field on the FROM object has no nulls: leaving out NULLS lets Postgres walk a plain btree index
     // (CreatedDate, SystemModstamp ...), which Salesforce's defaults (ASC NULLS FIRST) would otherwise prevent.
-    const neverNull = !expr.aggregate && expr.resolved?.path.length === 0 && !expr.resolved.field.nillable && !('fn' in c && c.fn);
+    const neverNull =
+      !expr.aggregate &&
+      expr.resolved?.path.length === 0 &&
+      !expr.resolved.field.nillable &&
+      !('fn' in c && c.fn);
     return [neverNull ? `${sortExpr} ${dir}` : `${sortExpr} ${dir} NULLS ${nulls}`];
   });
 }

@@ -68,29 +68,61 @@ export function locatorFor(cursorId: string, position: number): string {
 }
 
 export async function loadCursor(db: PGlite, cursorId: string, now: Date): Promise<CursorRow> {
-  const res = await db.query<{ id: string; mode: CursorMode; soql: string; include_deleted: boolean; batch_size: number; total_size: number; created_at: Date }>(
+  const res = await db.query<{
+    id: string;
+    mode: CursorMode;
+    soql: string;
+    include_deleted: boolean;
+    batch_size: number;
+    total_size: number;
+    created_at: Date;
+  }>(
     'SELECT id, mode, soql, include_deleted, batch_size, total_size, created_at FROM query_cursors WHERE id = $1',
     [cursorId]
   );
   const row = res.rows[0];
   if (!row || now.getTime() - new Date(row.created_at).getTime() > CURSOR_TTL_MS) throw invalidLocator();
-  return { id: row.id, mode: row.mode, soql: row.soql, includeDeleted: row.include_deleted, batchSize: row.batch_size, totalSize: row.total_size };
+  return {
+    id: row.id,
+    mode: row.mode,
+    soql: row.soql,
+    includeDeleted: row.include_deleted,
+    batchSize: row.batch_size,
+    totalSize: row.total_size
+  };
 }
 
 /** Drops cursors older than the TTL (called whenever a new cursor is opened). */
 export async function purgeExpiredCursors(db: PGlite, now: Date): Promise<void> {
   const cutoff = new Date(now.getTime() - CURSOR_TTL_MS).toISOString();
-  await db.query('DELETE FROM query_cursor_pages WHERE cursor_id IN (SELECT id FROM query_cursors WHERE created_at < $1::timestamptz)', [cutoff]);
-  await db.query('DELETE FROM query_cursor_marks WHERE cursor_id IN (SELECT id FROM query_cursors WHERE created_at < $1::timestamptz)', [cutoff]);
+  await db.query(
+    'DELETE FROM query_cursor_pages WHERE cursor_id IN (SELECT id FROM query_cursors WHERE created_at < $1::timestamptz)',
+    [cutoff]
+  );
+  await db.query(
+    'DELETE FROM query_cursor_marks WHERE cursor_id IN (SELECT id FROM query_cursors WHERE created_at < $1::timestamptz)',
+    [cutoff]
+  );
   await db.query('DELETE FROM query_cursors WHERE created_at < $1::timestamptz', [cutoff]);
 }
 
-export async function saveMark(db: PGlite, cursorId: string, position: number, lastId: string): Promise<void> {
-  await db.query('INSERT INTO query_cursor_marks (cursor_id, pos, last_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING', [cursorId, position, lastId]);
+export async function saveMark(
+  db: PGlite,
+  cursorId: string,
+  position: number,
+  lastId: string
+): Promise<void> {
+  await db.query(
+    'INSERT INTO query_cursor_marks (cursor_id, pos, last_id) VALUES ($1, $2, $3) ON CONFLICT DO NOTHING',
+    [cursorId, position, lastId]
+  );
 }
 
 export async function loadMark(db: PGlite, cursorId: string, position: number): Promise<string> {
-  const res = await db.query<{ last_id: string }>('SELECT last_id FROM query_cursor_marks WHERE cursor_id = $1 AND pos = $2', [cursorId, position]);
+  const res = await db.query<{ last_id: string }>(
+    'SELECT last_id FROM query_cursor_marks WHERE cursor_id = $1 AND pos = $2',
+    [cursorId, position]
+  );
   const row = res.rows[0];
   if (!row) throw invalidLocator();
   return row.last_id;

@@ -80,7 +80,15 @@ const FIXED: Record<string, { unit: Unit; offset: number }> = {
   NEXT_FISCAL_YEAR: { unit: 'YEAR', offset: 1 }
 };
 
-const N_UNITS: Record<string, Unit> = { DAYS: 'DAY', WEEKS: 'WEEK', MONTHS: 'MONTH', QUARTERS: 'QUARTER', YEARS: 'YEAR', FISCAL_QUARTERS: 'QUARTER', FISCAL_YEARS: 'YEAR' };
+const N_UNITS: Record<string, Unit> = {
+  DAYS: 'DAY',
+  WEEKS: 'WEEK',
+  MONTHS: 'MONTH',
+  QUARTERS: 'QUARTER',
+  YEARS: 'YEAR',
+  FISCAL_QUARTERS: 'QUARTER',
+  FISCAL_YEARS: 'YEAR'
+};
 
 /**
  * Range for a date literal, or null when the name is unknown. `n` is the number of a `:n` literal.
@@ -95,8 +103,10 @@ export function dateLiteralRange(literal: string, n: number | undefined, now: Da
     const start = addUnits(unitStart(today, fixed.unit), fixed.unit, fixed.offset);
     return { start: iso(start), end: iso(addUnits(start, fixed.unit, 1)) };
   }
-  if (name === 'LAST_90_DAYS') return { start: iso(addUnits(today, 'DAY', -90)), end: iso(addUnits(today, 'DAY', 1)) };
-  if (name === 'NEXT_90_DAYS') return { start: iso(addUnits(today, 'DAY', 1)), end: iso(addUnits(today, 'DAY', 91)) };
+  if (name === 'LAST_90_DAYS')
+    return { start: iso(addUnits(today, 'DAY', -90)), end: iso(addUnits(today, 'DAY', 1)) };
+  if (name === 'NEXT_90_DAYS')
+    return { start: iso(addUnits(today, 'DAY', 1)), end: iso(addUnits(today, 'DAY', 91)) };
   if (n === undefined || !Number.isInteger(n) || n < 0) return null;
   const m = /^(LAST_N|NEXT_N|N)_([A-Z_]+?)(_AGO)?$/.exec(name);
   if (!m) return null;
@@ -109,7 +119,8 @@ export function dateLiteralRange(literal: string, n: number | undefined, now: Da
   }
   if (m[3]) return null;
   if (m[1] === 'LAST_N') {
-    if (unit === 'DAY') return { start: iso(addUnits(today, 'DAY', -n)), end: iso(addUnits(today, 'DAY', 1)) };
+    if (unit === 'DAY')
+      return { start: iso(addUnits(today, 'DAY', -n)), end: iso(addUnits(today, 'DAY', 1)) };
     return { start: iso(addUnits(current, unit, -n)), end: iso(current) };
   }
   if (m[1] === 'NEXT_N') {

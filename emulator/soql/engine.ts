@@ -3,10 +3,28 @@
  * Work happens in SQL (filters, joins, sorting, aggregation, cursors); JS only shapes one page of rows.
  */
 import type { PGlite } from '@electric-sql/pglite';
-import { SalesforceApiError, type QueryEngine, type QueryOptions, type QueryPage, type Schema, type SObjectRecord } from '../core/types';
+import {
+  SalesforceApiError,
+  type QueryEngine,
+  type QueryOptions,
+  type QueryPage,
+  type Schema,
+  type SObjectRecord
+} from '../core/types';
 import { buildColumns } from './columns';
 import { compileQuery, type SelectPlan } from './compile';
-import { CURSOR_DDL, loadCursor, loadMark, locatorFor, newCursorId, parseLocator, purgeExpiredCursors, saveMark, type CursorMode, type CursorRow } from './cursors';
+import {
+  CURSOR_DDL,
+  loadCursor,
+  loadMark,
+  locatorFor,
+  newCursorId,
+  parseLocator,
+  purgeExpiredCursors,
+  saveMark,
+  type CursorMode,
+  type CursorRow
+} from './cursors';
 import { malformedQuery } from './errors';
 import { parseSoql } from './parse';
 import { buildAggregate, buildRecord, type ChildResults, type Row } from './shape';
@@ -29,8 +47,16 @@ export function effectiveBatchSize(requested: number | undefined): number {
 
 export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
   const { db, schema, now } = deps;
+  // Cursor tables are created on first use (idempotent DDL); a failed attempt is retried by the next call.
   let ready: Promise<void> | undefined;
-  const ensureReady = () => (ready ??= db.exec(CURSOR_DDL).then(() => undefined));
+  const ensureReady = () =>
+    (ready ??= db.exec(CURSOR_DDL).then(
+      () => undefined,
+      (err: unknown) => {
+        ready = undefined;
+        throw err;
+      }
+    ));
 
   function compile(soql: string, includeDeleted: boolean, style: OutputStyle): SelectPlan {
     return compileQuery(soql, parseSoql(soql), { schema, now: now(), includeDeleted, style });
@@ -41,7 +67,11 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
     return res.rows;
   }
 
-  async function fetchChildren(plan: SelectPlan, parentIds: string[], apiVersion: string): Promise<Map<string, ChildResults>> {
+  async function fetchChildren(
+    plan: SelectPlan,
+    parentIds: string[],
+    apiVersion: string
+  ): Promise<Map<string, ChildResults>> {
     const byParent = new Map<string, ChildResults>();
     if (parentIds.length === 0) return byParent;
     for (const node of plan.nodes) {
@@ -73,11 +103,24 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
   async function shapeRecords(plan: SelectPlan, rows: Row[], apiVersion: string): Promise<SObjectRecord[]> {
     const ids = rows.map((r) => String(r[plan.idCol]));
     const children = await fetchChildren(plan, ids, apiVersion);
-    return rows.map((row, i) => buildRecord(plan.nodes, row, plan.object.name, ids[i] as string, apiVersion, children.get(ids[i] as string)));
+    return rows.map((row, i) =>
+      buildRecord(
+        plan.nodes,
+        row,
+        plan.object.name,
+        ids[i] as string,
+        apiVersion,
+        children.get(ids[i] as string)
+      )
+    );
   }
 
   /** SELECT ... FROM ... WHERE ... [GROUP BY/HAVING] ORDER BY ... with LIMIT/OFFSET bound as parameters. */
-  function statement(plan: SelectPlan, select: string, limit: number | undefined): { sql: string; params: unknown[] } {
+  function statement(
+    plan: SelectPlan,
+    select: string,
+    limit: number | undefined
+  ): { sql: string; params: unknown[] } {
     const params = plan.params.clone();
     let sql = `SELECT ${select} FROM ${plan.scope.fromSql} ${plan.scope.joinsSql} WHERE ${plan.whereSql}`;
     if (plan.groupBySql.length) sql += ` GROUP BY ${plan.groupBySql.join(', ')}`;
@@ -98,12 +141,22 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
     const { sql, params } = statement(plan, plan.selectSql.join(', '), plan.limit ?? DEFAULT_BATCH_SIZE + 1);
     const rows = await run(sql, params);
     if (rows.length > DEFAULT_BATCH_SIZE) {
-      throw malformedQuery('Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch');
+      throw malformedQuery(
+        'Aggregate query does not support queryMore(), use LIMIT to restrict the results to a single batch'
+      );
     }
     return { totalSize: rows.length, done: true, records: rows.map((r) => buildAggregate(plan.nodes, r)) };
   }
 
-  async function insertCursor(id: string, mode: CursorMode, soql: string, includeDeleted: boolean, batchSize: number, total: number, at: Date) {
+  async function insertCursor(
+    id: string,
+    mode: CursorMode,
+    soql: string,
+    includeDeleted: boolean,
+    batchSize: number,
+    total: number,
+    at: Date
+  ) {
     await db.query(
       'INSERT INTO query_cursors (id, mode, soql, include_deleted, batch_size, total_size, created_at) VALUES ($1, $2, $3, $4, $5, $6, $7::timestamptz)',
       [id, mode, soql, includeDeleted, batchSize, total, at.toISOString()]
@@ -111,7 +164,12 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
   }
 
   /** ORDER BY given: snapshot the ordered ids of the whole result in SQL. */
-  async function openIdsCursor(plan: SelectPlan, soql: string, includeDeleted: boolean, batchSize: number): Promise<{ id: string; total: number }> {
+  async function openIdsCursor(
+    plan: SelectPlan,
+    soql: string,
+    includeDeleted: boolean,
+    batchSize: number
+  ): Promise<{ id: string; total: number }> {
     const id = newCursorId();
     const at = now();
     await purgeExpiredCursors(db, at);
@@ -131,7 +189,13 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
   }
 
   /** Id order only: count now, then page by "id greater than the last one returned". */
-  async function openKeysetCursor(plan: SelectPlan, soql: string, includeDeleted: boolean, batchSize: number, lastId: string): Promise<{ id: string; total: number }> {
+  async function openKeysetCursor(
+    plan: SelectPlan,
+    soql: string,
+    includeDeleted: boolean,
+    batchSize: number,
+    lastId: string
+  ): Promise<{ id: string; total: number }> {
     const id = newCursorId();
     const at = now();
     await purgeExpiredCursors(db, at);
@@ -145,7 +209,8 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
 
   async function pageFromIds(plan: SelectPlan, cursor: CursorRow, position: number): Promise<Row[]> {
     // Pages were cut at batch boundaries when the cursor was opened; conditions were applied then.
-    if (position % cursor.batchSize !== 0) throw new SalesforceApiError('INVALID_QUERY_LOCATOR', 'invalid query locator');
+    if (position % cursor.batchSize !== 0)
+      throw new SalesforceApiError('INVALID_QUERY_LOCATOR', 'invalid query locator');
     return run(
       `SELECT ${plan.selectSql.join(', ')} FROM (SELECT unnest(ids) AS record_id, generate_subscripts(ids, 1) AS i FROM query_cursor_pages ` +
         `WHERE cursor_id = $1 AND page = $2::int) qc JOIN ${plan.scope.fromSql} ON ${plan.scope.idExpr} = qc.record_id ${plan.scope.joinsSql} ORDER BY qc.i`,
@@ -168,8 +233,15 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
     return rows;
   }
 
-  function nextUrl(apiVersion: string, cursorId: string, position: number, total: number): string | undefined {
-    return position < total ? `/services/data/v${apiVersion}/query/${locatorFor(cursorId, position)}` : undefined;
+  function nextUrl(
+    apiVersion: string,
+    cursorId: string,
+    position: number,
+    total: number
+  ): string | undefined {
+    return position < total
+      ? `/services/data/v${apiVersion}/query/${locatorFor(cursorId, position)}`
+      : undefined;
   }
 
   return {
@@ -183,13 +255,21 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
       const { sql, params } = statement(plan, plan.selectSql.join(', '), firstLimit);
       const rows = await run(sql, params);
       if (rows.length <= batchSize) {
-        return { totalSize: rows.length, done: true, records: await shapeRecords(plan, rows, opts.apiVersion) };
+        return {
+          totalSize: rows.length,
+          done: true,
+          records: await shapeRecords(plan, rows, opts.apiVersion)
+        };
       }
       const lastId = String(rows[batchSize - 1]?.[plan.idCol]);
       const cursor = plan.userOrdered
         ? await openIdsCursor(plan, soql, opts.includeDeleted, batchSize)
         : await openKeysetCursor(plan, soql, opts.includeDeleted, batchSize, lastId);
-      const page: QueryPage = { totalSize: cursor.total, done: false, records: await shapeRecords(plan, rows.slice(0, batchSize), opts.apiVersion) };
+      const page: QueryPage = {
+        totalSize: cursor.total,
+        done: false,
+        records: await shapeRecords(plan, rows.slice(0, batchSize), opts.apiVersion)
+      };
       page.nextRecordsUrl = nextUrl(opts.apiVersion, cursor.id, batchSize, cursor.total);
       if (!page.nextRecordsUrl) page.done = true;
       return page;
@@ -199,14 +279,23 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
       await ensureReady();
       const { cursorId, position } = parseLocator(locator);
       const cursor = await loadCursor(db, cursorId, now());
-      if (position >= cursor.totalSize) throw new SalesforceApiError('INVALID_QUERY_LOCATOR', 'invalid query locator');
+      if (position >= cursor.totalSize)
+        throw new SalesforceApiError('INVALID_QUERY_LOCATOR', 'invalid query locator');
       const plan = compile(cursor.soql, cursor.includeDeleted, 'rest');
       const end = position + cursor.batchSize;
-      const rows = cursor.mode === 'keyset' ? await pageFromKeyset(plan, cursor, position) : await pageFromIds(plan, cursor, position);
+      const rows =
+        cursor.mode === 'keyset'
+          ? await pageFromKeyset(plan, cursor, position)
+          : await pageFromIds(plan, cursor, position);
       // A keyset page comes back short only when rows were deleted since the query ran: nothing is left then.
-      const exhausted = cursor.mode === 'keyset' && rows.length < Math.min(cursor.batchSize, cursor.totalSize - position);
+      const exhausted =
+        cursor.mode === 'keyset' && rows.length < Math.min(cursor.batchSize, cursor.totalSize - position);
       const next = exhausted ? undefined : nextUrl(apiVersion, cursorId, end, cursor.totalSize);
-      const page: QueryPage = { totalSize: cursor.totalSize, done: next === undefined, records: await shapeRecords(plan, rows, apiVersion) };
+      const page: QueryPage = {
+        totalSize: cursor.totalSize,
+        done: next === undefined,
+        records: await shapeRecords(plan, rows, apiVersion)
+      };
       if (next) page.nextRecordsUrl = next;
       return page;
     },
@@ -218,14 +307,23 @@ export function createQueryEngine(deps: QueryEngineDeps): QueryEngine {
     async queryAllRows(soql: string, opts: { includeDeleted: boolean }) {
       await ensureReady();
       const plan = compile(soql, opts.includeDeleted, 'bulk');
-      if (plan.kind !== 'records') throw malformedQuery('Aggregate queries and COUNT() are not supported by Bulk API query jobs');
+      if (plan.kind !== 'records')
+        throw malformedQuery('Aggregate queries and COUNT() are not supported by Bulk API query jobs');
       const items = plan.items.map((item) => {
-        if (item.kind === 'children') throw malformedQuery(`Bulk API query jobs do not support child relationship subqueries (${item.name})`);
-        if (item.kind !== 'field') throw malformedQuery('Aggregate functions are not supported by Bulk API query jobs');
+        if (item.kind === 'children')
+          throw malformedQuery(
+            `Bulk API query jobs do not support child relationship subqueries (${item.name})`
+          );
+        if (item.kind !== 'field')
+          throw malformedQuery('Aggregate functions are not supported by Bulk API query jobs');
         return item;
       });
       // Only the selected columns, as arrays: Bulk results can be a million rows.
-      const { sql, params } = statement(plan, items.map((i) => selectEntry(plan, i.col)).join(', '), plan.limit);
+      const { sql, params } = statement(
+        plan,
+        items.map((i) => selectEntry(plan, i.col)).join(', '),
+        plan.limit
+      );
       const res = await db.query<unknown[]>(sql, params, { rowMode: 'array' });
       return {
         columns: items.map((i) => i.path),

@@ -47,7 +47,12 @@ export function noSuchColumn(soql: string, token: string, entity: string): Sales
   );
 }
 
-export function unknownRelationship(soql: string, token: string, relationship: string, where: 'field path' | 'FROM part of query call'): SalesforceApiError {
+export function unknownRelationship(
+  soql: string,
+  token: string,
+  relationship: string,
+  where: 'field path' | 'FROM part of query call'
+): SalesforceApiError {
   return new SalesforceApiError(
     where === 'field path' ? 'INVALID_FIELD' : 'INVALID_TYPE',
     caretMessage(
@@ -59,12 +64,22 @@ export function unknownRelationship(soql: string, token: string, relationship: s
 }
 
 export function unknownObject(soql: string, name: string): SalesforceApiError {
-  return new SalesforceApiError('INVALID_TYPE', caretMessage(soql, findToken(soql, name), `sObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`));
+  return new SalesforceApiError(
+    'INVALID_TYPE',
+    caretMessage(
+      soql,
+      findToken(soql, name),
+      `sObject type '${name}' is not supported. If you are attempting to use a custom object, be sure to append the '__c' after the entity name. Please reference your WSDL or the describe call for the appropriate names.`
+    )
+  );
 }
 
 /** Wrong literal type for a field, e.g. `Name = 5` or `CreatedDate = 2024-01-01`. */
 export function badFilterValue(soql: string, token: string, message: string): SalesforceApiError {
-  return new SalesforceApiError('INVALID_QUERY_FILTER_OPERATOR', caretMessage(soql, findToken(soql, token), message));
+  return new SalesforceApiError(
+    'INVALID_QUERY_FILTER_OPERATOR',
+    caretMessage(soql, findToken(soql, token), message)
+  );
 }
 
 export function invalidLocator(): SalesforceApiError {

@@ -4,7 +4,7 @@ describe('decodeStringLiteral', () => {
   it.each([
     ['plain', "'abc'", false, 'abc'],
     ['escaped quote', "'O\\'Brien'", false, "O'Brien"],
-    ['escaped double quote', "'say \\\"hi\\\"'", false, 'say "hi"'],
+    ['escaped double quote', '\'say \\"hi\\"\'', false, 'say "hi"'],
     ['escaped backslash', "'C:\\\\dir'", false, 'C:\\dir'],
     ['newline, tab, return', "'a\\nb\\tc\\rd'", false, 'a\nb\tc\rd'],
     ['unicode escape', "'caf\\u00e9'", false, 'café'],

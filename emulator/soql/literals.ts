@@ -1,6 +1,15 @@
 /** Decoding of SOQL literal tokens as the parser hands them over (strings keep their quotes and escapes). */
 
-const SIMPLE_ESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', '"': '"', "'": "'", '\\': '\\' };
+const SIMPLE_ESCAPES: Record<string, string> = {
+  n: '\n',
+  r: '\r',
+  t: '\t',
+  b: '\b',
+  f: '\f',
+  '"': '"',
+  "'": "'",
+  '\\': '\\'
+};
 
 /**
  * Decodes a quoted SOQL string literal. In LIKE patterns `\%` and `\_` stay escaped (so they match
@@ -36,7 +45,8 @@ export function decodeStringLiteral(raw: string, forLike: boolean): string | nul
 export function decodeDateTimeLiteral(raw: string): string | null {
   const m = /^(\d{4}-\d{2}-\d{2})T(\d{2}:\d{2}:\d{2})(\.\d+)?(Z|[+-]\d{2}:?\d{2})$/i.exec(raw);
   if (!m) return null;
-  const zone = (m[4] as string).toUpperCase() === 'Z' ? 'Z' : (m[4] as string).replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
+  const zone =
+    (m[4] as string).toUpperCase() === 'Z' ? 'Z' : (m[4] as string).replace(/^([+-]\d{2})(\d{2})$/, '$1:$2');
   const date = new Date(`${m[1]}T${m[2]}${m[3] ?? ''}${zone}`);
   return Number.isNaN(date.getTime()) ? null : date.toISOString();
 }

@@ -30,7 +30,10 @@ function locatorOf(url: string | undefined): string {
 
 describe('paging', () => {
   it('should page 4,500 rows in three batches of 2000, 2000, 500 in ORDER BY order', async () => {
-    const first = await engine.query('SELECT Id, LastName FROM Lead ORDER BY LastName DESC', { includeDeleted: false, apiVersion: V });
+    const first = await engine.query('SELECT Id, LastName FROM Lead ORDER BY LastName DESC', {
+      includeDeleted: false,
+      apiVersion: V
+    });
     expect(first.totalSize).toBe(4500);
     expect(first.done).toBe(false);
     expect(first.records).toHaveLength(2000);
@@ -50,14 +53,21 @@ describe('paging', () => {
     expect(third.nextRecordsUrl).toBeUndefined();
     expect(third.records).toHaveLength(500);
     expect(third.records[499]?.LastName).toBe('Lead 00001');
-    expect(third.records[0]?.attributes).toEqual({ type: 'Lead', url: `/services/data/v62.0/sobjects/Lead/${third.records[0]?.Id as string}` });
+    expect(third.records[0]?.attributes).toEqual({
+      type: 'Lead',
+      url: `/services/data/v62.0/sobjects/Lead/${third.records[0]?.Id as string}`
+    });
 
     const all = [...first.records, ...second.records, ...third.records].map((r) => r.Id);
     expect(new Set(all).size).toBe(4500);
   });
 
   it('should honour batchSize and a LIMIT spanning pages', async () => {
-    const first = await engine.query('SELECT Id FROM Lead WHERE Total_Score__c < 50 LIMIT 450', { includeDeleted: false, apiVersion: V, batchSize: 200 });
+    const first = await engine.query('SELECT Id FROM Lead WHERE Total_Score__c < 50 LIMIT 450', {
+      includeDeleted: false,
+      apiVersion: V,
+      batchSize: 200
+    });
     expect(first).toMatchObject({ totalSize: 450, done: false });
     expect(first.records).toHaveLength(200);
     const second = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
@@ -74,7 +84,10 @@ describe('paging', () => {
   });
 
   it('should not open a cursor when everything fits one batch', async () => {
-    const page = await engine.query('SELECT Id FROM Lead LIMIT 2000', { includeDeleted: false, apiVersion: V });
+    const page = await engine.query('SELECT Id FROM Lead LIMIT 2000', {
+      includeDeleted: false,
+      apiVersion: V
+    });
     expect(page).toMatchObject({ totalSize: 2000, done: true });
     expect(page.nextRecordsUrl).toBeUndefined();
   });
@@ -108,11 +121,19 @@ describe('paging', () => {
 
 describe('aggregate results', () => {
   it('should refuse more than 2000 groups, as aggregate queries cannot use queryMore', async () => {
-    await expect(engine.query('SELECT LastName, COUNT(Id) FROM Lead GROUP BY LastName', { includeDeleted: false, apiVersion: V })).rejects.toMatchObject({
+    await expect(
+      engine.query('SELECT LastName, COUNT(Id) FROM Lead GROUP BY LastName', {
+        includeDeleted: false,
+        apiVersion: V
+      })
+    ).rejects.toMatchObject({
       errorCode: 'MALFORMED_QUERY',
       message: expect.stringContaining('does not support queryMore')
     });
-    const limited = await engine.query('SELECT LastName, COUNT(Id) FROM Lead GROUP BY LastName ORDER BY LastName LIMIT 2000', { includeDeleted: false, apiVersion: V });
+    const limited = await engine.query(
+      'SELECT LastName, COUNT(Id) FROM Lead GROUP BY LastName ORDER BY LastName LIMIT 2000',
+      { includeDeleted: false, apiVersion: V }
+    );
     expect([limited.totalSize, limited.done]).toEqual([2000, true]);
   });
 });
@@ -121,20 +142,31 @@ describe('cursor snapshots while data changes', () => {
   const q = (soql: string) => engine.query(soql, { includeDeleted: false, apiVersion: V });
 
   afterEach(async () => {
-    await db.exec(`DELETE FROM sobj_lead WHERE lastname LIKE 'Late %'; UPDATE sobj_lead SET isdeleted = false WHERE lastname BETWEEN 'Lead 04000' AND 'Lead 04499'`);
+    await db.exec(
+      `DELETE FROM sobj_lead WHERE lastname LIKE 'Late %'; UPDATE sobj_lead SET isdeleted = false WHERE lastname BETWEEN 'Lead 04000' AND 'Lead 04499'`
+    );
   });
 
   it('should not page in rows created after an ORDER BY query ran (ids are snapshotted)', async () => {
     const first = await q('SELECT Id FROM Lead ORDER BY LastName');
-    await db.exec(`INSERT INTO sobj_lead (id, lastname, isdeleted) SELECT '00Q9' || lpad(g::text, 11, '0') || 'AAA', 'Late ' || g, false FROM generate_series(1, 100) g`);
+    await db.exec(
+      `INSERT INTO sobj_lead (id, lastname, isdeleted) SELECT '00Q9' || lpad(g::text, 11, '0') || 'AAA', 'Late ' || g, false FROM generate_series(1, 100) g`
+    );
     const second = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
     const third = await engine.queryMore(locatorOf(second.nextRecordsUrl), V);
-    expect([first.records.length, second.records.length, third.records.length, third.done]).toEqual([2000, 2000, 500, true]);
+    expect([first.records.length, second.records.length, third.records.length, third.done]).toEqual([
+      2000,
+      2000,
+      500,
+      true
+    ]);
   });
 
   it('should cap an id-ordered (keyset) cursor at the counted total even when rows are added', async () => {
     const first = await q('SELECT Id FROM Lead');
-    await db.exec(`INSERT INTO sobj_lead (id, lastname, isdeleted) SELECT '00Q9' || lpad(g::text, 11, '0') || 'AAA', 'Late ' || g, false FROM generate_series(1, 100) g`);
+    await db.exec(
+      `INSERT INTO sobj_lead (id, lastname, isdeleted) SELECT '00Q9' || lpad(g::text, 11, '0') || 'AAA', 'Late ' || g, false FROM generate_series(1, 100) g`
+    );
     const second = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
     const third = await engine.queryMore(locatorOf(second.nextRecordsUrl), V);
     expect([first.totalSize, third.records.length, third.done]).toEqual([4500, 500, true]);
@@ -143,9 +175,15 @@ describe('cursor snapshots while data changes', () => {
 
   it('should end a keyset cursor early when rows were deleted meanwhile', async () => {
     const first = await q('SELECT Id FROM Lead');
-    await db.exec(`UPDATE sobj_lead SET isdeleted = true WHERE lastname BETWEEN 'Lead 04000' AND 'Lead 04499'`);
+    await db.exec(
+      `UPDATE sobj_lead SET isdeleted = true WHERE lastname BETWEEN 'Lead 04000' AND 'Lead 04499'`
+    );
     const second = await engine.queryMore(locatorOf(first.nextRecordsUrl), V);
-    expect([second.records.length, second.done, second.nextRecordsUrl]).toEqual([2000, false, expect.any(String)]);
+    expect([second.records.length, second.done, second.nextRecordsUrl]).toEqual([
+      2000,
+      false,
+      expect.any(String)
+    ]);
     const third = await engine.queryMore(locatorOf(second.nextRecordsUrl), V);
     expect([third.records.length, third.done, third.nextRecordsUrl]).toEqual([0, true, undefined]);
   });

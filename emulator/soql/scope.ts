@@ -74,9 +74,11 @@ export class Scope {
   /** Resolves a (possibly dotted) field reference; `token` is the text to point at in errors. */
   resolve(path: string, token = path): ResolvedField {
     const parts = path.split('.');
-    if (parts.length > 1 && this.objectAlias && parts[0]?.toLowerCase() === this.objectAlias.toLowerCase()) parts.shift();
+    if (parts.length > 1 && this.objectAlias && parts[0]?.toLowerCase() === this.objectAlias.toLowerCase())
+      parts.shift();
     const head = parts[0]?.toLowerCase() ?? '';
-    if (parts.length > 1 && head === this.root.name.toLowerCase() && !this.root.relationshipMap.has(head)) parts.shift();
+    if (parts.length > 1 && head === this.root.name.toLowerCase() && !this.root.relationshipMap.has(head))
+      parts.shift();
     const fieldName = parts.pop() as string;
     let targets: JoinTarget[] = [{ obj: this.root, alias: this.alias }];
     const walked: ParentJoin[] = [];
@@ -96,14 +98,20 @@ export class Scope {
     return this.resolveField(targets, fieldName, token, walked);
   }
 
-  private resolveField(targets: JoinTarget[], fieldName: string, token: string, path: ParentJoin[]): ResolvedField {
+  private resolveField(
+    targets: JoinTarget[],
+    fieldName: string,
+    token: string,
+    path: ParentJoin[]
+  ): ResolvedField {
     const lower = fieldName.toLowerCase();
     const hits = targets.flatMap((t) => {
       const field = t.obj.fieldMap.get(lower);
       return field ? [{ t, field }] : [];
     });
     const first = hits[0];
-    if (!first) throw noSuchColumn(this.soql, token, targets.length > 1 ? 'Name' : (targets[0] as JoinTarget).obj.name);
+    if (!first)
+      throw noSuchColumn(this.soql, token, targets.length > 1 ? 'Name' : (targets[0] as JoinTarget).obj.name);
     const exprs = hits.map((h) => `${h.t.alias}.${quoteIdent(h.field.column)}`);
     const expr = exprs.length === 1 ? (exprs[0] as string) : `COALESCE(${exprs.join(', ')})`;
     return { field: first.field, family: familyOf(first.field), expr, path };
@@ -114,18 +122,32 @@ export class Scope {
     if (!refField) throw unknownRelationship(this.soql, token, rel, 'field path');
     const objs = this.targetObjects(refField);
     if (objs.length === 0) {
-      throw malformedQuery(`Relationship '${refField.relationshipName}' points to ${refField.referenceTo.join(', ')}, which the emulator does not model`);
+      throw malformedQuery(
+        `Relationship '${refField.relationshipName}' points to ${refField.referenceTo.join(', ')}, which the emulator does not model`
+      );
     }
     const targets = objs.map((obj) => ({ obj, alias: this.aliases.next('j') }));
     for (const t of targets) {
-      this.joinSql.push(`LEFT JOIN ${quoteIdent(t.obj.table)} ${t.alias} ON ${t.alias}."id" = ${from.alias}.${quoteIdent(refField.column)}`);
+      this.joinSql.push(
+        `LEFT JOIN ${quoteIdent(t.obj.table)} ${t.alias} ON ${t.alias}."id" = ${from.alias}.${quoteIdent(refField.column)}`
+      );
     }
-    const idExpr = targets.length === 1 ? `${targets[0]?.alias}."id"` : `COALESCE(${targets.map((t) => `${t.alias}."id"`).join(', ')})`;
+    const idExpr =
+      targets.length === 1
+        ? `${targets[0]?.alias}."id"`
+        : `COALESCE(${targets.map((t) => `${t.alias}."id"`).join(', ')})`;
     const typeExpr =
       targets.length === 1
         ? `'${targets[0]?.obj.name}'`
         : `CASE ${targets.map((t) => `WHEN ${t.alias}."id" IS NOT NULL THEN '${t.obj.name}'`).join(' ')} END`;
-    const join: ParentJoin = { key, name: refField.relationshipName ?? rel, targets, idExpr, typeExpr, foreignKey: refField.name };
+    const join: ParentJoin = {
+      key,
+      name: refField.relationshipName ?? rel,
+      targets,
+      idExpr,
+      typeExpr,
+      foreignKey: refField.name
+    };
     this.joins.set(key, join);
     return join;
   }

@@ -11,20 +11,35 @@ export function recordUrl(apiVersion: string, type: string, id: string): string 
   return `/services/data/v${apiVersion}/sobjects/${type}/${id}`;
 }
 
-export function buildRecord(nodes: OutNode[], row: Row, type: string, id: string, apiVersion: string, children?: ChildResults): SObjectRecord {
+export function buildRecord(
+  nodes: OutNode[],
+  row: Row,
+  type: string,
+  id: string,
+  apiVersion: string,
+  children?: ChildResults
+): SObjectRecord {
   const record: SObjectRecord = { attributes: { type, url: recordUrl(apiVersion, type, id) } };
   fill(record, nodes, row, apiVersion, children);
   return record;
 }
 
-function fill(record: SObjectRecord, nodes: OutNode[], row: Row, apiVersion: string, children?: ChildResults): void {
+function fill(
+  record: SObjectRecord,
+  nodes: OutNode[],
+  row: Row,
+  apiVersion: string,
+  children?: ChildResults
+): void {
   for (const node of nodes) {
     if (node.kind === 'field') {
       record[node.key] = row[node.col] ?? null;
     } else if (node.kind === 'parent') {
       const parentId = row[node.idCol];
       record[node.key] =
-        typeof parentId === 'string' ? buildRecord(node.children, row, String(row[node.typeCol]), parentId, apiVersion) : null;
+        typeof parentId === 'string'
+          ? buildRecord(node.children, row, String(row[node.typeCol]), parentId, apiVersion)
+          : null;
     } else {
       const list = children?.get(node.key) ?? [];
       // Salesforce returns null, not an empty result, for a subquery without rows.

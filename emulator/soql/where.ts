@@ -6,9 +6,23 @@
  * Every translated condition is therefore two-valued (never SQL NULL): positive comparisons add
  * `expr IS NOT NULL`, negative ones add `expr IS NULL OR ...`.
  */
-import type { Condition, FunctionExp, HavingClause, LiteralType, Query, WhereClause } from '@jetstreamapp/soql-parser-js';
+import type {
+  Condition,
+  FunctionExp,
+  HavingClause,
+  LiteralType,
+  Query,
+  WhereClause
+} from '@jetstreamapp/soql-parser-js';
 import { dateLiteralRange } from './dateLiterals';
-import { badFilterValue, caretMessage, findToken, malformedQuery, unknownObject, unsupported } from './errors';
+import {
+  badFilterValue,
+  caretMessage,
+  findToken,
+  malformedQuery,
+  unknownObject,
+  unsupported
+} from './errors';
 import { functionExpr, type Expr } from './functions';
 import { toId18 } from './ids';
 import { decodeDateLiteral, decodeDateTimeLiteral, decodeStringLiteral } from './literals';
@@ -62,7 +76,9 @@ export function translateConditions(clause: WhereClause | HavingClause, ctx: Con
     const seen = opAtDepth[depth];
     if (seen && seen !== node.operator) {
       const soql = ctx.scope.soql;
-      throw malformedQuery(caretMessage(soql, findToken(soql, node.operator), `unexpected token: '${node.operator}'`));
+      throw malformedQuery(
+        caretMessage(soql, findToken(soql, node.operator), `unexpected token: '${node.operator}'`)
+      );
     }
     opAtDepth[depth] = node.operator;
     parts.push(` ${node.operator} `);
@@ -72,7 +88,8 @@ export function translateConditions(clause: WhereClause | HavingClause, ctx: Con
 }
 
 function leftSide(cond: AnyCondition, ctx: ConditionContext): { expr: Expr; token: string } {
-  if (cond.fn) return { expr: functionExpr(ctx.scope, cond.fn, ctx.allowAggregates), token: cond.fn.functionName ?? '' };
+  if (cond.fn)
+    return { expr: functionExpr(ctx.scope, cond.fn, ctx.allowAggregates), token: cond.fn.functionName ?? '' };
   const field = cond.field as string;
   const r = ctx.scope.resolve(field);
   return { expr: { sql: r.expr, family: r.family, resolved: r, aggregate: false }, token: field };
@@ -84,22 +101,38 @@ function translateCondition(cond: AnyCondition, ctx: ConditionContext): string {
   const { expr, token } = leftSide(cond, ctx);
   if (cond.valueQuery) return semiJoin(cond.valueQuery, op, expr, token, ctx);
   const values = Array.isArray(cond.value) ? cond.value : [cond.value ?? ''];
-  const types: (LiteralType | undefined)[] = Array.isArray(cond.literalType) ? cond.literalType : values.map(() => cond.literalType as LiteralType | undefined);
-  const nVars = Array.isArray(cond.dateLiteralVariable) ? cond.dateLiteralVariable : values.map(() => cond.dateLiteralVariable);
+  const types: (LiteralType | undefined)[] = Array.isArray(cond.literalType)
+    ? cond.literalType
+    : values.map(() => cond.literalType as LiteralType | undefined);
+  const nVars = Array.isArray(cond.dateLiteralVariable)
+    ? cond.dateLiteralVariable
+    : values.map(() => cond.dateLiteralVariable);
 
   if (op === 'IN' || op === 'NOT IN' || op === 'INCLUDES' || op === 'EXCLUDES') {
-    const decoded = values.map((v, i) => decodeValue(expr, token, v, types[i], nVars[i] as number | undefined, ctx));
+    const decoded = values.map((v, i) =>
+      decodeValue(expr, token, v, types[i], nVars[i] as number | undefined, ctx)
+    );
     if (op === 'INCLUDES' || op === 'EXCLUDES') return multiPicklist(op, expr, token, decoded, ctx);
-    if (decoded.some((d) => d.kind === 'range')) throw unsupported(soql, 'Date literals inside IN lists', token);
+    if (decoded.some((d) => d.kind === 'range'))
+      throw unsupported(soql, 'Date literals inside IN lists', token);
     const hasNull = decoded.some((d) => d.kind === 'null');
     const list = decoded.flatMap((d) => (d.kind === 'value' ? [comparable(expr.family, d.value)] : []));
     const lhs = lhsComparable(expr);
     const arr = ctx.params.add(list, `${castFor(expr.family)}[]`);
-    if (op === 'IN') return `((${lhs} = ANY(${arr}) AND ${expr.sql} IS NOT NULL)${hasNull ? ` OR ${expr.sql} IS NULL` : ''})`;
+    if (op === 'IN')
+      return `((${lhs} = ANY(${arr}) AND ${expr.sql} IS NOT NULL)${hasNull ? ` OR ${expr.sql} IS NULL` : ''})`;
     return `(${hasNull ? '' : `${expr.sql} IS NULL OR `}(${expr.sql} IS NOT NULL AND NOT (${lhs} = ANY(${arr}))))`;
   }
 
-  const decoded = decodeValue(expr, token, values[0] as string, types[0], nVars[0] as number | undefined, ctx, op === 'LIKE');
+  const decoded = decodeValue(
+    expr,
+    token,
+    values[0] as string,
+    types[0],
+    nVars[0] as number | undefined,
+    ctx,
+    op === 'LIKE'
+  );
   if (decoded.kind === 'null') {
     if (op === '=') return `(${expr.sql} IS NULL)`;
     if (op === '!=' || op === '<>') return `(${expr.sql} IS NOT NULL)`;
@@ -124,7 +157,8 @@ function translateCondition(cond: AnyCondition, ctx: ConditionContext): string {
     case '<=':
     case '>':
     case '>=':
-      if (expr.family === 'boolean') throw badFilterValue(soql, token, `invalid operator on boolean field ${token}: ${op}`);
+      if (expr.family === 'boolean')
+        throw badFilterValue(soql, token, `invalid operator on boolean field ${token}: ${op}`);
       return `(${lhs} ${op} ${rhs} AND ${expr.sql} IS NOT NULL)`;
     default:
       throw malformedQuery(caretMessage(soql, findToken(soql, op), `unexpected token: '${op}'`));
@@ -140,7 +174,8 @@ function comparable(family: ValueFamily, value: unknown): unknown {
   return family === 'text' && typeof value === 'string' ? value.toLowerCase() : value;
 }
 
-type Decoded = { kind: 'value'; value: unknown } | { kind: 'null' } | { kind: 'range'; start: string; end: string };
+type Decoded =
+  { kind: 'value'; value: unknown } | { kind: 'null' } | { kind: 'range'; start: string; end: string };
 
 function decodeValue(
   expr: Expr,
@@ -154,7 +189,8 @@ function decodeValue(
   const soql = ctx.scope.soql;
   const fieldName = expr.resolved?.field.name ?? token;
   if (literalType === 'NULL') return { kind: 'null' };
-  if (literalType === 'APEX_BIND_VARIABLE') throw malformedQuery(`Bind variables are only allowed in Apex code: :${raw}`);
+  if (literalType === 'APEX_BIND_VARIABLE')
+    throw malformedQuery(`Bind variables are only allowed in Apex code: :${raw}`);
   if (literalType === 'INTEGER_WITH_CURRENCY_PREFIX' || literalType === 'DECIMAL_WITH_CURRENCY_PREFIX') {
     throw unsupported(soql, 'Currency-prefixed literals (multi-currency)', raw);
   }
@@ -169,7 +205,14 @@ function decodeValue(
     case 'id': {
       if (literalType !== 'STRING') throw mustBe(expr.family === 'id' ? 'id' : 'string', true);
       const text = decodeStringLiteral(raw, forLike);
-      if (text === null) throw malformedQuery(caretMessage(soql, findToken(soql, raw), `Invalid string literal '${raw}'. Illegal character sequence in escape`));
+      if (text === null)
+        throw malformedQuery(
+          caretMessage(
+            soql,
+            findToken(soql, raw),
+            `Invalid string literal '${raw}'. Illegal character sequence in escape`
+          )
+        );
       // Salesforce stores blank text as null, so '' in a filter means null (`Email = ''` finds empty emails).
       if (text === '' && !forLike) return { kind: 'null' };
       if (expr.family === 'id' && !forLike) {
@@ -189,7 +232,10 @@ function decodeValue(
     case 'datetime': {
       if (literalType === 'DATE_LITERAL' || literalType === 'DATE_N_LITERAL') {
         const range = dateLiteralRange(raw, n, ctx.now);
-        if (!range) throw malformedQuery(caretMessage(soql, findToken(soql, raw.split(':')[0] as string), `unexpected token: '${raw}'`));
+        if (!range)
+          throw malformedQuery(
+            caretMessage(soql, findToken(soql, raw.split(':')[0] as string), `unexpected token: '${raw}'`)
+          );
         return { kind: 'range', ...range };
       }
       if (expr.family === 'date') {
@@ -205,7 +251,12 @@ function decodeValue(
 }
 
 /** A date literal is a day range [start, end) in UTC; operators compare against its bounds. */
-function dateRange(op: string, expr: Expr, range: { start: string; end: string }, ctx: ConditionContext): string {
+function dateRange(
+  op: string,
+  expr: Expr,
+  range: { start: string; end: string },
+  ctx: ConditionContext
+): string {
   const cast = castFor(expr.family);
   const bound = (day: string) => ctx.params.add(expr.family === 'datetime' ? `${day}T00:00:00Z` : day, cast);
   const e = expr.sql;
@@ -229,9 +280,19 @@ function dateRange(op: string, expr: Expr, range: { start: string; end: string }
 }
 
 /** INCLUDES ('a;b','c') means (has a AND has b) OR has c; EXCLUDES is its negation (nulls excluded from nothing). */
-function multiPicklist(op: string, expr: Expr, token: string, decoded: Decoded[], ctx: ConditionContext): string {
+function multiPicklist(
+  op: string,
+  expr: Expr,
+  token: string,
+  decoded: Decoded[],
+  ctx: ConditionContext
+): string {
   if (expr.resolved?.field.type !== 'multipicklist') {
-    throw badFilterValue(ctx.scope.soql, token, `invalid operator on field ${token}: ${op} is only valid on multi-select picklists`);
+    throw badFilterValue(
+      ctx.scope.soql,
+      token,
+      `invalid operator on field ${token}: ${op} is only valid on multi-select picklists`
+    );
   }
   const items = `regexp_split_to_array(lower(${expr.sql}), '\\s*;\\s*')`;
   const terms = decoded.map((d) => {
@@ -250,23 +311,34 @@ function multiPicklist(op: string, expr: Expr, token: string, decoded: Decoded[]
 /** `Id IN (SELECT LeadId FROM X WHERE ...)`: a semi-join compiled into the same statement. */
 function semiJoin(query: Query, op: string, expr: Expr, token: string, ctx: ConditionContext): string {
   const soql = ctx.scope.soql;
-  if (op !== 'IN' && op !== 'NOT IN') throw malformedQuery(caretMessage(soql, findToken(soql, token), `unexpected token: '${op}'`));
-  if (expr.family !== 'id') throw malformedQuery(`Semi-join sub-selects are only supported on Id or reference fields, not '${token}'`);
+  if (op !== 'IN' && op !== 'NOT IN')
+    throw malformedQuery(caretMessage(soql, findToken(soql, token), `unexpected token: '${op}'`));
+  if (expr.family !== 'id')
+    throw malformedQuery(
+      `Semi-join sub-selects are only supported on Id or reference fields, not '${token}'`
+    );
   const objName = query.sObject ?? '';
   const obj = ctx.scope.schema.get(objName);
   if (!obj) throw unknownObject(soql, objName);
   const fields = query.fields ?? [];
   const only = fields[0];
   if (fields.length !== 1 || !only || only.type !== 'Field') {
-    throw malformedQuery('The selected field in a semi-join sub-select must be a single Id or reference field');
+    throw malformedQuery(
+      'The selected field in a semi-join sub-select must be a single Id or reference field'
+    );
   }
   if (query.groupBy || query.having || query.orderBy || query.offset !== undefined) {
     throw unsupported(soql, 'GROUP BY, HAVING, ORDER BY or OFFSET in a semi-join sub-select', objName);
   }
   const inner = new Scope(soql, ctx.scope.schema, obj, ctx.scope.aliases, query.sObjectAlias);
   const selected = inner.resolve(only.field);
-  if (selected.family !== 'id') throw malformedQuery(`The selected field in a semi-join sub-select must be an Id or reference field, not '${only.field}'`);
-  const where = query.where ? ` AND (${translateConditions(query.where, { ...ctx, scope: inner, allowAggregates: false })})` : '';
+  if (selected.family !== 'id')
+    throw malformedQuery(
+      `The selected field in a semi-join sub-select must be an Id or reference field, not '${only.field}'`
+    );
+  const where = query.where
+    ? ` AND (${translateConditions(query.where, { ...ctx, scope: inner, allowAggregates: false })})`
+    : '';
   const limit = query.limit !== undefined ? ` LIMIT ${ctx.params.add(query.limit, 'int')}` : '';
   const sub = `SELECT ${selected.expr} FROM ${inner.fromSql} ${inner.joinsSql} WHERE ${inner.alias}."isdeleted" = false AND ${selected.expr} IS NOT NULL${where}${limit}`;
   if (op === 'IN') return `(${expr.sql} IN (${sub}))`;

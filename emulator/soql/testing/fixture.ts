@@ -52,12 +52,36 @@ const SYSTEM: FieldSpec[] = [
 ];
 
 const OBJECTS: Array<{ name: string; keyPrefix: string; fields: FieldSpec[] }> = [
-  { name: 'User', keyPrefix: '005', fields: [['Name', 'string'], ['Email', 'email'], ['IsActive', 'boolean']] },
-  { name: 'Account', keyPrefix: '001', fields: [['Name', 'string'], ['Industry', 'picklist'], ['NumberOfEmployees', 'int'], ref('OwnerId', ['Group', 'User'], 'Owner')] },
+  {
+    name: 'User',
+    keyPrefix: '005',
+    fields: [
+      ['Name', 'string'],
+      ['Email', 'email'],
+      ['IsActive', 'boolean']
+    ]
+  },
+  {
+    name: 'Account',
+    keyPrefix: '001',
+    fields: [
+      ['Name', 'string'],
+      ['Industry', 'picklist'],
+      ['NumberOfEmployees', 'int'],
+      ref('OwnerId', ['Group', 'User'], 'Owner')
+    ]
+  },
   {
     name: 'Contact',
     keyPrefix: '003',
-    fields: [['FirstName', 'string'], ['LastName', 'string'], ['Name', 'string'], ['Email', 'email'], ref('AccountId', ['Account'], 'Account'), ref('OwnerId', ['Group', 'User'], 'Owner')]
+    fields: [
+      ['FirstName', 'string'],
+      ['LastName', 'string'],
+      ['Name', 'string'],
+      ['Email', 'email'],
+      ref('AccountId', ['Account'], 'Account'),
+      ref('OwnerId', ['Group', 'User'], 'Owner')
+    ]
   },
   {
     name: 'Opportunity',
@@ -94,12 +118,33 @@ const OBJECTS: Array<{ name: string; keyPrefix: string; fields: FieldSpec[] }> =
       ref('ConvertedAccountId', ['Account'], 'ConvertedAccount')
     ]
   },
-  { name: 'OpportunityHistory', keyPrefix: '008', fields: [ref('OpportunityId', ['Opportunity'], 'Opportunity'), ['StageName', 'picklist'], ['Amount', 'currency']] },
-  { name: 'Task', keyPrefix: '00T', fields: [['Subject', 'string'], ref('WhoId', ['Contact', 'Lead'], 'Who'), ref('WhatId', ['Account', 'Opportunity'], 'What')] },
+  {
+    name: 'OpportunityHistory',
+    keyPrefix: '008',
+    fields: [
+      ref('OpportunityId', ['Opportunity'], 'Opportunity'),
+      ['StageName', 'picklist'],
+      ['Amount', 'currency']
+    ]
+  },
+  {
+    name: 'Task',
+    keyPrefix: '00T',
+    fields: [
+      ['Subject', 'string'],
+      ref('WhoId', ['Contact', 'Lead'], 'Who'),
+      ref('WhatId', ['Account', 'Opportunity'], 'What')
+    ]
+  },
   {
     name: 'Funnel_Stage_Change__c',
     keyPrefix: 'a01',
-    fields: [['Name', 'string'], ref('Lead__c', ['Lead'], 'Lead__r'), ['To_Stage__c', 'string'], ['Entered_At__c', 'datetime']]
+    fields: [
+      ['Name', 'string'],
+      ref('Lead__c', ['Lead'], 'Lead__r'),
+      ['To_Stage__c', 'string'],
+      ['Entered_At__c', 'datetime']
+    ]
   }
 ];
 
@@ -108,7 +153,9 @@ const CHILDREN: Record<string, Array<{ childSObject: string; field: string; rela
     { childSObject: 'Contact', field: 'AccountId', relationshipName: 'Contacts' },
     { childSObject: 'Opportunity', field: 'AccountId', relationshipName: 'Opportunities' }
   ],
-  Opportunity: [{ childSObject: 'OpportunityHistory', field: 'OpportunityId', relationshipName: 'OpportunityHistories' }],
+  Opportunity: [
+    { childSObject: 'OpportunityHistory', field: 'OpportunityId', relationshipName: 'OpportunityHistories' }
+  ],
   Lead: [
     { childSObject: 'Funnel_Stage_Change__c', field: 'Lead__c', relationshipName: 'Funnel_Stage_Changes__r' },
     { childSObject: 'Task', field: 'WhoId', relationshipName: 'Tasks' }
@@ -130,7 +177,9 @@ function buildObject(spec: (typeof OBJECTS)[number]): SObjectDef {
     table: `sobj_${spec.name.toLowerCase()}`,
     fields,
     fieldMap: new Map(fields.map((f) => [f.name.toLowerCase(), f])),
-    relationshipMap: new Map(fields.filter((f) => f.relationshipName).map((f) => [(f.relationshipName as string).toLowerCase(), f])),
+    relationshipMap: new Map(
+      fields.filter((f) => f.relationshipName).map((f) => [(f.relationshipName as string).toLowerCase(), f])
+    ),
     childRelationships: (CHILDREN[spec.name] ?? []).map((c) => ({ ...c, cascadeDelete: false })),
     validationRules: [],
     trackedFields: []
@@ -168,7 +217,10 @@ function sqlType(type: FieldType): string {
 
 export async function createTables(db: PGlite, schema: Schema): Promise<void> {
   for (const obj of schema.all()) {
-    const cols = obj.fields.map((f) => `"${f.column}" ${sqlType(f.type)}${f.name === 'Id' ? ' PRIMARY KEY' : ''}${f.name === 'IsDeleted' ? ' NOT NULL DEFAULT false' : ''}`);
+    const cols = obj.fields.map(
+      (f) =>
+        `"${f.column}" ${sqlType(f.type)}${f.name === 'Id' ? ' PRIMARY KEY' : ''}${f.name === 'IsDeleted' ? ' NOT NULL DEFAULT false' : ''}`
+    );
     await db.exec(`CREATE TABLE ${obj.table} (${cols.join(', ')})`);
   }
 }
@@ -180,14 +232,24 @@ export function fakeId(prefix: string, n = ++seq): string {
   return toId18(base) as string;
 }
 
-export async function insert(db: PGlite, schema: Schema, type: string, rows: Array<Record<string, unknown>>): Promise<void> {
+export async function insert(
+  db: PGlite,
+  schema: Schema,
+  type: string,
+  rows: Array<Record<string, unknown>>
+): Promise<void> {
   const obj = schema.get(type);
   if (!obj) throw new Error(`no ${type}`);
   for (const row of rows) {
-    const entries = Object.entries(row).map(([k, v]) => [obj.fieldMap.get(k.toLowerCase())?.column ?? k.toLowerCase(), v] as const);
+    const entries = Object.entries(row).map(
+      ([k, v]) => [obj.fieldMap.get(k.toLowerCase())?.column ?? k.toLowerCase(), v] as const
+    );
     const cols = entries.map(([c]) => `"${c}"`).join(', ');
     const ph = entries.map((_e, i) => `$${i + 1}`).join(', ');
-    await db.query(`INSERT INTO ${obj.table} (${cols}) VALUES (${ph})`, entries.map(([, v]) => v));
+    await db.query(
+      `INSERT INTO ${obj.table} (${cols}) VALUES (${ph})`,
+      entries.map(([, v]) => v)
+    );
   }
 }
 

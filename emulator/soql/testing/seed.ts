@@ -27,40 +27,127 @@ export async function seedSmallOrg(db: PGlite, schema: Schema): Promise<void> {
     { Id: A1, Name: 'Acme', Industry: 'Technology', NumberOfEmployees: 100, OwnerId: U1 },
     { Id: A2, Name: 'Globex', Industry: 'Finance', OwnerId: U2 }
   ]);
-  await insert(db, schema, 'Contact', [{ Id: C1, FirstName: 'Carl', LastName: 'Contact', Name: 'Carl Contact', AccountId: A1, OwnerId: U1 }]);
+  await insert(db, schema, 'Contact', [
+    { Id: C1, FirstName: 'Carl', LastName: 'Contact', Name: 'Carl Contact', AccountId: A1, OwnerId: U1 }
+  ]);
   await insert(db, schema, 'Opportunity', [
-    { Id: O1, Name: 'Acme deal', StageName: 'Prospecting', Amount: 5000, CloseDate: '2024-03-10', AccountId: A1, OwnerId: U2 },
-    { Id: O2, Name: 'Globex deal', StageName: 'Closed Won', Amount: 12000.5, CloseDate: '2024-05-01', AccountId: A2, OwnerId: U1 }
+    {
+      Id: O1,
+      Name: 'Acme deal',
+      StageName: 'Prospecting',
+      Amount: 5000,
+      CloseDate: '2024-03-10',
+      AccountId: A1,
+      OwnerId: U2
+    },
+    {
+      Id: O2,
+      Name: 'Globex deal',
+      StageName: 'Closed Won',
+      Amount: 12000.5,
+      CloseDate: '2024-05-01',
+      AccountId: A2,
+      OwnerId: U1
+    }
   ]);
   await insert(db, schema, 'OpportunityHistory', [
-    { Id: fakeId('008', 1), OpportunityId: O1, StageName: 'Prospecting', Amount: 4000, CreatedDate: '2024-06-01T00:00:00Z' },
-    { Id: fakeId('008', 2), OpportunityId: O1, StageName: 'Qualification', Amount: 5000, CreatedDate: '2024-06-02T00:00:00Z' }
+    {
+      Id: fakeId('008', 1),
+      OpportunityId: O1,
+      StageName: 'Prospecting',
+      Amount: 4000,
+      CreatedDate: '2024-06-01T00:00:00Z'
+    },
+    {
+      Id: fakeId('008', 2),
+      OpportunityId: O1,
+      StageName: 'Qualification',
+      Amount: 5000,
+      CreatedDate: '2024-06-02T00:00:00Z'
+    }
   ]);
   await insert(db, schema, 'Lead', [
     {
-      Id: L1, FirstName: 'Ada', LastName: 'Lovelace', Name: 'Ada Lovelace', Company: 'Acme', Email: 'ada@acme.com', Status: 'Open',
-      Budget_Amount__c: 15000, Budget_Confirmed__c: true, Total_Score__c: 80, Interests__c: 'Platform;Analytics',
-      Expected_Purchase_Date__c: '2024-06-20', CreatedDate: '2024-06-14T10:00:00Z', OwnerId: U1, IsConverted: false,
+      Id: L1,
+      FirstName: 'Ada',
+      LastName: 'Lovelace',
+      Name: 'Ada Lovelace',
+      Company: 'Acme',
+      Email: 'ada@acme.com',
+      Status: 'Open',
+      Budget_Amount__c: 15000,
+      Budget_Confirmed__c: true,
+      Total_Score__c: 80,
+      Interests__c: 'Platform;Analytics',
+      Expected_Purchase_Date__c: '2024-06-20',
+      CreatedDate: '2024-06-14T10:00:00Z',
+      OwnerId: U1,
+      IsConverted: false,
       Source_External_Id__c: 'hubspot:1'
     },
     {
-      Id: L2, LastName: "O'Brien", Name: "O'Brien", Company: "O'Brien & Co", Status: 'Working', Budget_Amount__c: 5000,
-      Budget_Confirmed__c: false, Total_Score__c: 40, Interests__c: 'Services', CreatedDate: '2024-06-10T08:30:00Z', OwnerId: U2,
-      IsConverted: false, Source_External_Id__c: 'hubspot:2'
+      Id: L2,
+      LastName: "O'Brien",
+      Name: "O'Brien",
+      Company: "O'Brien & Co",
+      Status: 'Working',
+      Budget_Amount__c: 5000,
+      Budget_Confirmed__c: false,
+      Total_Score__c: 40,
+      Interests__c: 'Services',
+      CreatedDate: '2024-06-10T08:30:00Z',
+      OwnerId: U2,
+      IsConverted: false,
+      Source_External_Id__c: 'hubspot:2'
     },
     {
-      Id: L3, LastName: 'Under_score%', Name: 'Under_score%', Company: 'C:\\path', Status: 'Closed - Converted', IsConverted: true,
-      ConvertedOpportunityId: O1, CreatedDate: '2024-05-20T00:00:00Z', OwnerId: U1, Source_External_Id__c: 'csv:3'
+      Id: L3,
+      LastName: 'Under_score%',
+      Name: 'Under_score%',
+      Company: 'C:\\path',
+      Status: 'Closed - Converted',
+      IsConverted: true,
+      ConvertedOpportunityId: O1,
+      CreatedDate: '2024-05-20T00:00:00Z',
+      OwnerId: U1,
+      Source_External_Id__c: 'csv:3'
     },
-    { Id: L4, LastName: 'Gone', Name: 'Gone', Company: 'Deleted Inc', Status: 'Open', IsDeleted: true, CreatedDate: '2024-06-15T01:00:00Z', OwnerId: U1 },
-    { Id: L5, LastName: 'Null Fields', Name: 'Null Fields', Company: 'Nulls', CreatedDate: '2023-12-31T23:59:59Z' }
+    {
+      Id: L4,
+      LastName: 'Gone',
+      Name: 'Gone',
+      Company: 'Deleted Inc',
+      Status: 'Open',
+      IsDeleted: true,
+      CreatedDate: '2024-06-15T01:00:00Z',
+      OwnerId: U1
+    },
+    {
+      Id: L5,
+      LastName: 'Null Fields',
+      Name: 'Null Fields',
+      Company: 'Nulls',
+      CreatedDate: '2023-12-31T23:59:59Z'
+    }
   ]);
   await insert(db, schema, 'Task', [
     { Id: fakeId('00T', 1), Subject: 'Call', WhoId: L1, WhatId: A1 },
     { Id: fakeId('00T', 2), Subject: 'Email', WhoId: C1 }
   ]);
   await insert(db, schema, 'Funnel_Stage_Change__c', [
-    { Id: fakeId('a01', 1), Name: 'FSC-0000001', Lead__c: L1, To_Stage__c: 'MQL', Entered_At__c: '2024-06-01T00:00:00Z' },
-    { Id: fakeId('a01', 2), Name: 'FSC-0000002', Lead__c: L1, To_Stage__c: 'SQL', Entered_At__c: '2024-06-05T00:00:00Z' }
+    {
+      Id: fakeId('a01', 1),
+      Name: 'FSC-0000001',
+      Lead__c: L1,
+      To_Stage__c: 'MQL',
+      Entered_At__c: '2024-06-01T00:00:00Z'
+    },
+    {
+      Id: fakeId('a01', 2),
+      Name: 'FSC-0000002',
+      Lead__c: L1,
+      To_Stage__c: 'SQL',
+      Entered_At__c: '2024-06-05T00:00:00Z'
+    }
   ]);
 }
