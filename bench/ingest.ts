@@ -139,6 +139,7 @@ async function sfRun(dir: string, file: string): Promise<ChildRun> {
       SF_DISABLE_DNS_CHECK: 'true',
       SF_DISABLE_TELEMETRY: 'true',
       SF_AUTOUPDATE_DISABLE: 'true',
+      SF_DISABLE_AUTOUPDATE: 'true',
       SF_SKIP_NEW_VERSION_CHECK: 'true',
       SF_USE_PROGRESS_BAR: 'false',
       NODE_OPTIONS: `--require ${preload}`

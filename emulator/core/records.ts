@@ -7,26 +7,15 @@
  */
 import { AsyncLocalStorage } from 'node:async_hooks';
 import type { PGlite, Transaction } from '@electric-sql/pglite';
-import { insertRows, quoteIdent, reserveSequence, tableColumns, updateRows, type SqlRunner } from './database';
-import { applyDerivedFields } from './derived-fields';
-import {
-  ROLLED_BACK,
-  convertedLead,
-  duplicateValue,
-  entityIsDeleted,
-  err,
-  invalidCrossReference,
-  noSuchColumn,
-  notWritable,
-  requiredMissing
-} from './dml-errors';
-import { evaluateFormula } from './formulas';
+import { insertRows, quoteIdent, tableColumns, updateRows, type SqlRunner } from './database';
+import { ROLLED_BACK, entityIsDeleted, err, invalidCrossReference } from './dml-errors';
 import { historyRowsFor, sameValue } from './history';
-import { isValidIdFormat, keyPrefixOf, newId, to18 } from './ids';
+import { isValidIdFormat, keyPrefixOf, to18 } from './ids';
+import { checkReferences, checkUnique, fillAutoNumbers, loadRows } from './record-checks';
+import { failedPending, prepareInsert, prepareUpdate, type Mode, type Pending, type Row } from './record-prepare';
 import {
   SalesforceApiError,
   type DmlOptions,
-  type FieldDef,
   type RecordStore,
   type SObjectDef,
   type SObjectRecord,
@@ -34,9 +23,9 @@ import {
   type Schema,
   type SfError
 } from './types';
-import { checkStoredValue, coerceInput, normalizeRow, rowToApiRecord } from './values';
+import { rowToApiRecord } from './values';
 
-type Row = Record<string, unknown>;
+export { formatAutoNumber } from './record-checks';
 
 export interface RecordStoreDeps {
   db: PGlite;
@@ -45,24 +34,6 @@ export interface RecordStoreDeps {
   orgId: string;
   defaultUserId: string;
 }
-
-/** Keys of an API record that are envelope, not fields. */
-const ENVELOPE_KEYS = new Set(['attributes']);
-
-interface Pending {
-  index: number;
-  /** Row in stored form (full row: for updates merged over the existing one). */
-  row: Row;
-  previous?: Row;
-  supplied: Set<string>;
-  errors: SfError[];
-  /** Upsert only. */
-  created?: boolean;
-  /** Update of an existing record: its id, reported even when the update fails. */
-  targetId?: string;
-}
-
-type Mode = 'insert' | 'update' | 'system';
 
 export function createRecordStore(deps: RecordStoreDeps): RecordStore {
   const { db, schema } = deps;
@@ -79,175 +50,6 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     const object = schema.get(type);
     if (!object) throw new SalesforceApiError('INVALID_TYPE', `sObject type '${type}' is not supported.`, 400);
     return object;
-  }
-
-  /** Field assignments of one input record, checked against the object and the operation. */
-  function readInput(object: SObjectDef, input: SObjectRecord, mode: Mode, pending: Pending): void {
-    const forbidden: string[] = [];
-    for (const [key, raw] of Object.entries(input)) {
-      if (ENVELOPE_KEYS.has(key)) continue;
-      const field = object.fieldMap.get(key.toLowerCase());
-      if (!field) {
-        pending.errors.push(noSuchColumn(object, key));
-        continue;
-      }
-      if (field.type === 'id') {
-        if (mode === 'insert' && raw !== null && raw !== undefined && raw !== '') {
-          pending.errors.push(err('INVALID_FIELD_FOR_INSERT_UPDATE', 'cannot specify Id in an insert call', ['Id']));
-        }
-        continue;
-      }
-      const writable = mode === 'system' || (mode === 'insert' ? field.createable : field.updateable);
-      if (!writable) {
-        forbidden.push(field.name);
-        continue;
-      }
-      const coerced = coerceInput(field, raw);
-      if (!coerced.ok) {
-        pending.errors.push(coerced.error);
-        continue;
-      }
-      const problem = checkStoredValue(field, coerced.value);
-      if (problem) pending.errors.push(problem);
-      pending.row[field.column] = coerced.value;
-      pending.supplied.add(field.column);
-    }
-    if (forbidden.length > 0) pending.errors.push(notWritable(forbidden));
-  }
-
-  function applyDefaults(object: SObjectDef, row: Row, userId: string, now: Date): void {
-    for (const field of object.fields) {
-      if (row[field.column] !== undefined && row[field.column] !== null) continue;
-      if (field.defaultValueFormula) {
-        const value = evaluateFormula(object, field.defaultValueFormula, row, { now });
-        row[field.column] = value instanceof Date ? (field.type === 'date' ? value.toISOString().slice(0, 10) : value.toISOString()) : value;
-      } else if (field.defaultValue !== undefined && field.defaultValue !== null) {
-        row[field.column] = field.defaultValue;
-      } else if (field.name === 'OwnerId') {
-        row[field.column] = userId;
-      } else if (field.type === 'boolean') {
-        row[field.column] = false;
-      }
-    }
-    const nowIso = now.toISOString();
-    Object.assign(row, {
-      isdeleted: false,
-      createddate: nowIso,
-      createdbyid: userId,
-      lastmodifieddate: nowIso,
-      lastmodifiedbyid: userId,
-      systemmodstamp: nowIso
-    });
-  }
-
-  function missingRequired(object: SObjectDef, row: Row): string[] {
-    return object.fields
-      .filter((f) => !f.nillable && f.createable && !f.defaultedOnCreate && f.type !== 'boolean')
-      .filter((f) => row[f.column] === null || row[f.column] === undefined || row[f.column] === '')
-      .map((f) => f.name);
-  }
-
-  function runValidationRules(object: SObjectDef, row: Row, now: Date, previous?: Row): SfError[] {
-    const errors: SfError[] = [];
-    for (const rule of object.validationRules) {
-      if (!rule.active) continue;
-      let fires = false;
-      try {
-        fires = evaluateFormula(object, rule.errorConditionFormula, row, { now, kind: 'validationRule', context: { previous } }) === true;
-      } catch {
-        fires = false;
-      }
-      if (fires) {
-        const field = rule.errorDisplayField ? object.fieldMap.get(rule.errorDisplayField.toLowerCase()) : undefined;
-        errors.push(err('FIELD_CUSTOM_VALIDATION_EXCEPTION', rule.errorMessage, field ? [field.name] : []));
-      }
-    }
-    return errors;
-  }
-
-  /** Existing rows by id (deleted ones included), in stored form. */
-  async function loadRows(object: SObjectDef, ids: string[]): Promise<Map<string, Row>> {
-    const found = new Map<string, Row>();
-    if (ids.length === 0) return found;
-    const result = await sql().query<Row>(`SELECT * FROM ${quoteIdent(object.table)} WHERE "id" = ANY($1)`, [ids]);
-    for (const row of result.rows) found.set(String(row.id), normalizeRow(object, row));
-    return found;
-  }
-
-  /** Reference fields must point at existing, undeleted records of an allowed type. One query per target table. */
-  async function checkReferences(object: SObjectDef, pendings: Pending[]): Promise<void> {
-    const wanted = new Map<SObjectDef, Set<string>>();
-    const checks: Array<{ pending: Pending; field: FieldDef; id: string; target: SObjectDef }> = [];
-    for (const pending of pendings) {
-      if (pending.errors.length > 0) continue;
-      for (const column of pending.supplied) {
-        const field = object.fieldMap.get(column);
-        const value = pending.row[column];
-        if (!field || field.type !== 'reference' || typeof value !== 'string') continue;
-        const target = schema.byKeyPrefix(keyPrefixOf(value));
-        const allowed = field.referenceTo.some((t) => t.toLowerCase() === target?.name.toLowerCase());
-        if (!target || !allowed) {
-          // Targets the emulator does not model (Profile, UserRole, Group) cannot be verified.
-          if (field.referenceTo.every((t) => schema.get(t))) {
-            pending.errors.push(err('FIELD_INTEGRITY_EXCEPTION', `${field.label}: id value of incorrect type: ${value}`, [field.name]));
-          }
-          continue;
-        }
-        checks.push({ pending, field, id: value, target });
-        const set = wanted.get(target) ?? new Set<string>();
-        set.add(value);
-        wanted.set(target, set);
-      }
-    }
-    const state = new Map<string, boolean>();
-    for (const [target, ids] of wanted) {
-      const result = await sql().query<{ id: string; isdeleted: boolean }>(
-        `SELECT "id", "isdeleted" FROM ${quoteIdent(target.table)} WHERE "id" = ANY($1)`,
-        [[...ids]]
-      );
-      for (const row of result.rows) state.set(row.id, row.isdeleted);
-    }
-    for (const check of checks) {
-      const deleted = state.get(check.id);
-      if (deleted === undefined) check.pending.errors.push(invalidCrossReference([check.field.name]));
-      else if (deleted) check.pending.errors.push(err('ENTITY_IS_DELETED', 'entity is deleted', [check.field.name]));
-    }
-  }
-
-  /** Unique fields: clashes with other live rows and within the batch. One query per unique field. */
-  async function checkUnique(object: SObjectDef, pendings: Pending[]): Promise<void> {
-    for (const field of object.fields.filter((f) => f.unique)) {
-      const caseless = !field.caseSensitive;
-      const key = (v: unknown) => (caseless ? String(v).toLowerCase() : String(v));
-      const candidates = pendings.filter((p) => p.errors.length === 0 && p.supplied.has(field.column) && p.row[field.column] != null);
-      if (candidates.length === 0) continue;
-      const seen = new Map<string, Pending>();
-      for (const p of candidates) {
-        const k = key(p.row[field.column]);
-        const first = seen.get(k);
-        if (first) p.errors.push(duplicateValue(field.name, String(first.row.id)));
-        else seen.set(k, p);
-      }
-      const col = quoteIdent(field.column);
-      const expr = caseless ? `lower(${col}::text)` : `${col}::text`;
-      const result = await sql().query<{ id: string; v: string }>(
-        `SELECT "id", ${expr} AS v FROM ${quoteIdent(object.table)} WHERE ${expr} = ANY($1) AND NOT "isdeleted"`,
-        [[...seen.keys()]]
-      );
-      for (const hit of result.rows) {
-        const p = seen.get(hit.v);
-        if (p && p.row.id !== hit.id && p.errors.length === 0) p.errors.push(duplicateValue(field.name, hit.id));
-      }
-    }
-  }
-
-  async function fillAutoNumbers(object: SObjectDef, pendings: Pending[]): Promise<void> {
-    const live = pendings.filter((p) => p.errors.length === 0);
-    for (const field of object.fields) {
-      if (!field.autoNumberFormat || live.length === 0) continue;
-      let n = await reserveSequence(sql(), `autonumber:${object.name}.${field.name}`.toLowerCase(), live.length);
-      for (const p of live) p.row[field.column] = formatAutoNumber(field.autoNumberFormat, n++);
-    }
   }
 
   /** Shared tail of insert/update: results with allOrNone handling, then the writes. */
@@ -283,66 +85,6 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     return results;
   }
 
-  function prepareInsert(object: SObjectDef, input: SObjectRecord, index: number, opts: DmlOptions, now: Date): Pending {
-    const pending: Pending = { index, row: {}, supplied: new Set(), errors: [] };
-    readInput(object, input, 'insert', pending);
-    pending.row.id = newId(object.keyPrefix);
-    if (pending.errors.length > 0) return pending;
-    applyDefaults(object, pending.row, opts.userId, now);
-    if (object.custom && object.fieldMap.get('name')?.createable && pending.row.name == null) pending.row.name = pending.row.id;
-    const missing = missingRequired(object, pending.row);
-    if (missing.length > 0) {
-      pending.errors.push(requiredMissing(missing));
-      return pending;
-    }
-    applyDerivedFields(object, pending.row, pending.supplied, undefined, now);
-    pending.errors.push(...runValidationRules(object, pending.row, now));
-    return pending;
-  }
-
-  function prepareUpdate(object: SObjectDef, input: SObjectRecord, index: number, existing: Row | undefined, mode: Mode, opts: DmlOptions, now: Date): Pending {
-    const pending: Pending = { index, row: {}, supplied: new Set(), errors: [] };
-    const rawId = input.Id ?? input.id ?? input.ID;
-    if (rawId === undefined || rawId === null || rawId === '') {
-      pending.errors.push(err('MISSING_ARGUMENT', 'Id not specified in an update call', []));
-      return pending;
-    }
-    if (!isValidIdFormat(rawId) || keyPrefixOf(rawId) !== object.keyPrefix) {
-      pending.errors.push(err('MALFORMED_ID', `${object.label} ID: id value of incorrect type: ${String(rawId)}`, ['Id']));
-      return pending;
-    }
-    if (!existing) {
-      pending.errors.push(invalidCrossReference());
-      return pending;
-    }
-    pending.targetId = String(existing.id);
-    if (existing.isdeleted === true) {
-      pending.errors.push(entityIsDeleted());
-      return pending;
-    }
-    if (object.name === 'Lead' && existing.isconverted === true && mode !== 'system') {
-      pending.errors.push(convertedLead());
-      return pending;
-    }
-    pending.previous = existing;
-    pending.row = { ...existing };
-    readInput(object, input, mode, pending);
-    if (pending.errors.length > 0) return pending;
-    const cleared = [...pending.supplied]
-      .map((c) => object.fieldMap.get(c))
-      .filter((f): f is FieldDef => !!f && !f.nillable && f.type !== 'boolean' && pending.row[f.column] == null)
-      .map((f) => f.name);
-    if (cleared.length > 0) {
-      pending.errors.push(requiredMissing(cleared));
-      return pending;
-    }
-    const nowIso = now.toISOString();
-    Object.assign(pending.row, { lastmodifieddate: nowIso, lastmodifiedbyid: opts.userId, systemmodstamp: nowIso });
-    applyDerivedFields(object, pending.row, pending.supplied, existing, now);
-    pending.errors.push(...runValidationRules(object, pending.row, now, existing));
-    return pending;
-  }
-
   /** The running user: the caller's, or the org's default (admin) user when none is given. */
   const withUser = (opts: DmlOptions): DmlOptions => (opts.userId ? opts : { ...opts, userId: deps.defaultUserId });
 
@@ -353,9 +95,9 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     return inTransaction(async () => {
       const now = deps.now();
       const pendings = records.map((r, i) => prepareInsert(object, r, i, opts, now));
-      await checkReferences(object, pendings);
-      await checkUnique(object, pendings);
-      await fillAutoNumbers(object, pendings);
+      await checkReferences(sql(), schema, object, pendings);
+      await checkUnique(sql(), object, pendings);
+      await fillAutoNumbers(sql(), object, pendings);
       return commit(object, pendings, opts, 'insert');
     });
   }
@@ -369,7 +111,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
     return inTransaction(async () => {
       const now = deps.now();
       const ids = records.map((r) => r.Id ?? r.id ?? r.ID).filter(isValidIdFormat).map(to18);
-      const existing = await loadRows(object, ids);
+      const existing = await loadRows(sql(), object, ids);
       const seen = new Set<string>();
       const pendings = records.map((r, i) => {
         const rawId = r.Id ?? r.id ?? r.ID;
@@ -380,8 +122,8 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
         if (id) seen.add(id);
         return prepareUpdate(object, r, i, id ? existing.get(id) : undefined, mode, opts, now);
       });
-      await checkReferences(object, pendings);
-      await checkUnique(object, pendings);
+      await checkReferences(sql(), schema, object, pendings);
+      await checkUnique(sql(), object, pendings);
       return commit(object, pendings, opts, 'update');
     });
   }
@@ -416,7 +158,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
         );
         for (const row of result.rows) matches.set(row.v, [...(matches.get(row.v) ?? []), row.id]);
       }
-      const existing = await loadRows(object, [...matches.values()].flat());
+      const existing = await loadRows(sql(), object, [...matches.values()].flat());
       const seenKeys = new Set<string>();
       const pendings: Pending[] = records.map((record, i) => {
         const raw = keyOf(record);
@@ -443,9 +185,9 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
         pending.created = true;
         return pending;
       });
-      await checkReferences(object, pendings);
-      await checkUnique(object, pendings);
-      await fillAutoNumbers(object, pendings.filter((p) => p.created));
+      await checkReferences(sql(), schema, object, pendings);
+      await checkUnique(sql(), object, pendings);
+      await fillAutoNumbers(sql(), object, pendings.filter((p) => p.created));
       return commit(object, pendings, opts, 'mixed');
     });
   }
@@ -460,7 +202,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
         if (object) byObject.set(object, [...(byObject.get(object) ?? []), to18(id)]);
       }
       const existing = new Map<string, { object: SObjectDef; row: Row }>();
-      for (const [object, list] of byObject) for (const [id, row] of await loadRows(object, list)) existing.set(id, { object, row });
+      for (const [object, list] of byObject) for (const [id, row] of await loadRows(sql(), object, list)) existing.set(id, { object, row });
       const seen = new Set<string>();
       const outcomes = ids.map((raw): { id: string; error?: SfError; object?: SObjectDef } => {
         if (!isValidIdFormat(raw)) return { id: raw, error: err('MALFORMED_ID', `malformed id ${raw}`, []) };
@@ -514,7 +256,7 @@ export function createRecordStore(deps: RecordStoreDeps): RecordStore {
       return field;
     });
     if (!isValidIdFormat(id) || keyPrefixOf(id) !== object.keyPrefix) return null;
-    const rows = await loadRows(object, [to18(id)]);
+    const rows = await loadRows(sql(), object, [to18(id)]);
     const row = rows.get(to18(id));
     if (!row || row.isdeleted === true) return null;
     return rowToApiRecord(object, row, selected);
@@ -539,9 +281,4 @@ function stripIds(record: SObjectRecord): SObjectRecord {
 
 function cannotDo(object: SObjectDef, verb: 'inserted' | 'updated' | 'deleted'): SfError {
   return err('INVALID_TYPE_FOR_OPERATION', `entity type cannot be ${verb}: ${object.label}`);
-}
-
-/** 'FSC-{0000000}' + 42 -> 'FSC-0000042'. */
-export function formatAutoNumber(format: string, n: number): string {
-  return format.replace(/\{(0+)\}/, (_m, zeros: string) => String(n).padStart(zeros.length, '0'));
 }
