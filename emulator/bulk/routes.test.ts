@@ -446,6 +446,8 @@ describe('Bulk API 2.0 ingest routes', () => {
     }>();
     expect(list.done).toBe(true);
     expect(list.records).toContainEqual(expect.objectContaining({ id, jobType: 'V2Ingest', state: 'Open' }));
+    const classic = (await h.inject({ method: 'GET', url: `${V}/jobs/ingest?jobType=Classic` })).json<{ records: unknown[] }>();
+    expect(classic.records).toEqual([]);
     expect((await h.inject({ method: 'DELETE', url: `${V}/jobs/ingest/${id}` })).statusCode).toBe(204);
     const missing = await h.inject({ method: 'GET', url: `${V}/jobs/ingest/${id}` });
     expect(missing.statusCode).toBe(404);

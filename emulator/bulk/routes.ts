@@ -214,7 +214,8 @@ export function registerBulkRoutes(
 
     scope.get<{ Params: VersionParams; Querystring: { queryLocator?: string; jobType?: string } }>(
       '/services/data/:version/jobs/ingest',
-      async (request) => listJobs('V2Ingest', request.params.version, request.query.queryLocator)
+      async (request) =>
+        listJobs('V2Ingest', request.params.version, request.query.queryLocator, request.query.jobType)
     );
 
     scope.get<{ Params: JobParams }>('/services/data/:version/jobs/ingest/:jobId', async (request) => {
@@ -458,14 +459,19 @@ export function registerBulkRoutes(
     }
   }
 
+  /** GET /jobs/ingest|query; a `jobType` filter other than this API's own (Classic, BigObjectIngest) matches nothing here. */
   async function listJobs(
     jobType: JobType,
     version: string,
-    queryLocator: string | undefined
+    queryLocator: string | undefined,
+    jobTypeFilter?: string
   ): Promise<Record<string, unknown>> {
     apiVersionOf(version);
     const offset = queryLocator ? parseLocator(queryLocator) : 0;
-    const jobs = await store.list(jobType, offset, JOB_LIST_PAGE_SIZE + 1);
+    const jobs =
+      jobTypeFilter && jobTypeFilter !== jobType
+        ? []
+        : await store.list(jobType, offset, JOB_LIST_PAGE_SIZE + 1);
     const page = jobs.slice(0, JOB_LIST_PAGE_SIZE);
     const more = jobs.length > JOB_LIST_PAGE_SIZE;
     const kind = jobType === 'V2Ingest' ? 'ingest' : 'query';

@@ -5,6 +5,7 @@
  * and the whole-call faults.
  */
 import type { Connection } from '@jsforce/jsforce-node';
+import { SALES_USER_IDS } from '../../emulator/core/reference-data';
 import { endOfQuarter } from '../../emulator/soap';
 import { startTestOrg, TEST_API_VERSION, type TestOrg } from '../helpers/emulator';
 
@@ -191,6 +192,21 @@ describe('emulator SOAP convertLead via jsforce', () => {
     });
     const mergedContact = await conn.sobject('Contact').retrieve(contact.id);
     expect(mergedContact).toMatchObject({ FirstName: 'Ada', LeadSource: 'Web' });
+  });
+
+  it('should give the new records and the lead to ownerId', async () => {
+    const rep = SALES_USER_IDS[0];
+    const leadId = await createLead({ LastName: 'Owned', Company: 'Owner Co' });
+    const result = await conn.soap.convertLead({ leadId, convertedStatus: CONVERTED, ownerId: rep, doNotCreateOpportunity: false });
+    expect(result.success).toBe(true);
+    for (const [type, id] of [
+      ['Account', result.accountId],
+      ['Contact', result.contactId],
+      ['Opportunity', result.opportunityId],
+      ['Lead', leadId]
+    ] as const) {
+      expect((await conn.sobject(type).retrieve(id as string)).OwnerId).toBe(rep);
+    }
   });
 
   it('should refuse a contact that does not belong to the given account', async () => {
