@@ -17,7 +17,14 @@ export class CountingTransport extends Transport {
   /** How many times each request object has been sent (jsforce resends the same object after a refresh). */
   private readonly attempts = new WeakMap<object, number>();
 
-  constructor(private readonly usage: MutableUsageCounter) {
+  constructor(
+    private readonly usage: MutableUsageCounter,
+    /**
+     * Per-request deadline. jsforce waits forever when a connection dies mid-response (headers received, body
+     * cut), so without it a dropped connection hangs the whole run. LEADFLOW_REQUEST_TIMEOUT_MS overrides.
+     */
+    private readonly timeoutMs = Number(process.env.LEADFLOW_REQUEST_TIMEOUT_MS) || 120_000
+  ) {
     super();
   }
 
@@ -29,7 +36,7 @@ export class CountingTransport extends Transport {
     const inner = super.httpRequest(req, options);
     return StreamPromise.create(() => ({
       stream: inner.stream(),
-      promise: inner.then((res) => {
+      promise: withDeadline(inner, this.timeoutMs, req.url).then((res) => {
         // A 401 is refused before the org counts it: keep it out of the charged total.
         if (res.statusCode === 401 && surface !== 'auth') this.usage.reclassify(surface, 'rejected');
         if (attempt > 1 && surface !== 'auth' && isSessionExpired(res)) {
@@ -44,6 +51,19 @@ export class CountingTransport extends Transport {
       })
     }));
   }
+}
+
+/** Rejects with a transient REQUEST_TIMEOUT when the response has not fully arrived in time. */
+function withDeadline<T>(promise: PromiseLike<T>, ms: number, url: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(
+      () => reject(new SalesforceError('REQUEST_TIMEOUT', `No complete response within ${ms} ms from ${url.split('?')[0]}`, undefined, 504)),
+      ms
+    );
+    timer.unref();
+  });
+  return Promise.race([Promise.resolve(promise), deadline]).finally(() => clearTimeout(timer));
 }
 
 function isSessionExpired(res: HttpResponse): boolean {

@@ -159,6 +159,7 @@ export class SalesforceError extends Error {
 
 export const TRANSIENT_CODES = new Set([
   'UNABLE_TO_LOCK_ROW',
+  'REQUEST_TIMEOUT',
   'REQUEST_LIMIT_EXCEEDED',
   'SERVER_UNAVAILABLE',
   'ECONNRESET',
