@@ -22,7 +22,7 @@ const tsProject = {
   testEnvironment: 'node',
   transform: swcTransform,
   // ESM-only dependencies that must be transformed to CommonJS for jest.
-  transformIgnorePatterns: ['/node_modules/(?!(@electric-sql/pglite|pg-boss|jose)/)'],
+  transformIgnorePatterns: ['/node_modules/(?!(@electric-sql/pglite|pg-boss)/)'],
   moduleFileExtensions: ['ts', 'js', 'json', 'mjs', 'cjs']
 };
 

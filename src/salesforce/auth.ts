@@ -4,6 +4,7 @@
  */
 import fs from 'node:fs';
 import { Connection } from '@jsforce/jsforce-node';
+import jwt from 'jsonwebtoken';
 import { z } from 'zod';
 import { ErrorCode, OrgConnectionError } from '../shared/errors';
 import { scrubString } from '../shared/redact';
@@ -211,15 +212,14 @@ function useTransport(conn: Connection, transport: CountingTransport): void {
 
 /** RS256 JWT for the OAuth 2.0 JWT bearer flow (valid 3 minutes, as Salesforce recommends). */
 export async function signJwtAssertion(input: { clientId: string; username: string; audience: string; privateKeyPem: string }): Promise<string> {
-  const { SignJWT, importPKCS8 } = await import('jose');
-  const key = await importPKCS8(input.privateKeyPem, 'RS256');
-  return new SignJWT({})
-    .setProtectedHeader({ alg: 'RS256' })
-    .setIssuer(input.clientId)
-    .setSubject(input.username)
-    .setAudience(input.audience)
-    .setExpirationTime('3m')
-    .sign(key);
+  // The same library and claims @salesforce/core uses for `sf org login jwt`.
+  return jwt.sign({}, input.privateKeyPem, {
+    algorithm: 'RS256',
+    issuer: input.clientId,
+    subject: input.username,
+    audience: input.audience,
+    expiresIn: '3m'
+  });
 }
 
 function toConnectionError(err: unknown, creds: Credentials): OrgConnectionError {

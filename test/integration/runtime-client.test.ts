@@ -223,7 +223,7 @@ describe('session refresh', () => {
 });
 
 describe('JWT bearer from env', () => {
-  it('should sign an RS256 assertion with jose and connect as the given user', async () => {
+  it('should sign an RS256 assertion with jsonwebtoken and connect as the given user', async () => {
     const { generateKeyPairSync } = await import('node:crypto');
     const fs = await import('node:fs');
     const os = await import('node:os');
