@@ -99,8 +99,11 @@ describe('leadflow qualify on the local org', () => {
 
   it('should only evaluate leads changed since the watermark, plus leads with new activity', async () => {
     // Move the watermark past the overlap so the earlier writes fall outside the window.
-    await store.query('update watermarks set value = $2 where name = $1', [WATERMARK_NAME, new Date().toISOString()]);
-    await new Promise((r) => setTimeout(r, 20));
+    // SOQL datetimes have second precision, so the sweep compares from the watermark's whole second: put the
+    // watermark on the next second boundary and wait past it so the earlier writes are strictly before it.
+    const mark = Math.ceil((Date.now() + 1) / 1000) * 1000;
+    await new Promise((r) => setTimeout(r, mark - Date.now() + 20));
+    await store.query('update watermarks set value = $2 where name = $1', [WATERMARK_NAME, new Date(mark).toISOString()]);
     await client.rest.update('Lead', [{ Id: ids[3], Budget_Confirmed__c: false }, { Id: ids[4], Budget_Confirmed__c: true }]);
     await client.rest.create('Task', [{ WhoId: ids[7], Subject: 'Form Submitted: demo request' }]);
     const before = updateCalls();
@@ -173,8 +176,11 @@ describe('leadflow qualify on the local org', () => {
 
   it('should retry a lead whose write failed on the next sweep, even when nothing on it changed', async () => {
     const config = { qualification: { sweep: { overlapSeconds: 0 } } };
-    await store.query('update watermarks set value = $2 where name = $1', [WATERMARK_NAME, new Date().toISOString()]);
-    await new Promise((r) => setTimeout(r, 20));
+    // SOQL datetimes have second precision, so the sweep compares from the watermark's whole second: put the
+    // watermark on the next second boundary and wait past it so the earlier writes are strictly before it.
+    const mark = Math.ceil((Date.now() + 1) / 1000) * 1000;
+    await new Promise((r) => setTimeout(r, mark - Date.now() + 20));
+    await store.query('update watermarks set value = $2 where name = $1', [WATERMARK_NAME, new Date(mark).toISOString()]);
     await client.rest.update('Lead', [{ Id: ids[10], Need_Identified__c: false }, { Id: ids[11], Need_Identified__c: false }]);
     const rest: RestApi = new Proxy(client.rest, {
       get(target, prop, receiver) {
