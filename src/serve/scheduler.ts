@@ -4,6 +4,8 @@
  *   sends each cron tick once for all instances (singleton per tick) and a queued job is fetched by exactly
  *   one worker (SKIP LOCKED), so several instances never run the same tick twice.
  * - PGlite (single instance): croner in-process, guarded by a store lock so a run never overlaps itself.
+ *   A lock left by a serve process that no longer exists (killed mid-run) is released at start, so queued
+ *   work (e.g. webhook submissions) is picked up by the next tick instead of after `lockTimeoutMinutes`.
  */
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
@@ -124,6 +126,7 @@ function createInProcessScheduler(opts: SchedulerOptions): Scheduler {
     kind: 'in-process',
     schedules: () => ({ ...serve.schedules }),
     async start() {
+      await releaseDeadOwnersLocks(store, logger);
       for (const [job, expr] of Object.entries(serve.schedules) as [SchedulableJob, string][]) {
         crons.push(new Cron(expr, { timezone: serve.timezone, protect: true, name: `leadflow-${job}` }, () => track(job)));
       }
@@ -137,4 +140,32 @@ function createInProcessScheduler(opts: SchedulerOptions): Scheduler {
       await track(job);
     }
   };
+}
+
+/** Owner ids of the in-process scheduler: `serve-<pid>-<uuid>`. */
+const OWNER_PID = /^serve-(\d+)-/;
+
+function processAlive(pid: number): boolean {
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (err) {
+    return (err as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/**
+ * Releases `job:*` locks whose owner was a serve process on this machine that is gone (a PGlite store is
+ * opened by one process at a time, so such a lock can only be left over from a crash or `kill -9`).
+ */
+async function releaseDeadOwnersLocks(store: Store, logger: Logger): Promise<void> {
+  const rows = await store.query<{ name: string; owner: string }>(
+    "select name, owner from job_locks where name like 'job:%'"
+  );
+  for (const { name, owner } of rows) {
+    const pid = Number(OWNER_PID.exec(owner)?.[1] ?? NaN);
+    if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
+    await releaseLock(store, name, owner);
+    logger.warn({ lock: name }, 'released a job lock left by a serve process that no longer runs');
+  }
 }
