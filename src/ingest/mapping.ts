@@ -73,6 +73,18 @@ export function createRowMapper(mapping: ColumnMapping): RowMapper {
   };
 }
 
+/** The headers that map to some canonical field (an empty list means the header row is not one we know). */
+export function recognisedHeaders(mapping: ColumnMapping, headers: readonly string[]): string[] {
+  const known = new Set(
+    CANONICAL_FIELDS.flatMap((field) => {
+      const explicit = mapping[field];
+      const names = explicit === undefined ? [] : Array.isArray(explicit) ? explicit : [explicit];
+      return [...names, ...GENERIC_MAPPING[field]].map(headerKey);
+    })
+  );
+  return headers.filter((h) => known.has(headerKey(h)));
+}
+
 function cellText(v: unknown): string | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') return v.trim() === '' ? undefined : v;

@@ -41,9 +41,17 @@ export async function* readCsv(filePath: string, opts: { delimiter?: string; ski
     })
   );
   let row = 1;
-  for await (const record of parser) {
-    row++;
-    yield { row, data: record as Record<string, unknown> };
+  try {
+    for await (const record of parser) {
+      row++;
+      yield { row, data: record as Record<string, unknown> };
+    }
+  } catch (err) {
+    // Quotes are relaxed, so this is mostly a quote opened and never closed: the parser has swallowed the
+    // rest of the file. Rows read so far are kept; the broken one becomes a reject line.
+    const e = err as Error & { code?: string };
+    if (!e.code?.startsWith('CSV_')) throw err;
+    yield { row: row + 1, data: { __parseError: `not readable as CSV (${e.message}); the rest of the file was not read` } };
   }
 }
 
@@ -70,18 +78,22 @@ export async function* readJson(filePath: string): AsyncGenerator<SourceRecord> 
   let row = 0;
   for (const item of items) {
     row++;
-    yield { row, data: item && typeof item === 'object' && !Array.isArray(item) ? (item as Record<string, unknown>) : {} };
+    yield { row, data: isObject(item) ? item : { __parseError: `record ${row} is ${describeJson(item)}, not a JSON object` } };
   }
 }
 
-/** A line that is not a JSON object yields an empty record, which validation then rejects with its row. */
+const isObject = (v: unknown): v is Record<string, unknown> => !!v && typeof v === 'object' && !Array.isArray(v);
+const describeJson = (v: unknown): string => (v === null ? 'null' : Array.isArray(v) ? 'an array' : `a ${typeof v}`);
+
+/** A line that is not a JSON object becomes a parse-error record, which ingest rejects with its line number. */
 function parseJsonObject(text: string, row: number): Record<string, unknown> {
+  let v: unknown;
   try {
-    const v = JSON.parse(text) as unknown;
-    return v && typeof v === 'object' && !Array.isArray(v) ? (v as Record<string, unknown>) : {};
-  } catch {
-    return { __parseError: `line ${row} is not valid JSON` };
+    v = JSON.parse(text);
+  } catch (err) {
+    return { __parseError: `line ${row} is not valid JSON (${(err as Error).message})` };
   }
+  return isObject(v) ? v : { __parseError: `line ${row} is ${describeJson(v)}, not a JSON object` };
 }
 
 export function readRecords(filePath: string, kind: FileKind, opts: { delimiter?: string } = {}): AsyncGenerator<SourceRecord> {

@@ -26,7 +26,7 @@ import {
   saveRoutingState,
   type LedgerEntry
 } from './ledger';
-import { createRowMapper, type RowMapper } from './mapping';
+import { createRowMapper, recognisedHeaders, type RowMapper } from './mapping';
 import { PRESETS, resolveMapping, type PresetName } from './presets';
 import { kindFromPath, readRecords, type SourceRecord } from './readers';
 import { createRejectWriter, escapeFormula, type RejectWriter } from './rejects';
@@ -224,7 +224,10 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
       }
     } else {
       let batch: SourceRecord[] = [];
+      let first = true;
       for await (const record of readRecords(input, kind, { delimiter: source.delimiter })) {
+        if (first && kind === 'csv') checkCsvHeader(input, Object.keys(record.data), source);
+        first = false;
         batch.push(record);
         if (batch.length >= cfg.write.batchSize) {
           await processBatch(ctx, batch, [], usageBefore);
@@ -262,6 +265,21 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
   s.reportFile = writeReport(ctx);
   const ok = s.failed === 0;
   return { ok, partial: !ok && s.created + s.updated + s.unchanged + s.attached > 0, summary: s, lines: humanLines(s) };
+}
+
+/**
+ * A CSV whose header names no column we know is refused before anything is written: it is almost always
+ * the wrong delimiter or a file without a header row, and every row would otherwise be rejected.
+ */
+function checkCsvHeader(input: string, headers: string[], source: SourceConfig): void {
+  if (headers.some((h) => h.startsWith('__')) || recognisedHeaders(resolveMapping(source.preset, source.mapping), headers).length > 0) return;
+  const delimiter = source.delimiter ?? ',';
+  const found = headers.slice(0, 5).map((h) => JSON.stringify(h.length > 60 ? `${h.slice(0, 60)}…` : h)).join(', ');
+  const other = [';', '\t', '|'].find((d) => d !== delimiter && headers.some((h) => h.includes(d)));
+  const hint = other
+    ? `the header looks ${JSON.stringify(other)}-separated: set the source's "delimiter"`
+    : 'the first line must be a header row naming the columns (see docs/ingest.md, column mapping)';
+  throw new IngestError(`${input}: no known column in the header row (found ${found}; delimiter ${JSON.stringify(delimiter)}); ${hint}`);
 }
 
 function emptySummary(source: string, input: string, dryRun: boolean): IngestSummary {

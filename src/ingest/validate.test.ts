@@ -1,6 +1,6 @@
 import { createRowMapper } from './mapping';
 import { PRESETS } from './presets';
-import { leadRowHash, validateRow, type SourceContext } from './validate';
+import { leadRowHash, NOT_UTF8_REASON, validateRow, type SourceContext } from './validate';
 
 const source: SourceContext = {
   name: 'hubspot',
@@ -97,5 +97,13 @@ describe('validateRow', () => {
     if (!a.ok || !b.ok || !c.ok) throw new Error('expected valid rows');
     expect(leadRowHash(a.lead)).toBe(leadRowHash(b.lead));
     expect(leadRowHash(a.lead)).not.toBe(leadRowHash(c.lead));
+  });
+
+  it('should reject a value holding U+FFFD (bytes that were not UTF-8) once, naming the field', () => {
+    const result = validateRow(map(4, { 'Record ID': '9', 'Last Name': 'M\uFFFDller', Email: 'm@firma.ro', 'Company Name': 'Firma' }), source);
+    expect(result).toEqual({
+      ok: false,
+      errors: [{ row: 4, field: 'lastName', value: 'M\uFFFDller', reason: NOT_UTF8_REASON }]
+    });
   });
 });

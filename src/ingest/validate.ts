@@ -126,11 +126,19 @@ const FIELD_ORIGIN: Partial<Record<keyof LeadFields, CanonicalField>> = {
 
 export type ValidationResult = { ok: true; lead: NormalisedLead } | { ok: false; errors: RowError[] };
 
+/** U+FFFD is what a UTF-8 decoder puts in place of bytes that are not UTF-8 (e.g. a Latin-1 export). */
+export const NOT_UTF8_REASON = 'contains bytes that are not valid UTF-8 (save the file as UTF-8)';
+
 export function validateRow(mapped: MappedRow, source: SourceContext): ValidationResult {
-  const v = mapped.values;
   const errors: RowError[] = [];
   const err = (field: string, value: string | undefined, reason: string) =>
     errors.push({ row: mapped.row, field, value: value ?? '', reason });
+  // Mis-decoded values are reported once and left out, so no normaliser reports them a second time.
+  const v: MappedRow['values'] = {};
+  for (const [field, raw] of Object.entries(mapped.values) as [CanonicalField, string][]) {
+    if (raw.includes('\uFFFD')) err(field, raw, NOT_UTF8_REASON);
+    else v[field] = raw;
+  }
   const text = (f: CanonicalField): string | undefined => {
     const raw = v[f];
     if (raw === undefined) return undefined;

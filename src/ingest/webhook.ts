@@ -2,7 +2,8 @@
  * `POST /sources/:name/leads` on `leadflow serve`: the web-form webhook. Checks, in order: rate limit
  * per source + client IP (429), known webhook source (404), secret configured (503), content type
  * (415: application/json or application/x-www-form-urlencoded), body size (413), signature
- * `X-Leadflow-Signature: sha256=<hex HMAC-SHA256 of the raw body>` (401), a JSON object body (400).
+ * `X-Leadflow-Signature: sha256=<hex HMAC-SHA256 of the raw body>` (401), UTF-8 text (400 INVALID_ENCODING),
+ * valid JSON (400 INVALID_JSON), a JSON object body (400 INVALID_BODY). Every refusal is `{error: {code, message}}`.
  * The submission is stored in the ingest_inbox table before 202 {id} is returned; the next
  * `leadflow ingest --source <name>` run (or a scheduled ingest job) writes it to Salesforce.
  */
@@ -13,6 +14,8 @@ import { enqueueSubmission } from './ledger';
 import { SIGNATURE_HEADER, verifySignature } from './signature';
 
 const ACCEPTED_TYPES = ['application/json', 'application/x-www-form-urlencoded'];
+/** Refuses bytes that are not UTF-8 instead of silently turning them into U+FFFD. */
+const UTF8 = new TextDecoder('utf-8', { fatal: true, ignoreBOM: false });
 
 /** Fixed one-minute windows per key; old windows are dropped as the map grows. */
 export function createRateLimiter(now: () => number = Date.now) {
@@ -44,6 +47,16 @@ export async function registerWebhookRoutes(app: FastifyInstance, rt: Runtime): 
   await app.register(async (scope) => {
     scope.removeAllContentTypeParsers();
     scope.addContentTypeParser(ACCEPTED_TYPES, { parseAs: 'buffer', bodyLimit: routeLimit }, (_req, body, done) => done(null, body));
+    // Fastify refuses some requests before the handler runs (unknown content type, body over the route
+    // limit): answer those in the same {error: {code, message}} shape as the handler's own refusals.
+    scope.setErrorHandler((err: Error & { statusCode?: number; code?: string }, _req, reply) => {
+      const status = err.statusCode ?? 500;
+      if (status === 415) return problem(reply, 415, 'UNSUPPORTED_MEDIA_TYPE', `Content-Type must be ${ACCEPTED_TYPES.join(' or ')}`);
+      if (status === 413) return problem(reply, 413, 'PAYLOAD_TOO_LARGE', `Body exceeds ${routeLimit} bytes`);
+      if (status >= 400 && status < 500) return problem(reply, status, 'BAD_REQUEST', err.message);
+      rt.logger.error({ err }, 'webhook request failed');
+      return problem(reply, 500, 'INTERNAL', 'The submission could not be stored; retry later');
+    });
 
     scope.post<{ Params: { name: string } }>('/sources/:name/leads', { bodyLimit: routeLimit }, async (req: FastifyRequest<{ Params: { name: string } }>, reply) => {
       const name = req.params.name;
@@ -67,9 +80,15 @@ export async function registerWebhookRoutes(app: FastifyInstance, rt: Runtime): 
       if (!verifySignature(secret, raw, Array.isArray(signature) ? signature[0] : signature)) {
         return problem(reply, 401, 'INVALID_SIGNATURE', 'X-Leadflow-Signature does not match the body (sha256=<hex HMAC-SHA256 of the raw body>)');
       }
+      let text: string;
+      try {
+        text = UTF8.decode(raw);
+      } catch {
+        return problem(reply, 400, 'INVALID_ENCODING', 'Body is not valid UTF-8');
+      }
       let payload: unknown;
       try {
-        payload = contentType === 'application/json' ? JSON.parse(raw.toString('utf8')) : Object.fromEntries(new URLSearchParams(raw.toString('utf8')));
+        payload = contentType === 'application/json' ? JSON.parse(text) : Object.fromEntries(new URLSearchParams(text));
       } catch {
         return problem(reply, 400, 'INVALID_JSON', 'Body is not valid JSON');
       }
