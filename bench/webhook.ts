@@ -1,0 +1,339 @@
+/**
+ * Webhook receiver benchmark (`npm run bench -- webhook`, `--quick` or BENCH_QUICK=1 for a 5 s load).
+ * `leadflow serve` runs as a child process (PGlite store on disk, in-process emulator as the org) and a
+ * second child process drives it with autocannon on 127.0.0.1: 10 connections for 15 s, every request a
+ * signed JSON lead with its own record id. Baselines: the same load against GET /healthz of the same server,
+ * and against the webhook with a wrong signature (401: HMAC check, nothing stored). Then serve is killed with
+ * SIGKILL, the accepted (202) ids are compared with the store's ingest_inbox, the queued submissions are
+ * ingested (`leadflow ingest --source`, a CLI child) and the Leads counted in the org.
+ */
+import { spawn, type ChildProcess } from 'node:child_process';
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { Connection } from '@jsforce/jsforce-node';
+import { startEmulator } from '../emulator/server';
+import { openStore } from '../src/store/store';
+import type { BenchResult } from './run';
+
+const ROOT = path.resolve(__dirname, '..');
+const SOURCE = 'webhook-bench';
+const SECRET = 'webhook-bench-secret-0123456789abcdef';
+const CONNECTIONS = 10;
+
+/** What the load child prints (one JSON line). */
+interface LoadResult {
+  requestsPerSecond: number;
+  p50: number;
+  p99: number;
+  total: number;
+  statusCodes: Record<string, number>;
+  non2xx: number;
+  errors: number;
+  timeouts: number;
+  /** Webhook mode: ids from the 202 bodies, and the record ids of those submissions. */
+  acceptedIds: string[];
+  acceptedRecordIds: string[];
+}
+
+/**
+ * The load generator, run as its own node process: autocannon's API, so each request can carry a unique,
+ * correctly signed body (setupRequest) and each 202's id is collected (onResponse).
+ */
+const LOAD_SCRIPT = `
+const crypto = require('node:crypto');
+const autocannon = require(process.env.AUTOCANNON_PATH);
+const { url, mode, connections, duration, secret, source } = JSON.parse(process.argv[2]);
+const acceptedIds = [];
+const acceptedRecordIds = [];
+let n = 0;
+const requests = mode === 'healthz'
+  ? [{ method: 'GET', path: '/healthz' }]
+  : mode === 'unsigned'
+  ? [{
+      method: 'POST',
+      path: '/sources/' + source + '/leads',
+      setupRequest(req) {
+        const i = n++;
+        const body = JSON.stringify({ recordId: 'unsigned-' + i, email: 'nobody' + i + '@unsigned.example.com', lastName: 'Unsigned', company: 'None' });
+        return { ...req, body, headers: { ...req.headers, 'content-type': 'application/json', 'x-leadflow-signature': 'sha256=' + '0'.repeat(64) } };
+      }
+    }]
+  : [{
+      method: 'POST',
+      path: '/sources/' + source + '/leads',
+      setupRequest(req, context) {
+        const i = n++;
+        const recordId = 'load-' + i;
+        const body = JSON.stringify({ recordId, email: 'person' + i + '@load' + i + '.example.com', firstName: 'Load', lastName: 'Test ' + i, company: 'Load Co ' + i, country: 'RO' });
+        const signature = 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
+        context.recordId = recordId;
+        return { ...req, body, headers: { ...req.headers, 'content-type': 'application/json', 'x-leadflow-signature': signature } };
+      },
+      onResponse(status, body, context) {
+        if (status === 202) {
+          acceptedIds.push(JSON.parse(body).id);
+          acceptedRecordIds.push(context.recordId);
+        }
+      }
+    }];
+autocannon({ url, connections, duration, requests }, (err, r) => {
+  if (err) { console.error(err); process.exit(1); }
+  const statusCodes = Object.fromEntries(Object.entries(r.statusCodeStats || {}).map(([k, v]) => [k, Number(v.count)]));
+  process.stdout.write(JSON.stringify({
+    requestsPerSecond: r.requests.average, p50: r.latency.p50, p99: r.latency.p99, total: r.requests.total,
+    statusCodes, non2xx: r.non2xx, errors: r.errors, timeouts: r.timeouts, acceptedIds, acceptedRecordIds
+  }) + '\\n');
+});
+`;
+
+function runNode(
+  args: string[],
+  opts: { cwd: string; env: NodeJS.ProcessEnv }
+): Promise<{ code: number | null; stdout: string; stderr: string; ms: number }> {
+  return new Promise((resolve, reject) => {
+    const started = Date.now();
+    const child = spawn(process.execPath, args, {
+      cwd: opts.cwd,
+      env: opts.env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    });
+    let stdout = '';
+    let stderr = '';
+    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
+    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
+    child.on('error', reject);
+    child.on('exit', (code) => resolve({ code, stdout, stderr, ms: Date.now() - started }));
+  });
+}
+
+/** `leadflow serve` as a child process; resolves with its URL once it listens. */
+function startServe(
+  dir: string,
+  configPath: string,
+  env: NodeJS.ProcessEnv
+): Promise<{ child: ChildProcess; url: string; kill(): Promise<void> }> {
+  const child = spawn(
+    process.execPath,
+    [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'serve'],
+    {
+      cwd: dir,
+      env,
+      stdio: ['ignore', 'pipe', 'pipe']
+    }
+  );
+  let stdout = '';
+  let stderr = '';
+  child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
+  const exited = new Promise<void>((resolve) => child.on('exit', () => resolve()));
+  return new Promise((resolve, reject) => {
+    child.stdout!.on('data', (d: Buffer) => {
+      stdout += d.toString();
+      const line = stdout.split('\n').find((l) => l.startsWith('{'));
+      if (line) {
+        resolve({
+          child,
+          url: (JSON.parse(line) as { url: string }).url,
+          async kill() {
+            child.kill('SIGKILL');
+            await exited;
+          }
+        });
+      }
+    });
+    void exited.then(() =>
+      reject(new Error(`leadflow serve exited before listening: ${stderr.slice(-2000)}`))
+    );
+  });
+}
+
+async function load(
+  loadScript: string,
+  url: string,
+  mode: 'healthz' | 'unsigned' | 'webhook',
+  duration: number,
+  dir: string
+): Promise<LoadResult> {
+  const args = JSON.stringify({
+    url,
+    mode,
+    connections: CONNECTIONS,
+    duration,
+    secret: SECRET,
+    source: SOURCE
+  });
+  const env = { PATH: process.env.PATH, AUTOCANNON_PATH: require.resolve('autocannon') };
+  const res = await runNode([loadScript, args], { cwd: dir, env });
+  if (res.code !== 0) throw new Error(`autocannon child exited ${res.code}: ${res.stderr.slice(-2000)}`);
+  return JSON.parse(res.stdout.trim().split('\n').pop()!) as LoadResult;
+}
+
+async function orgExternalIds(conn: Connection): Promise<string[]> {
+  const ids: string[] = [];
+  let res = await conn.query<{ Source_External_Id__c: string }>(
+    `SELECT Source_External_Id__c FROM Lead WHERE Source_System__c = '${SOURCE}'`
+  );
+  for (;;) {
+    for (const r of res.records) ids.push(r.Source_External_Id__c);
+    if (res.done || !res.nextRecordsUrl) break;
+    res = await conn.queryMore<{ Source_External_Id__c: string }>(res.nextRecordsUrl);
+  }
+  return ids;
+}
+
+export async function run(): Promise<BenchResult[]> {
+  const quick = process.argv.includes('--quick') || process.env.BENCH_QUICK === '1';
+  const duration = quick ? 5 : 15;
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'bench-webhook-'));
+  const emulator = await startEmulator({
+    port: 0,
+    host: '127.0.0.1',
+    seed: 'none',
+    quiet: true,
+    dataDir: path.join(dir, 'emulator')
+  });
+  try {
+    const dataDir = path.join(dir, 'store');
+    const configPath = path.join(dir, 'leadflow.config.json');
+    fs.writeFileSync(
+      configPath,
+      JSON.stringify({
+        org: { emulatorUrl: emulator.url, bulkPollIntervalMs: 250 },
+        store: { dataDir },
+        outputDir: path.join(dir, 'out'),
+        logLevel: 'warn',
+        serve: { port: 0, schedules: {} },
+        ingest: {
+          sources: [
+            {
+              name: SOURCE,
+              kind: 'webhook',
+              secretEnv: 'LEADFLOW_BENCH_WEBHOOK_SECRET',
+              rateLimitPerMinute: 100_000_000
+            }
+          ],
+          write: { batchSize: 10_000, bulkThreshold: 2_000 }
+        }
+      })
+    );
+    const env = {
+      ...Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SF_'))),
+      LEADFLOW_BENCH_WEBHOOK_SECRET: SECRET
+    };
+    const loadScript = path.join(dir, 'load.cjs');
+    fs.writeFileSync(loadScript, LOAD_SCRIPT);
+
+    // 1. The same load against /healthz (baseline), then signed submissions, on one serve process.
+    const serve = await startServe(dir, configPath, env);
+    let health: LoadResult;
+    let unsigned: LoadResult;
+    let hook: LoadResult;
+    try {
+      health = await load(loadScript, serve.url, 'healthz', duration, dir);
+      unsigned = await load(loadScript, serve.url, 'unsigned', duration, dir);
+      hook = await load(loadScript, serve.url, 'webhook', duration, dir);
+    } finally {
+      // No graceful shutdown: what answered 202 must already be on disk.
+      await serve.kill();
+    }
+    const accepted = hook.acceptedIds.length;
+
+    // 2. Durable before 202: every accepted id is in the store's inbox.
+    const store = await openStore({ dataDir });
+    let stored: number;
+    let missing: number;
+    try {
+      const rows = await store.query<{ id: string }>('select id from ingest_inbox where source = $1', [
+        SOURCE
+      ]);
+      const inInbox = new Set(rows.map((r) => r.id));
+      stored = rows.length;
+      missing = hook.acceptedIds.filter((id) => !inInbox.has(id)).length;
+    } finally {
+      await store.close();
+    }
+
+    // 3. The queued submissions through `leadflow ingest`, then counted in the org.
+    const ingest = await runNode(
+      [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'ingest', '--source', SOURCE],
+      { cwd: dir, env }
+    );
+    if (ingest.code !== 0)
+      throw new Error(`leadflow ingest exited ${ingest.code}: ${ingest.stderr.slice(-2000)}`);
+    const summary = (
+      JSON.parse(ingest.stdout) as { summary: { created: number; rejected: number; failed: number } }
+    ).summary;
+    const conn = new Connection({
+      instanceUrl: emulator.url,
+      accessToken: await emulator.issueAccessToken(),
+      version: '62.0'
+    });
+    const inOrg = new Set(await orgExternalIds(conn));
+    const lostInOrg = hook.acceptedRecordIds.filter((r) => !inOrg.has(`${SOURCE}:${r}`)).length;
+
+    const loadNote = `${CONNECTIONS} connections, ${duration} s, autocannon in a second process on 127.0.0.1`;
+    const codes = JSON.stringify(hook.statusCodes).replace(/"/g, '');
+    // baselineValue: the same-run baseline as a number, for RESULTS.md's ratio column.
+    const rows: (BenchResult & { baselineValue?: number })[] = [
+      {
+        name: 'webhook POST /sources/:name/leads (signed JSON lead)',
+        value: Math.round(hook.requestsPerSecond),
+        unit: 'req/s',
+        baseline: `GET /healthz ${Math.round(health.requestsPerSecond)} req/s`,
+        baselineValue: Math.round(health.requestsPerSecond),
+        notes: `${loadNote}; HMAC check + one PGlite insert before each 202; ${hook.total} requests, status ${codes}, ${hook.errors} errors, ${hook.timeouts} timeouts`
+      },
+      {
+        name: 'webhook POST with a wrong signature (401, nothing stored)',
+        value: Math.round(unsigned.requestsPerSecond),
+        unit: 'req/s',
+        baseline: `GET /healthz ${Math.round(health.requestsPerSecond)} req/s`,
+        baselineValue: Math.round(health.requestsPerSecond),
+        notes: `${loadNote}; p50 ${unsigned.p50} ms, p99 ${unsigned.p99} ms; status ${JSON.stringify(unsigned.statusCodes).replace(/"/g, '')}`
+      },
+      {
+        name: 'webhook p50 latency',
+        value: hook.p50,
+        unit: 'ms',
+        baseline: `wrong-signature POST (401) ${unsigned.p50} ms; GET /healthz ${health.p50} ms`,
+        baselineValue: unsigned.p50,
+        notes: loadNote
+      },
+      {
+        name: 'webhook p99 latency',
+        value: hook.p99,
+        unit: 'ms',
+        baseline: `wrong-signature POST (401) ${unsigned.p99} ms; GET /healthz ${health.p99} ms`,
+        baselineValue: unsigned.p99,
+        notes: loadNote
+      },
+      {
+        name: 'accepted submissions lost',
+        value: missing + lostInOrg,
+        unit: 'submissions',
+        baseline: 'goal 0',
+        notes: `${accepted} answered 202; serve then killed with SIGKILL; ${stored} in ingest_inbox (${missing} of the 202 ids missing; ${stored - accepted + missing} more were in flight when the load ended); ${inOrg.size} Leads in the org after ingest (${lostInOrg} of the accepted record ids missing); non-2xx ${hook.non2xx}`
+      },
+      {
+        name: `ingest of the ${stored} queued submissions`,
+        value: Math.round((stored / ingest.ms) * 1000),
+        unit: 'rows/s',
+        notes: `leadflow ingest --source (CLI child, ${(ingest.ms / 1000).toFixed(1)} s incl. start); created ${summary.created}, rejected ${summary.rejected}, failed ${summary.failed}`
+      }
+    ];
+    return rows;
+  } finally {
+    await emulator.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  }
+}
+
+if (require.main === module) {
+  run().then(
+    (r) => process.stdout.write(`${JSON.stringify(r, null, 2)}\n`),
+    (err: Error) => {
+      process.stderr.write(`${err.stack ?? err.message}\n`);
+      process.exitCode = 1;
+    }
+  );
+}
