@@ -12,6 +12,7 @@ import type { OrgClient } from '../salesforce/types';
 import { openStore } from '../store/store';
 import type { Store } from '../store/types';
 import { createLogger, type LogLevel } from '../shared/logger';
+import { scrubString } from '../shared/redact';
 import { createProgressFactory } from './progress';
 import type { CommandResult, Runtime } from './types';
 
@@ -151,7 +152,8 @@ async function finishRun(store: Store, id: number, rt: LeadflowRuntime, status: 
       id,
       status,
       rt.apiUsage()?.total ?? 0,
-      JSON.stringify(summary ?? null)
+      // Error text and summaries can quote a token (an error echoing its input): scrub like the log output.
+      scrubString(JSON.stringify(summary ?? null))
     ]);
   } catch (err) {
     logger.warn({ err }, 'could not record the run result');

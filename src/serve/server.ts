@@ -10,6 +10,7 @@ import type { CommandResult } from '../runtime/types';
 import type { Store } from '../store/types';
 import { capabilityRoutes, type ServeRoutePlugin } from './routes';
 import { createScheduler, type Scheduler } from './scheduler';
+import { scrubString } from '../shared/redact';
 import type { SchedulableJob } from './config';
 
 export type JobRunner = (rt: LeadflowRuntime) => Promise<CommandResult | unknown>;
@@ -70,7 +71,7 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
       runs.push({ job, ok: result.ok, apiCalls, at: new Date().toISOString() });
       rt.logger.info({ job, ok: result.ok, apiCalls }, 'scheduled run finished');
     } catch (err) {
-      runs.push({ job, ok: false, apiCalls, at: new Date().toISOString(), error: (err as Error).message });
+      runs.push({ job, ok: false, apiCalls, at: new Date().toISOString(), error: scrubString((err as Error).message) });
       rt.logger.error({ err, job }, 'scheduled run failed');
     }
     if (runs.length > 50) runs.shift();
