@@ -152,6 +152,7 @@ async function sweepApiCalls(): Promise<BenchResult[]> {
         value: s.writeCalls,
         unit: 'calls',
         baseline: `goal <= ${goal}`,
+        baselineValue: goal,
         notes: `${s.changed} changed, ${s.written} written (${s.writeApi}); only changed leads are sent`
       },
       {

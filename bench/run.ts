@@ -11,6 +11,8 @@ export interface BenchResult {
   unit: string;
   /** What the value is compared with (a goal or a previous measurement), if anything. */
   baseline?: number | string;
+  /** The baseline as a number measured in the same run (or a numeric goal), for the ratio column. */
+  baselineValue?: number;
   notes: string;
 }
 
@@ -34,9 +36,12 @@ async function main(): Promise<void> {
       [
         `## ${path.basename(file, '.ts')}`,
         '',
-        '| benchmark | value | unit | baseline | notes |',
-        '|---|---:|---|---|---|',
-        ...results.map((r) => `| ${r.name} | ${r.value} | ${r.unit} | ${r.baseline ?? ''} | ${r.notes.replace(/\|/g, '\\|')} |`),
+        '| benchmark | value | unit | baseline | ratio (value / baseline) | notes |',
+        '|---|---:|---|---|---:|---|',
+        ...results.map(
+          (r) =>
+            `| ${r.name} | ${r.value} | ${r.unit} | ${r.baseline ?? ''} | ${ratio(r)} | ${r.notes.replace(/\|/g, '\\|')} |`
+        ),
         '',
         `(${((Date.now() - started) / 1000).toFixed(1)} s)`
       ].join('\n')
@@ -47,6 +52,14 @@ async function main(): Promise<void> {
   const ordered = [...sections.keys()].sort().map((k) => sections.get(k) as string);
   fs.writeFileSync(out, `${header}\n${ordered.join('\n\n')}\n`);
   process.stderr.write(`wrote ${out}\n`);
+}
+
+/** value / baseline, e.g. 0.01x for 10 calls against a naive 1000. */
+export function ratio(r: BenchResult): string {
+  const base = r.baselineValue ?? (typeof r.baseline === 'number' ? r.baseline : undefined);
+  if (base === undefined || base === 0 || !Number.isFinite(base)) return '';
+  const x = r.value / base;
+  return `${x >= 10 ? x.toFixed(0) : x >= 0.1 ? x.toFixed(2) : x.toPrecision(2)}x`;
 }
 
 /** Sections of an earlier RESULTS.md, so running one module keeps the others' results. */
