@@ -12,7 +12,7 @@ import { ROLLED_BACK, entityIsDeleted, err, invalidCrossReference } from './dml-
 import { historyRowsFor, sameValue } from './history';
 import { isValidIdFormat, keyPrefixOf, to18 } from './ids';
 import { checkReferences, checkUnique, fillAutoNumbers, loadRows } from './record-checks';
-import { failedPending, prepareInsert, prepareUpdate, type Mode, type Pending, type Row } from './record-prepare';
+import { prepareInsert, prepareUpdate, type Mode, type Pending, type Row } from './record-prepare';
 import {
   SalesforceApiError,
   type DmlOptions,

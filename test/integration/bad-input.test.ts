@@ -5,7 +5,6 @@
  * runIngestSource and the `leadflow ingest` CLI, and bad webhook bodies through `leadflow serve`.
  * Each bad row or request gets a precise error; the good rows in the same file still land; nothing crashes.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -18,6 +17,7 @@ import type { OrgClient } from '../../src/salesforce/types';
 import { startServe, type ServeHandle } from '../../src/serve';
 import { openStore } from '../../src/store/store';
 import type { Store } from '../../src/store/types';
+import { cliEnv, runLeadflow } from '../helpers/cli';
 import { startTestOrg, type TestOrg } from '../helpers/emulator';
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -282,38 +282,14 @@ describe('SOQL metacharacters in values that reach queries', () => {
 describe('`leadflow ingest` as a process', () => {
   let cwd: string;
   let configPath: string;
-  // Async spawn: the emulator runs in this process, so a blocking spawnSync would starve it.
-  const cli = (args: string[]) =>
-    new Promise<{
-      code: number | null;
-      signal: string | null;
-      stdout: string;
-      stderr: string;
-      json: () => Record<string, unknown>;
-    }>((resolve, reject) => {
-      const env = Object.fromEntries(
-        Object.entries(process.env).filter(([k]) => !k.startsWith('SF_') && !k.startsWith('LEADFLOW_'))
-      );
-      const child = spawn(
-        process.execPath,
-        [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'ingest', ...args],
-        {
-          cwd,
-          env: { ...env, LEADFLOW_EMULATOR_URL: org.url, LEADFLOW_LOG_LEVEL: 'warn' },
-          stdio: ['ignore', 'pipe', 'pipe']
-        }
-      );
-      let stdout = '';
-      let stderr = '';
-      child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-      child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-      const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-      child.on('error', reject);
-      child.on('close', (code, signal) => {
-        clearTimeout(timer);
-        resolve({ code, signal, stdout, stderr, json: () => JSON.parse(stdout) as Record<string, unknown> });
-      });
-    });
+  const cli = async (args: string[]) => {
+    const env = cliEnv(
+      { LEADFLOW_EMULATOR_URL: org.url, LEADFLOW_LOG_LEVEL: 'warn' },
+      { dropLeadflowVars: true }
+    );
+    const run = await runLeadflow(['--config', configPath, '--json', 'ingest', ...args], { cwd, env });
+    return { ...run, json: () => JSON.parse(run.stdout) as Record<string, unknown> };
+  };
 
   beforeAll(() => {
     cwd = fs.mkdtempSync(path.join(os.tmpdir(), 'bad-input-cli-'));

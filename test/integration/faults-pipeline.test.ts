@@ -5,7 +5,7 @@
  * conversions. A step may fail under a fault, but only with a clear Salesforce error (never a crash or a
  * silent loss); the daily-limit case must stop cleanly and resume.
  */
-import { execFile, spawn, type ChildProcess } from 'node:child_process';
+import { spawn, type ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -20,6 +20,7 @@ import { createOrgClient } from '../../src/salesforce/client';
 import type { OrgClient } from '../../src/salesforce/types';
 import { openStore } from '../../src/store/store';
 import type { Store } from '../../src/store/types';
+import { cliEnv, LEADFLOW_BIN, runLeadflow, writeLocalConfig } from '../helpers/cli';
 import { startTestOrg } from '../helpers/emulator';
 
 // A connection cut mid-response must fail fast as a transient REQUEST_TIMEOUT (and be retried), not hang.
@@ -211,26 +212,22 @@ describe.each(scenarios)('pipeline under fault: $name', (scenario) => {
  * and inside convertLead batches, then the pipeline is run again. No lead is converted twice, none is left.
  */
 describe('pipeline under fault: convert process killed with SIGKILL', () => {
-  const ROOT = path.resolve(__dirname, '../..');
   const LEADS = 30;
   let org: Awaited<ReturnType<typeof startTestOrg>>;
   let conn: Connection;
   let dir: string;
   let configPath: string;
   let child: ChildProcess | undefined;
-  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SF_')));
+  const env = cliEnv();
 
-  // Asynchronous on purpose: the emulator serves from this process, so a blocking spawnSync would deadlock.
-  const cli = (...args: string[]) =>
-    new Promise<{ status: number | null; stdout: string; stderr: string }>((resolve) => {
-      execFile(
-        process.execPath,
-        [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', ...args],
-        { cwd: dir, env, encoding: 'utf8', timeout: 110_000 },
-        (err, stdout, stderr) =>
-          resolve({ status: err ? (typeof err.code === 'number' ? err.code : null) : 0, stdout, stderr })
-      );
+  const cli = async (...args: string[]) => {
+    const run = await runLeadflow(['--config', configPath, '--json', ...args], {
+      cwd: dir,
+      env,
+      timeoutMs: 110_000
     });
+    return { status: run.code, stdout: run.stdout, stderr: run.stderr };
+  };
   const convertedCount = async () =>
     (await conn.query("SELECT COUNT() FROM Lead WHERE LastName LIKE 'Killed%' AND IsConverted = true"))
       .totalSize;
@@ -239,18 +236,8 @@ describe('pipeline under fault: convert process killed with SIGKILL', () => {
     org = await startTestOrg({ seed: 'none' });
     conn = org.connection();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-kill-'));
-    configPath = path.join(dir, 'leadflow.config.json');
-    fs.writeFileSync(
-      configPath,
-      JSON.stringify({
-        org: { emulatorUrl: org.url },
-        store: { dataDir: path.join(dir, 'store') },
-        outputDir: path.join(dir, 'out'),
-        logLevel: 'warn',
-        // One lead per convertLead call so the kill lands between calls.
-        conversion: { batchSize: 1 }
-      })
-    );
+    // One lead per convertLead call so the kill lands between calls.
+    configPath = writeLocalConfig(dir, org.url, { conversion: { batchSize: 1 } });
     const leads = Array.from({ length: LEADS }, (_, i) => ({
       LastName: `Killed${i}`,
       Company: `Kill Co ${i % 10}`,
@@ -275,11 +262,11 @@ describe('pipeline under fault: convert process killed with SIGKILL', () => {
   });
 
   it('should convert every lead exactly once after the rerun', async () => {
-    child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'convert'],
-      { cwd: dir, env, stdio: 'ignore' }
-    );
+    child = spawn(process.execPath, [LEADFLOW_BIN, '--config', configPath, '--json', 'convert'], {
+      cwd: dir,
+      env,
+      stdio: 'ignore'
+    });
     const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
       child!.on('exit', (code, signal) => resolve(signal ?? code))
     );

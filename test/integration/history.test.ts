@@ -3,6 +3,8 @@
  * is written back, milestones are set, an idle sync costs one API call, concurrent updates are picked up,
  * the SLA job escalates once, and the report's numbers match the history built here.
  */
+import os from 'node:os';
+import path from 'node:path';
 import type { Connection } from '@jsforce/jsforce-node';
 import { runHistory, runReport } from '../../src/history';
 import { withRuntime } from '../../src/runtime/runtime';
@@ -109,7 +111,7 @@ describe('leadflow history on the local org', () => {
   });
 
   it('should report the funnel computed from the synced history', async () => {
-    const result = await run((rt) => runReport(rt, { outDir: require('node:os').tmpdir() + '/leadflow-history-test' }));
+    const result = await run((rt) => runReport(rt, { outDir: path.join(os.tmpdir(), 'leadflow-history-test') }));
     // Three leads: Won Co (Customer), Wait Co (SAL), Slow Co (MQL).
     expect(result.report.subjects).toBe(3);
     expect(result.report.totals.leadToSaleRate).toBeCloseTo(1 / 3);

@@ -11,6 +11,7 @@ import type { Connection } from '@jsforce/jsforce-node';
 import { runIngest } from '../../src/ingest';
 import { writeSampleCsv } from '../../src/ingest/generate';
 import { withRuntime } from '../../src/runtime/runtime';
+import { writeLocalConfig } from '../helpers/cli';
 import { startTestOrg } from '../helpers/emulator';
 
 type TestOrg = Awaited<ReturnType<typeof startTestOrg>>;
@@ -29,21 +30,13 @@ describe('ingest killed with SIGKILL and rerun', () => {
     conn = org.connection();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'ingest-kill-'));
     await writeSampleCsv(path.join(dir, 'leads.csv'), { rows: ROWS, seed: 5, uniquePeople: true });
-    configPath = path.join(dir, 'leadflow.config.json');
-    fs.writeFileSync(
-      configPath,
-      JSON.stringify({
-        org: { emulatorUrl: org.url },
-        store: { dataDir: path.join(dir, 'store') },
-        outputDir: path.join(dir, 'out'),
-        logLevel: 'warn',
-        ingest: {
-          sources: [{ name: 'kill', kind: 'csv', preset: 'hubspot', path: path.join(dir, 'leads.csv') }],
-          // Small collection batches so the kill lands between batches and inside one.
-          write: { batchSize: 100, bulkThreshold: 100000 }
-        }
-      })
-    );
+    configPath = writeLocalConfig(dir, org.url, {
+      ingest: {
+        sources: [{ name: 'kill', kind: 'csv', preset: 'hubspot', path: path.join(dir, 'leads.csv') }],
+        // Small collection batches so the kill lands between batches and inside one.
+        write: { batchSize: 100, bulkThreshold: 100000 }
+      }
+    });
   });
 
   afterAll(async () => {
@@ -51,18 +44,25 @@ describe('ingest killed with SIGKILL and rerun', () => {
     await org?.close();
   });
 
-  const countLeads = async () => (await conn.query("SELECT COUNT() FROM Lead WHERE Source_System__c = 'kill'")).totalSize;
+  const countLeads = async () =>
+    (await conn.query("SELECT COUNT() FROM Lead WHERE Source_System__c = 'kill'")).totalSize;
 
   it('should lose nothing and duplicate nothing', async () => {
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SF_')));
-    child = spawn(process.execPath, [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'ingest', '--source', 'kill'], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe']
-    });
+    child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'ingest', '--source', 'kill'],
+      {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    );
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child!.on('exit', (code, signal) => resolve(signal ?? code)));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child!.on('exit', (code, signal) => resolve(signal ?? code))
+    );
 
     // Wait until part of the file is in the org, then kill -9.
     const deadline = Date.now() + 90_000;
@@ -81,7 +81,9 @@ describe('ingest killed with SIGKILL and rerun', () => {
     if (stderr.includes('Error')) throw new Error(stderr);
 
     // Rerun in-process with the same config file and on-disk store.
-    const rerun = await withRuntime({ configPath, cwd: dir, json: true, env }, (rt) => runIngest(rt, { source: 'kill' }));
+    const rerun = await withRuntime({ configPath, cwd: dir, json: true, env }, (rt) =>
+      runIngest(rt, { source: 'kill' })
+    );
     expect(rerun.summary.failed).toBe(0);
     expect(rerun.summary.read).toBe(ROWS);
     expect(rerun.summary.created + rerun.summary.updated + rerun.summary.unchanged).toBe(ROWS);
@@ -91,16 +93,21 @@ describe('ingest killed with SIGKILL and rerun', () => {
     expect(await countLeads()).toBe(ROWS);
     const ids = new Set<string>();
     for await (const page of (async function* () {
-      let res = await conn.query<{ Source_External_Id__c: string }>("SELECT Source_External_Id__c FROM Lead WHERE Source_System__c = 'kill'");
+      let res = await conn.query<{ Source_External_Id__c: string }>(
+        "SELECT Source_External_Id__c FROM Lead WHERE Source_System__c = 'kill'"
+      );
       yield res.records;
       while (!res.done && res.nextRecordsUrl) {
         res = await conn.queryMore<{ Source_External_Id__c: string }>(res.nextRecordsUrl);
         yield res.records;
       }
-    })()) for (const r of page) ids.add(r.Source_External_Id__c);
+    })())
+      for (const r of page) ids.add(r.Source_External_Id__c);
     expect(ids.size).toBe(ROWS);
 
-    const third = await withRuntime({ configPath, cwd: dir, json: true, env }, (rt) => runIngest(rt, { source: 'kill' }));
+    const third = await withRuntime({ configPath, cwd: dir, json: true, env }, (rt) =>
+      runIngest(rt, { source: 'kill' })
+    );
     expect(third.summary).toMatchObject({ created: 0, updated: 0, unchanged: ROWS, apiCalls: 0 });
   });
 });

@@ -5,16 +5,15 @@
  * searched for the credentials: stdout, stderr, the output directory (reject/assignment/report files, HTML,
  * CSV, JSON) and every table of the store. The access tokens the org issued are captured as it issues them.
  */
-import { spawn } from 'node:child_process';
 import { generateKeyPairSync, randomBytes } from 'node:crypto';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { IssuedTokens } from '../../emulator/auth/tokens';
 import { openStore } from '../../src/store/store';
+import { runLeadflow } from '../helpers/cli';
 import { startTestOrg, type TestOrg } from '../helpers/emulator';
 
-const ROOT = path.resolve(__dirname, '../..');
 const CLIENT_ID = 'leadflow-secrets-test';
 const CLIENT_SECRET = `cs-${randomBytes(18).toString('hex')}`;
 const WRONG_SECRET = `wrong-${randomBytes(18).toString('hex')}`;
@@ -61,31 +60,14 @@ const jwtCredentials = () => ({
   SF_JWT_KEY_FILE: path.join(cwd, 'server.key')
 });
 
-/** Async spawn: the org runs in this process, so a blocking spawnSync would starve it. */
-function leadflow(label: string, args: string[], env: Record<string, string>): Promise<Run> {
-  return new Promise((resolve, reject) => {
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--verbose', ...args],
-      {
-        cwd,
-        env: { ...baseEnv(), ...env },
-        stdio: ['ignore', 'pipe', 'pipe']
-      }
-    );
-    let stdout = '';
-    let stderr = '';
-    child.stdout.on('data', (d: Buffer) => (stdout += d.toString()));
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    const timer = setTimeout(() => child.kill('SIGKILL'), 60_000);
-    child.on('error', reject);
-    child.on('close', (code, signal) => {
-      clearTimeout(timer);
-      const run = { label, code, signal, stdout, stderr };
-      runs.push(run);
-      resolve(run);
-    });
+async function leadflow(label: string, args: string[], env: Record<string, string>): Promise<Run> {
+  const result = await runLeadflow(['--config', configPath, '--verbose', ...args], {
+    cwd,
+    env: { ...baseEnv(), ...env }
   });
+  const run = { label, ...result };
+  runs.push(run);
+  return run;
 }
 
 function filesUnder(dir: string): string[] {

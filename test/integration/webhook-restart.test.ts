@@ -13,6 +13,7 @@ import type { Connection } from '@jsforce/jsforce-node';
 import { parseFaultConfig } from '../../emulator/faults/config';
 import { signBody } from '../../src/ingest';
 import { openStore } from '../../src/store/store';
+import { writeLocalConfig } from '../helpers/cli';
 import { startTestOrg } from '../helpers/emulator';
 
 type TestOrg = Awaited<ReturnType<typeof startTestOrg>>;
@@ -37,28 +38,20 @@ describe('serve killed with SIGKILL with webhook submissions queued, then restar
     org = await startTestOrg({ seed: 'none' });
     conn = org.connection();
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'webhook-restart-'));
-    configPath = path.join(dir, 'leadflow.config.json');
-    fs.writeFileSync(
-      configPath,
-      JSON.stringify({
-        org: { emulatorUrl: org.url },
-        store: { dataDir: path.join(dir, 'store') },
-        outputDir: path.join(dir, 'out'),
-        logLevel: 'warn',
-        serve: { port: 0, schedules: { ingest: '* * * * * *' } },
-        ingest: {
-          sources: [
-            {
-              name: SOURCE,
-              kind: 'webhook',
-              secretEnv: 'LEADFLOW_TEST_RESTART_SECRET',
-              rateLimitPerMinute: 100_000
-            }
-          ],
-          write: { batchSize: 50, bulkThreshold: 100_000, maxRetries: 10, retryBaseMs: 500 }
-        }
-      })
-    );
+    configPath = writeLocalConfig(dir, org.url, {
+      serve: { port: 0, schedules: { ingest: '* * * * * *' } },
+      ingest: {
+        sources: [
+          {
+            name: SOURCE,
+            kind: 'webhook',
+            secretEnv: 'LEADFLOW_TEST_RESTART_SECRET',
+            rateLimitPerMinute: 100_000
+          }
+        ],
+        write: { batchSize: 50, bulkThreshold: 100_000, maxRetries: 10, retryBaseMs: 500 }
+      }
+    });
   });
 
   afterAll(async () => {
