@@ -60,6 +60,10 @@ function indexStatements(object: SObjectDef): string[] {
   const statements = [
     `CREATE INDEX IF NOT EXISTS ${quoteIdent(indexName(object.table, 'systemmodstamp'))} ON ${table} ("systemmodstamp")`
   ];
+  // Salesforce indexes CreatedDate on every object; history objects are read in CreatedDate order.
+  if (object.fields.some((f) => f.column === 'createddate')) {
+    statements.push(`CREATE INDEX IF NOT EXISTS ${quoteIdent(indexName(object.table, 'createddate'))} ON ${table} ("createddate")`);
+  }
   for (const field of object.fields) {
     const col = quoteIdent(field.column);
     if (field.unique) {
