@@ -36,17 +36,23 @@ describe('leadflow history on the local org', () => {
     client = await createOrgClient({ emulatorUrl: org.url, env: {} });
 
     // Won deal: lead Name -> MQL -> SQL, converted, opportunity Prospecting -> Closed Won.
-    const won = await conn.sobject('Lead').create({ LastName: 'Winner', Company: 'Won Co', LeadSource: 'Web', Funnel_Stage__c: 'Name' });
+    const won = await conn
+      .sobject('Lead')
+      .create({ LastName: 'Winner', Company: 'Won Co', LeadSource: 'Web', Funnel_Stage__c: 'Name' });
     ids.won = (won as { id: string }).id;
     await conn.sobject('Lead').update({ Id: ids.won, Funnel_Stage__c: 'MQL' });
-    await conn.sobject('Lead').update({ Id: ids.won, Funnel_Stage__c: 'SQL', Qualification_Status__c: 'Qualified' });
+    await conn
+      .sobject('Lead')
+      .update({ Id: ids.won, Funnel_Stage__c: 'SQL', Qualification_Status__c: 'Qualified' });
     const conv = await conn.soap.convertLead({ leadId: ids.won, convertedStatus: 'Closed - Converted' });
     expect(conv.success).toBe(true);
     ids.wonOpp = conv.opportunityId!;
     await conn.sobject('Opportunity').update({ Id: ids.wonOpp, StageName: 'Closed Won', Amount: 1000 });
 
     // MQL waiting for sales, from a trade show.
-    const mql = await conn.sobject('Lead').create({ LastName: 'Waiting', Company: 'Wait Co', LeadSource: 'Trade Show', Funnel_Stage__c: 'MQL' });
+    const mql = await conn
+      .sobject('Lead')
+      .create({ LastName: 'Waiting', Company: 'Wait Co', LeadSource: 'Trade Show', Funnel_Stage__c: 'MQL' });
     ids.mql = (mql as { id: string }).id;
   });
 
@@ -62,10 +68,20 @@ describe('leadflow history on the local org', () => {
     expect(summary.timelines).toBe(2);
     expect(summary.writeBack?.failures).toEqual([]);
 
-    const rows = await conn.query<{ From_Stage__c: string | null; To_Stage__c: string; Opportunity__c: string | null }>(
+    const rows = await conn.query<{
+      From_Stage__c: string | null;
+      To_Stage__c: string;
+      Opportunity__c: string | null;
+    }>(
       `SELECT From_Stage__c, To_Stage__c, Opportunity__c FROM Funnel_Stage_Change__c WHERE Lead__c = '${ids.won}' ORDER BY Entered_At__c, CreatedDate`
     );
-    expect(rows.records.map((r) => r.To_Stage__c)).toEqual(['Name', 'MQL', 'SQL', 'Prospecting', 'Closed Won']);
+    expect(rows.records.map((r) => r.To_Stage__c)).toEqual([
+      'Name',
+      'MQL',
+      'SQL',
+      'Prospecting',
+      'Closed Won'
+    ]);
     expect(rows.records.every((r) => r.Opportunity__c === ids.wonOpp)).toBe(true);
 
     const opp = await conn.sobject('Opportunity').retrieve(ids.wonOpp!);
@@ -96,7 +112,9 @@ describe('leadflow history on the local org', () => {
   });
 
   it('should escalate an MQL not accepted within the SLA exactly once', async () => {
-    const waiting = await conn.sobject('Lead').create({ LastName: 'Ignored', Company: 'Slow Co', LeadSource: 'Web', Funnel_Stage__c: 'MQL' });
+    const waiting = await conn
+      .sobject('Lead')
+      .create({ LastName: 'Ignored', Company: 'Slow Co', LeadSource: 'Web', Funnel_Stage__c: 'MQL' });
     const leadId = (waiting as { id: string }).id;
     await run((rt) => runHistory(rt, { sla: false }));
     now = new Date(Date.now() + 8 * DAY);
@@ -111,12 +129,88 @@ describe('leadflow history on the local org', () => {
   });
 
   it('should report the funnel computed from the synced history', async () => {
-    const result = await run((rt) => runReport(rt, { outDir: path.join(os.tmpdir(), 'leadflow-history-test') }));
+    const result = await run((rt) =>
+      runReport(rt, { outDir: path.join(os.tmpdir(), 'leadflow-history-test') })
+    );
     // Three leads: Won Co (Customer), Wait Co (SAL), Slow Co (MQL).
     expect(result.report.subjects).toBe(3);
     expect(result.report.totals.leadToSaleRate).toBeCloseTo(1 / 3);
     expect(result.report.totals.wonAmount).toBe(1000);
     const web = result.report.byChannel.find((c) => c.channel === 'Web')!;
     expect(web).toMatchObject({ leads: 2, customers: 1 });
+  });
+});
+
+/**
+ * Incremental sync under concurrent updates: leads change while a sync is paging through them. The sync
+ * after that (with the default overlap window) must leave the store equal to the org, with no change lost.
+ */
+describe('leadflow history with concurrent updates', () => {
+  const LEADS = 2500; // more than one 2000-row query page
+  let org: TestOrg;
+  let conn: Connection;
+  let store: Store;
+  let client: OrgClient;
+  const config = { history: { followUp: { cadence: [] } } };
+  const sync = () =>
+    withRuntime({ store, org: client, json: true, config }, (rt) =>
+      runHistory(rt, { writeBack: false, sla: false })
+    );
+
+  beforeAll(async () => {
+    org = await startTestOrg({ seed: 'none' });
+    conn = org.connection();
+    store = await openStore({ dataDir: 'memory://' });
+    client = await createOrgClient({ emulatorUrl: org.url, env: {} });
+    const leads = Array.from({ length: LEADS }, (_, i) => ({
+      LastName: `Busy${i}`,
+      Company: `Busy Co ${i}`,
+      Funnel_Stage__c: 'Name'
+    }));
+    const res = await client.bulk.ingest('Lead', 'insert', leads);
+    expect(res.results.every((r) => r.success)).toBe(true);
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await store?.close();
+    await org?.close();
+  });
+
+  it('should converge on the org state after updates made during a sync', async () => {
+    const readAll = async () => {
+      const rows: { Id: string; Funnel_Stage__c: string }[] = [];
+      let page = await conn.query<{ Id: string; Funnel_Stage__c: string }>(
+        'SELECT Id, Funnel_Stage__c FROM Lead ORDER BY Id'
+      );
+      for (;;) {
+        rows.push(...page.records);
+        if (page.done) return rows;
+        page = await conn.queryMore<{ Id: string; Funnel_Stage__c: string }>(page.nextRecordsUrl!);
+      }
+    };
+    const ids = (await readAll()).map((r) => r.Id);
+    expect(ids).toHaveLength(LEADS);
+    // Update leads from both ends of the paging order while the first sync runs.
+    let updates = 0;
+    let syncing = true;
+    const first = sync().finally(() => (syncing = false));
+    while (syncing && updates < 400) {
+      const batch = [ids[updates]!, ids[LEADS - 1 - updates]!].map((Id) => ({ Id, Funnel_Stage__c: 'MQL' }));
+      await conn.sobject('Lead').update(batch);
+      updates += 1;
+    }
+    await first;
+    expect(updates).toBeGreaterThan(0);
+    await sync();
+
+    const orgStages = new Map((await readAll()).map((r) => [r.Id, r.Funnel_Stage__c]));
+    const stored = await store.query<{ id: string; funnel_stage: string }>(
+      'select id, funnel_stage from hist_lead'
+    );
+    expect(stored).toHaveLength(LEADS);
+    const mismatched = stored.filter((r) => orgStages.get(r.id) !== r.funnel_stage);
+    expect(mismatched).toEqual([]);
+    expect([...orgStages.values()].filter((s) => s === 'MQL')).toHaveLength(updates * 2);
   });
 });
