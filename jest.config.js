@@ -23,7 +23,8 @@ const tsProject = {
   transform: swcTransform,
   // ESM-only dependencies that must be transformed to CommonJS for jest.
   transformIgnorePatterns: ['/node_modules/(?!(@electric-sql/pglite|pg-boss)/)'],
-  moduleFileExtensions: ['ts', 'js', 'json', 'mjs', 'cjs']
+  moduleFileExtensions: ['ts', 'js', 'json', 'mjs', 'cjs'],
+  setupFilesAfterEnv: ['<rootDir>/test/helpers/reset-exit-code.ts']
 };
 
 module.exports = {

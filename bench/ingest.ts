@@ -105,7 +105,7 @@ async function leadflowRun(dir: string, file: string, rows: number): Promise<{ r
     );
     const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SF_')));
     const run = await runChild([path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'ingest', file, '--source', 'bench'], { cwd: dir, env });
-    if (run.code !== 0) throw new Error(`leadflow ingest exited ${run.code}: ${run.stderr.slice(-2000)}`);
+    if (run.code !== 0) throw new Error(`leadflow ingest exited ${run.code}: ${run.stderr.slice(-2000)} ${run.stdout.slice(-2000)}`);
     const parsed = JSON.parse(run.stdout) as { summary: Record<string, unknown> };
     return { run, summary: parsed.summary };
   });
