@@ -539,8 +539,9 @@ async function orgMatcher(ctx: Context, org: OrgClient, leads: NormalisedLead[])
   const q = buildMatchQueries(leads, keys);
   const orgLeads: OrgLead[] = [];
   const orgContacts: OrgContact[] = [];
-  for (const soql of q.lead) orgLeads.push(...(await org.rest.query<OrgLead>(soql)));
-  for (const soql of q.contact) orgContacts.push(...(await org.rest.query<OrgContact>(soql)));
+  // Page by page: a domain match on a large org can return more rows than a spread can take as arguments.
+  for (const soql of q.lead) for await (const page of org.rest.queryPages<OrgLead>(soql)) for (const r of page) orgLeads.push(r);
+  for (const soql of q.contact) for await (const page of org.rest.queryPages<OrgContact>(soql)) for (const r of page) orgContacts.push(r);
   return createOrgMatcher(orgLeads, orgContacts, keys);
 }
 

@@ -124,7 +124,7 @@ export function createRestApi(conn: Connection, options: RestOptions = {}): Rest
   return {
     async query<T extends SObjectRecord>(soql: string, opts?: { includeDeleted?: boolean }) {
       const all: T[] = [];
-      for await (const page of queryPages<T>(soql, opts)) all.push(...page);
+      for await (const page of queryPages<T>(soql, opts)) for (const r of page) all.push(r);
       return all;
     },
     queryPages,
