@@ -96,7 +96,7 @@ describe('per-record errors', () => {
     ['an impossible date', lead({ Review_Date__c: '2025-02-30' }), 'INVALID_TYPE_ON_FIELD_IN_RECORD', 'Review Date: value not of required type: 2025-02-30', ['Review_Date__c']],
     ['a datetime in a date field', lead({ Review_Date__c: '2025-03-04T23:00:00.000+0000' }), 'INVALID_TYPE_ON_FIELD_IN_RECORD', 'Review Date: value not of required type: 2025-03-04T23:00:00.000+0000', ['Review_Date__c']],
     ['a non-boolean checkbox', lead({ Qualified__c: 'yes please' }), 'INVALID_TYPE_ON_FIELD_IN_RECORD', 'Qualified: value not of required type: yes please', ['Qualified__c']],
-    ['a number too large', lead({ Score__c: 1000 }), 'NUMBER_OUTSIDE_VALID_RANGE', 'Score: value outside of valid range on numeric field: 1000', ['Score__c']],
+    ['a number too large', lead({ Score__c: 1000 }), 'NUMBER_OUTSIDE_VALID_RANGE', 'Score: value outside of valid range on numeric field: 1000.0', ['Score__c']],
     ['missing required fields', { FirstName: 'Only' }, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [LastName, Company]', ['LastName', 'Company']],
     ['a blank required field', lead({ Company: '' }), 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]', ['Company']],
     ['a string too long', lead({ Ext_Key__c: 'x'.repeat(21) }), 'STRING_TOO_LONG', `Ext Key: data value too large: ${'x'.repeat(21)} (max length=20)`, ['Ext_Key__c']],

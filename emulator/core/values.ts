@@ -4,6 +4,7 @@
  * numbers as numbers) and API output (datetimes as Salesforce prints them: 2024-01-02T03:04:05.000+0000).
  */
 import { isValidIdFormat, to18 } from './ids';
+import { integerDigits, integerDigitsOfNumber, javaDoubleString, maxIntegerDigits } from './numbers';
 import type { FieldDef, SfError, SObjectDef } from './types';
 
 export type Coerced = { ok: true; value: unknown } | { ok: false; error: SfError };
@@ -71,6 +72,15 @@ function parseNumber(value: unknown): number | null {
   return null;
 }
 
+/** Half-up rounding to `scale` decimals; huge values (no fractional part in a double) are returned as they are. */
+function roundToScale(value: number, scale: number): number {
+  if (!Number.isFinite(value) || Math.abs(value) >= 2 ** 53) return value;
+  const factor = 10 ** scale;
+  const scaled = Math.abs(value) * factor;
+  // Half away from zero, for negative values too (Math.round alone rounds -2.5 to -2).
+  return Number.isFinite(scaled) ? (Math.sign(value) * Math.round(scaled)) / factor : value;
+}
+
 function parseBoolean(value: unknown): boolean | null {
   if (typeof value === 'boolean') return value;
   if (typeof value === 'number' && (value === 0 || value === 1)) return value === 1;
@@ -100,11 +110,13 @@ export function coerceInput(field: FieldDef, raw: unknown): Coerced {
       const value = parseNumber(raw);
       if (value === null) return notOfType(field, raw);
       if (field.type === 'int' && !Number.isInteger(value)) return notOfType(field, raw);
-      const factor = 10 ** field.scale;
-      const rounded = field.type === 'int' ? value : Math.round(value * factor) / factor;
-      const maxIntegerDigits = (field.precision || 18) - field.scale;
-      if (Math.abs(Math.trunc(rounded)).toString().length > maxIntegerDigits && Math.trunc(rounded) !== 0) {
-        return fail('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${display(raw)}`, field);
+      // The input's own digits decide (a CSV/SOAP string keeps digits a double would lose), then the
+      // value rounded to the field's scale (99.995 in a Number(4,2) rounds to 100.00: out of range).
+      const limit = maxIntegerDigits(field);
+      const inputDigits = typeof raw === 'string' ? integerDigits(raw) : integerDigitsOfNumber(value);
+      const rounded = field.type === 'int' ? value : roundToScale(value, field.scale);
+      if ((inputDigits ?? 0) > limit || integerDigitsOfNumber(rounded) > limit) {
+        return fail('NUMBER_OUTSIDE_VALID_RANGE', `${field.label}: value outside of valid range on numeric field: ${javaDoubleString(value)}`, field);
       }
       return ok(rounded);
     }
