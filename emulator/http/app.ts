@@ -7,7 +7,8 @@ import { randomUUID } from 'node:crypto';
 import Fastify, { type FastifyError, type FastifyInstance } from 'fastify';
 import { SalesforceApiError } from '../core/types';
 import { isSalesforceApiError, NOT_FOUND_MESSAGE, restErrorBody } from './errors';
-import { classifyPath, redactUrl } from './paths';
+import { classifyPath, normalizeRequestUrl, redactUrl } from './paths';
+import { trackRestResources, unsupportedMessageFor } from './rest-resources';
 import { soapFaultXml } from './soap-fault';
 
 /** Bulk API 2.0 accepts uploads up to 150 MB. */
@@ -27,10 +28,16 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
   const app = Fastify({
     logger: false,
     bodyLimit: JSON_BODY_LIMIT,
-    // Salesforce ids and SOQL in URLs can be long; jsforce adds trailing slashes (/sobjects/Lead/updated/).
-    routerOptions: { ignoreTrailingSlash: true, maxParamLength: 2000 },
+    // Salesforce ids and SOQL in URLs can be long.
+    routerOptions: { maxParamLength: 2000 },
+    // One place for Salesforce's path leniency (duplicate and trailing slashes), before routing, so every
+    // route, the API guard's path classification and the usage counters all see the canonical path.
+    rewriteUrl: (req) => normalizeRequestUrl(req.url ?? '/'),
     forceCloseConnections: true
   });
+
+  // Before any route exists: the version resource map lists what the registered routes serve.
+  trackRestResources(app);
 
   app.removeAllContentTypeParsers();
   app.addContentTypeParser(
@@ -103,11 +110,14 @@ export function createHttpApp(options: HttpAppOptions): FastifyInstance {
       .send(restErrorBody(errorCode, message, fields));
   });
 
+  // Nothing matched: a Salesforce resource the local org does not implement is named as such; anything
+  // else gets Salesforce's plain 404.
   app.setNotFoundHandler((request, reply) => {
-    return reply
-      .code(404)
-      .type('application/json;charset=UTF-8')
-      .send(restErrorBody('NOT_FOUND', NOT_FOUND_MESSAGE));
+    const message = unsupportedMessageFor(request.url) ?? NOT_FOUND_MESSAGE;
+    if (classifyPath(request.url).kind === 'soap') {
+      return reply.code(404).type('text/xml;charset=UTF-8').send(soapFaultXml('NOT_FOUND', message));
+    }
+    return reply.code(404).type('application/json;charset=UTF-8').send(restErrorBody('NOT_FOUND', message));
   });
 
   if (options.logRequests) {

@@ -12,6 +12,22 @@ export interface ClassifiedPath {
   apiPath: string;
 }
 
+/**
+ * The request URL as the router sees it. Salesforce accepts `//services/data`, `/services/data/` and
+ * `/services/data/v62.0/sobjects/Lead/` like their canonical forms, and the sf CLI relies on it: it stores
+ * the instance URL with a trailing slash and calls `<instance>//services/data/...`. Duplicate slashes
+ * collapse and a trailing slash is dropped in the path only; the query string (SOQL) is left as sent.
+ */
+export function normalizeRequestUrl(url: string): string {
+  const queryAt = url.indexOf('?');
+  const path = queryAt === -1 ? url : url.slice(0, queryAt);
+  const query = queryAt === -1 ? '' : url.slice(queryAt);
+  let normalized = path.replace(/\/{2,}/g, '/');
+  if (normalized.length > 1 && normalized.endsWith('/')) normalized = normalized.slice(0, -1);
+  if (normalized === '') normalized = '/';
+  return normalized === path ? url : normalized + query;
+}
+
 const REST_PATH = /^\/services\/data\/v(\d+\.\d+)(\/.*)?$/i;
 
 export function classifyPath(url: string): ClassifiedPath {

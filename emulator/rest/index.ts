@@ -2,68 +2,20 @@
 import type { FastifyInstance } from 'fastify';
 import type { OrgContext } from '../core/types';
 import type { InternalDispatcher } from '../http/internal-dispatch';
-import { badRequest } from '../http/errors';
+import { registerUnsupportedSObjectRoutes, servedRestResources } from '../http/rest-resources';
 import { registerCollectionRoutes } from './collections';
 import { registerCompositeRoutes } from './composite';
 import { registerLimitsRoutes } from './limits';
 import { registerQueryRoutes } from './query';
 import { apiVersionOf, DATA_PREFIX, resource, supportedVersions } from './shared';
 import { registerSObjectRoutes } from './sobjects';
+import { registerTreeRoutes } from './tree';
 
 export interface RestDeps {
   ctx: OrgContext;
   /** Replays composite subrequests (see http/internal-dispatch). */
   internal: InternalDispatcher;
 }
-
-const RESOURCE_NAMES = [
-  'tooling',
-  'metadata',
-  'eclair',
-  'folders',
-  'prechatForms',
-  'contact-tracing',
-  'domino',
-  'async-queries',
-  'chatter',
-  'tabs',
-  'appMenu',
-  'quickActions',
-  'queryAll',
-  'commerce',
-  'wave',
-  'iot',
-  'analytics',
-  'search',
-  'identity',
-  'composite',
-  'parameterizedSearch',
-  'fingerprint',
-  'theme',
-  'nouns',
-  'event',
-  'serviceTemplates',
-  'recent',
-  'connect',
-  'licensing',
-  'limits',
-  'process',
-  'dedupe',
-  'async-apex',
-  'query',
-  'jobs',
-  'match',
-  'localizedvalue',
-  'mobile',
-  'emailConnect',
-  'consent',
-  'tokenizer',
-  'compactLayouts',
-  'knowledgeManagement',
-  'sobjects',
-  'actions',
-  'support'
-];
 
 export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
   const { ctx } = deps;
@@ -74,23 +26,21 @@ export function registerRestRoutes(app: FastifyInstance, deps: RestDeps): void {
     GET: async (request) => {
       const version = apiVersionOf(request);
       const base = `/services/data/v${version}`;
+      // Only what this org serves (Salesforce lists every resource of the release; clients probe these).
       const resources: Record<string, string> = {};
-      for (const name of [...RESOURCE_NAMES].sort()) resources[name] = `${base}/${name}`;
+      for (const name of servedRestResources(app)) resources[name] = `${base}/${name}`;
       const userId = request.emulatorScope?.userId ?? ctx.defaultUserId;
       resources.identity = `${ctx.baseUrl()}/id/${ctx.orgId}/${userId}`;
       return resources;
     }
   });
 
+  // Before the generic sObject routes: these sub-resources answer "not supported", not an external-id lookup.
+  registerUnsupportedSObjectRoutes(app, `${DATA_PREFIX}/sobjects`);
   registerSObjectRoutes(app, ctx);
   registerQueryRoutes(app, ctx);
   registerCollectionRoutes(app, ctx);
   registerCompositeRoutes(app, deps);
+  registerTreeRoutes(app, ctx);
   registerLimitsRoutes(app, ctx);
-
-  // The Tooling API is not emulated: answer like an org where the requested type does not exist.
-  app.all(`${DATA_PREFIX}/tooling/*`, async (request) => {
-    apiVersionOf(request);
-    throw badRequest('INVALID_TYPE', 'The Tooling API is not supported by the leadflow emulator');
-  });
 }

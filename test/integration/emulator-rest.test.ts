@@ -624,12 +624,16 @@ describe('robustness', () => {
     expect(missing.status).toBe(404);
   });
 
-  it('should report the tooling API as unsupported with 400', async () => {
-    const { status } = await raw(
+  it('should report the tooling API as unsupported with 404 NOT_FOUND', async () => {
+    const { status, json } = await raw(
       'GET',
       `/services/data/v62.0/tooling/query?q=${encodeURIComponent('SELECT Id FROM ApexClass')}`
     );
-    expect(status).toBe(400);
+    expect(status).toBe(404);
+    expect((json as Array<{ errorCode: string; message: string }>)[0]).toMatchObject({
+      errorCode: 'NOT_FOUND',
+      message: expect.stringContaining('does not support the Tooling API')
+    });
   });
 });
 
