@@ -147,7 +147,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     // so a call is never counted twice (they still read used()/max() for their own limit headers).
     const moduleCtx: OrgContext = { ...ctx, usage: { ...usage, record: () => undefined } };
     registerBulkRoutes(app, moduleCtx);
-    registerSoapRoutes(app, moduleCtx);
+    registerSoapRoutes(app, moduleCtx, { tokens, userPassword: options.userPassword ?? DEFAULT_USER_PASSWORD });
 
     // Seed before listening: clients never see a half-seeded org.
     const seed = options.seed === 'demo' ? await seedDemoOrg(ctx) : null;

@@ -21,7 +21,9 @@ export class SoapFault extends Error {
     public readonly faultcode: string,
     public readonly faultstring: string,
     /** exceptionCode/exceptionMessage for the sf:*Fault detail; omitted when null. */
-    public readonly detail: { exceptionCode: string; exceptionMessage: string } | null = null
+    public readonly detail: { exceptionCode: string; exceptionMessage: string } | null = null,
+    /** Fault element of the detail (Partner WSDL: UnexpectedErrorFault, LoginFault, InvalidSObjectFault ...). */
+    public readonly detailType: string = 'UnexpectedErrorFault'
   ) {
     super(faultstring);
     this.name = 'SoapFault';
@@ -95,24 +97,30 @@ export interface LimitInfo {
   limit: number;
 }
 
-/** A successful response: `<soapenv:Body><{operation}Response>{inner}</…Response></soapenv:Body>`. */
-export function soapResponse(operation: string, innerXml: string, limitInfo: LimitInfo): string {
+/**
+ * A successful response: `<soapenv:Body><{operation}Response>{inner}</…Response></soapenv:Body>`.
+ * limitInfo null leaves out the header (login's response has none: it runs before there is a session).
+ */
+export function soapResponse(operation: string, innerXml: string, limitInfo: LimitInfo | null): string {
+  const header = limitInfo
+    ? '<soapenv:Header><LimitInfoHeader><limitInfo>' +
+      `<current>${limitInfo.current}</current><limit>${limitInfo.limit}</limit><type>API REQUESTS</type>` +
+      '</limitInfo></LimitInfoHeader></soapenv:Header>'
+    : '';
   return (
     XML_DECL +
     `<soapenv:Envelope xmlns:soapenv="http://schemas.xmlsoap.org/soap/envelope/" xmlns="${PARTNER_NS}" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance">` +
-    '<soapenv:Header><LimitInfoHeader><limitInfo>' +
-    `<current>${limitInfo.current}</current><limit>${limitInfo.limit}</limit><type>API REQUESTS</type>` +
-    '</limitInfo></LimitInfoHeader></soapenv:Header>' +
+    header +
     `<soapenv:Body><${operation}Response>${innerXml}</${operation}Response></soapenv:Body></soapenv:Envelope>`
   );
 }
 
 export function soapFaultXml(fault: SoapFault): string {
   const detail = fault.detail
-    ? '<detail><sf:UnexpectedErrorFault xsi:type="sf:UnexpectedErrorFault">' +
+    ? `<detail><sf:${fault.detailType} xsi:type="sf:${fault.detailType}">` +
       `<sf:exceptionCode>${escapeXml(fault.detail.exceptionCode)}</sf:exceptionCode>` +
       `<sf:exceptionMessage>${escapeXml(fault.detail.exceptionMessage)}</sf:exceptionMessage>` +
-      '</sf:UnexpectedErrorFault></detail>'
+      `</sf:${fault.detailType}></detail>`
     : '';
   return (
     XML_DECL +
