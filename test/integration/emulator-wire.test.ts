@@ -151,3 +151,165 @@ describe('resources the local org does not serve', () => {
     }
   });
 });
+
+describe('sObject Tree (POST /composite/tree/{sObject})', () => {
+  const treeUrl = (type: string) => `/services/data/v62.0/composite/tree/${type}`;
+
+  async function countAccounts(prefix: string): Promise<number> {
+    const result = await conn.query(`SELECT Id FROM Account WHERE Name LIKE '${prefix}%'`);
+    return result.totalSize;
+  }
+
+  it('should create nested accounts and contacts and answer 201 with every referenceId and id', async () => {
+    const body = {
+      records: [
+        {
+          attributes: { type: 'Account', referenceId: 'ref1' },
+          name: 'Tree One',
+          Website: 'https://tree-one.test',
+          Contacts: {
+            records: [
+              {
+                attributes: { type: 'Contact', referenceId: 'ref2' },
+                lastname: 'Smith',
+                Email: 'smith@tree.test'
+              },
+              { attributes: { type: 'Contact', referenceId: 'ref3' }, LastName: 'Evans' }
+            ]
+          }
+        },
+        { attributes: { type: 'Account', referenceId: 'ref4' }, Name: 'Tree Two' }
+      ]
+    };
+    const { status, json } = await raw('POST', treeUrl('Account'), body);
+    expect(status).toBe(201);
+    const response = json as { hasErrors: boolean; results: Array<{ referenceId: string; id: string }> };
+    expect(response.hasErrors).toBe(false);
+    // Level by level, as Salesforce saves them: the root accounts first, then their contacts.
+    expect(response.results.map((r) => r.referenceId)).toEqual(['ref1', 'ref4', 'ref2', 'ref3']);
+    const ids = Object.fromEntries(response.results.map((r) => [r.referenceId, r.id]));
+    expect(ids.ref1).toMatch(/^001\w{15}$/);
+    expect(ids.ref2).toMatch(/^003\w{15}$/);
+
+    const contacts = await conn.query<{ LastName: string; Email: string | null; AccountId: string }>(
+      `SELECT LastName, Email, AccountId FROM Contact WHERE Id IN ('${ids.ref2}', '${ids.ref3}') ORDER BY LastName`
+    );
+    expect(contacts.records.map((c) => [c.LastName, c.Email, c.AccountId])).toEqual([
+      ['Evans', null, ids.ref1],
+      ['Smith', 'smith@tree.test', ids.ref1]
+    ]);
+    await expect(conn.sobject('Account').retrieve(ids.ref4 as string)).resolves.toMatchObject({
+      Name: 'Tree Two'
+    });
+  });
+
+  it('should save nothing and report only the failing record when one record is invalid', async () => {
+    const body = {
+      records: [
+        {
+          attributes: { type: 'Account', referenceId: 'okAccount' },
+          Name: 'Tree Rollback A',
+          Contacts: {
+            records: [{ attributes: { type: 'Contact', referenceId: 'noLastName' }, FirstName: 'Ann' }]
+          }
+        },
+        { attributes: { type: 'Account', referenceId: 'okAccount2' }, Name: 'Tree Rollback B' }
+      ]
+    };
+    const { status, json } = await raw('POST', treeUrl('Account'), body);
+    expect(status).toBe(400);
+    expect(json).toEqual({
+      hasErrors: true,
+      results: [
+        {
+          referenceId: 'noLastName',
+          errors: [
+            {
+              statusCode: 'REQUIRED_FIELD_MISSING',
+              message: expect.stringContaining('LastName'),
+              fields: ['LastName']
+            }
+          ]
+        }
+      ]
+    });
+    // The accounts were created before the contacts failed: they must be rolled back too.
+    expect(await countAccounts('Tree Rollback')).toBe(0);
+  });
+
+  it('should report each instance of a duplicate referenceId and save nothing', async () => {
+    const body = {
+      records: [
+        { attributes: { type: 'Account', referenceId: 'dup' }, Name: 'Tree Dup A' },
+        { attributes: { type: 'Account', referenceId: 'dup' }, Name: 'Tree Dup B' }
+      ]
+    };
+    const { status, json } = await raw('POST', treeUrl('Account'), body);
+    expect(status).toBe(400);
+    const response = json as {
+      hasErrors: boolean;
+      results: Array<{ referenceId: string; errors: unknown[] }>;
+    };
+    expect(response.hasErrors).toBe(true);
+    expect(response.results.map((r) => r.referenceId)).toEqual(['dup', 'dup']);
+    expect(response.results[0]?.errors).toEqual([
+      { statusCode: 'INVALID_INPUT', message: expect.stringContaining('Duplicate ReferenceId'), fields: [] }
+    ]);
+    expect(await countAccounts('Tree Dup')).toBe(0);
+  });
+
+  it('should accept 200 records and refuse 201 with a clear 400, saving nothing', async () => {
+    const records = (n: number, prefix: string) =>
+      Array.from({ length: n }, (_, i) => ({
+        attributes: { type: 'Lead', referenceId: `lead${i}` },
+        LastName: `${prefix} ${i}`,
+        Company: prefix
+      }));
+    const ok = await raw('POST', treeUrl('Lead'), { records: records(200, 'Tree Max') });
+    expect(ok.status).toBe(201);
+    expect((ok.json as { results: unknown[] }).results).toHaveLength(200);
+
+    const tooMany = await raw('POST', treeUrl('Lead'), { records: records(201, 'Tree Over') });
+    expect(tooMany.status).toBe(400);
+    expect(tooMany.json).toEqual([
+      { errorCode: 'LIMIT_EXCEEDED', message: expect.stringContaining('at most 200 records') }
+    ]);
+    const saved = await conn.query("SELECT Id FROM Lead WHERE Company = 'Tree Over'");
+    expect(saved.totalSize).toBe(0);
+  });
+
+  it('should refuse an unknown field with INVALID_FIELD in the message format sf data import tree parses', async () => {
+    const body = { records: [{ attributes: { type: 'Account', referenceId: 'a1' }, Name: 'X', Nope__c: 1 }] };
+    const { status, json } = await raw('POST', treeUrl('Account'), body);
+    expect(status).toBe(400);
+    expect(json).toEqual([
+      {
+        errorCode: 'INVALID_FIELD',
+        message: "No such column 'Nope__c' on sobject of type Account",
+        fields: ['Nope__c']
+      }
+    ]);
+  });
+
+  it('should refuse root records of another type than the URL names', async () => {
+    const body = { records: [{ attributes: { type: 'Contact', referenceId: 'c1' }, LastName: 'X' }] };
+    const { status, json } = await raw('POST', treeUrl('Account'), body);
+    expect(status).toBe(400);
+    expect((json as Array<{ message: string }>)[0]?.message).toContain('must have type Account, not Contact');
+  });
+
+  it('should count the whole tree as one API call', async () => {
+    const before = org.emulator.usage.used();
+    const body = {
+      records: [
+        {
+          attributes: { type: 'Account', referenceId: 'u1' },
+          Name: 'Tree Usage',
+          Contacts: { records: [{ attributes: { type: 'Contact', referenceId: 'u2' }, LastName: 'Usage' }] }
+        }
+      ]
+    };
+    expect((await raw('POST', treeUrl('Account'), body)).status).toBe(201);
+    expect(org.emulator.usage.used() - before).toBe(1);
+  });
+});
