@@ -1,6 +1,6 @@
 import { Command, InvalidArgumentError } from 'commander';
 import { runCommand } from '../cli';
-import { formatRate } from '../reports';
+import { formatRateWithN } from '../reports';
 import { runHistory, runReport } from './run';
 
 export function registerHistoryCommand(program: Command): void {
@@ -35,7 +35,7 @@ export function registerHistoryCommand(program: Command): void {
 
   program
     .command('report')
-    .description('Funnel report from the synced history: conversion by stage/channel/cohort, time in stage, velocity')
+    .description('Funnel report from the synced history (definitions: docs/funnel-metrics.md): leads and lead-less deals apart, conversion by stage/channel/cohort, monthly trend, time in stage, velocity')
     .option('--format <format>', 'table (default), json, csv or html on stdout; files are always written', (v) => {
       if (!['table', 'json', 'csv', 'html'].includes(v)) throw new InvalidArgumentError('one of table, json, csv, html');
       return v;
@@ -55,11 +55,12 @@ export function registerHistoryCommand(program: Command): void {
                 : r.text;
         return {
           ok: true,
-          summary: { files: r.files, totals: r.report.totals, subjects: r.report.subjects, report: r.report },
+          summary: { files: r.files, subjects: r.report.subjects, report: r.report },
           lines: [
             body,
             '',
-            `Lead->SQL ${formatRate(r.report.totals.leadToSqlRate)}, lead->sale ${formatRate(r.report.totals.leadToSaleRate)}`,
+            `Leads: lead->SQL ${formatRateWithN(r.report.leads.leadToSql)}, lead->sale ${formatRateWithN(r.report.leads.leadToSale)}; ` +
+              `deals without a lead: ${r.report.deals.subjects}, win rate ${formatRateWithN(r.report.deals.leadToSale)}`,
             `HTML report: ${r.files.html}`,
             `CSV: ${r.files.csv}  JSON: ${r.files.json}`
           ]

@@ -12,6 +12,17 @@ export const historyConfigSchema = z.object({
     'Working - Contacted': 'SAL',
     'Closed - Not Converted': 'Recycled'
   }),
+  /**
+   * ISO currency code for amounts when the org does not say (Organization.DefaultCurrencyIsoCode wins when
+   * the sync could read it).
+   */
+  currency: z.string().regex(/^[A-Z]{3}$/, 'an ISO 4217 code such as EUR').optional(),
+  report: z
+    .object({
+      /** An open lead pass with no stage change for this many days counts as dropped (docs/funnel-metrics.md). */
+      stallDays: z.number().int().min(1).max(3650).default(30)
+    })
+    .prefault({}),
   writeBack: z
     .object({
       /** Upsert Funnel_Stage_Change__c rows (by External_Id__c). */

@@ -65,5 +65,15 @@ export const historyMigrations: Migration[] = [
         written_at timestamptz not null default now(),
         primary key (kind, key)
       );`
+  },
+  {
+    // Org facts for the funnel (stage order and flags, currency), see org-meta.ts.
+    id: 'history-002-org-meta',
+    sql: `
+      create table if not exists hist_org_meta (
+        key text primary key,
+        value jsonb not null,
+        updated_at timestamptz not null default now()
+      );`
   }
 ];

@@ -7,6 +7,7 @@ import path from 'node:path';
 import { computeFunnelReport, renderCsv, renderHtml, renderTerminal, type FunnelReport } from '../reports';
 import type { Runtime } from '../runtime/types';
 import { parseHistoryConfig } from './config';
+import { readOrgFunnelMeta } from './org-meta';
 import { runSlaAndFollowUps, type SlaSummary } from './sla';
 import { syncHistory, type SyncSummary } from './sync';
 import { buildTimelines } from './timeline';
@@ -52,7 +53,12 @@ export interface ReportRunResult {
 export async function runReport(runtime: Runtime, opts: { outDir?: string } = {}): Promise<ReportRunResult> {
   const config = parseHistoryConfig(runtime.config.history);
   const timelines = await buildTimelines(runtime.store, config);
-  const report = computeFunnelReport(timelines, runtime.now());
+  const meta = await readOrgFunnelMeta(runtime.store);
+  const report = computeFunnelReport(timelines, runtime.now(), {
+    opportunityStages: meta.opportunityStages ?? undefined,
+    currency: meta.currency ?? config.currency ?? null,
+    stallDays: config.report.stallDays
+  });
   const outDir = opts.outDir ?? path.join(runtime.outputDir, 'reports');
   fs.mkdirSync(outDir, { recursive: true });
   const files = {

@@ -5,13 +5,21 @@
  * append-only history objects) and an overlap window: rows re-read in the overlap are upserted by Id,
  * so reruns and concurrent updates converge. Lead and Opportunity are read with queryAll so deleted
  * and merged records are seen (and dropped from the funnel).
- * All four first pages are fetched in ONE Composite API call, so a sync with nothing new costs one call.
+ * All four first pages are fetched in ONE Composite API call, so a sync with nothing new costs one call;
+ * the org's opportunity stages and currency (org-meta.ts) ride along in that same call.
  */
 import { z } from 'zod';
 import { soqlDateTime } from '../salesforce/soql';
 import type { OrgClient, SObjectRecord } from '../salesforce/types';
 import type { Queryable, Store } from '../store/types';
 import type { HistoryConfig } from './config';
+import {
+  OPPORTUNITY_STAGE_SOQL,
+  ORG_CURRENCY_SOQL,
+  parseOpportunityStages,
+  parseOrgCurrency,
+  writeOrgFunnelMeta
+} from './org-meta';
 
 const EPOCH = new Date('1970-01-01T00:00:00Z');
 
@@ -259,15 +267,19 @@ export class HistorySyncError extends Error {
 /**
  * First pages of several queries in one Composite API request (one API call). Further pages are fetched
  * through the regular query locator by `nextPage`, one at a time, so memory stays flat on large syncs.
+ * `optional` queries ride along in the same request; a failure there (an org without that object or field)
+ * gives null instead of failing the sync.
  */
 async function compositeFirstPages(
   org: OrgClient,
-  specs: { soql: string; includeDeleted: boolean }[]
-): Promise<z.infer<typeof queryPage>[]> {
+  specs: { soql: string; includeDeleted: boolean }[],
+  optional: string[] = []
+): Promise<{ pages: z.infer<typeof queryPage>[]; optional: (unknown[] | null)[] }> {
   const base = `/services/data/v${org.apiVersion}`;
+  const all = [...specs, ...optional.map((soql) => ({ soql, includeDeleted: false }))];
   const body = {
     allOrNone: false,
-    compositeRequest: specs.map((s, i) => ({
+    compositeRequest: all.map((s, i) => ({
       method: 'GET',
       url: `${base}/${s.includeDeleted ? 'queryAll' : 'query'}?q=${encodeURIComponent(s.soql)}`,
       referenceId: `q${i}`
@@ -280,13 +292,21 @@ async function compositeFirstPages(
     headers: { 'content-type': 'application/json' }
   });
   const parsed = compositeResponse.parse(raw);
-  return specs.map((spec, i) => {
-    const sub = parsed.compositeResponse.find((r) => r.referenceId === `q${i}`);
-    if (!sub || sub.httpStatusCode >= 400) {
-      throw new HistorySyncError(`History query failed: ${spec.soql} -> ${JSON.stringify(sub?.body)}`, sub?.body);
+  const sub = (i: number) => parsed.compositeResponse.find((r) => r.referenceId === `q${i}`);
+  const pages = specs.map((spec, i) => {
+    const r = sub(i);
+    if (!r || r.httpStatusCode >= 400) {
+      throw new HistorySyncError(`History query failed: ${spec.soql} -> ${JSON.stringify(r?.body)}`, r?.body);
     }
-    return queryPage.parse(sub.body);
+    return queryPage.parse(r.body);
   });
+  const extra = optional.map((_, k) => {
+    const r = sub(specs.length + k);
+    if (!r || r.httpStatusCode >= 400) return null;
+    const page = queryPage.safeParse(r.body);
+    return page.success ? page.data.records : null;
+  });
+  return { pages, optional: extra };
 }
 
 async function nextPage(org: OrgClient, page: z.infer<typeof queryPage>): Promise<z.infer<typeof queryPage> | null> {
@@ -319,10 +339,17 @@ export async function syncHistory(
     const wm = opts.full ? null : await readWatermark(store, spec.name);
     lowerBounds.push(wm ? new Date(wm.getTime() - overlapMs) : EPOCH);
   }
-  const firstPages = await compositeFirstPages(
+  const first = await compositeFirstPages(
     org,
-    specs.map((s, i) => ({ soql: s.soql(lowerBounds[i]!), includeDeleted: s.includeDeleted }))
+    specs.map((s, i) => ({ soql: s.soql(lowerBounds[i]!), includeDeleted: s.includeDeleted })),
+    [OPPORTUNITY_STAGE_SOQL, ORG_CURRENCY_SOQL]
   );
+  const firstPages = first.pages;
+  const [stageRecords, orgRecords] = first.optional;
+  await writeOrgFunnelMeta(store, {
+    opportunityStages: stageRecords ? parseOpportunityStages(stageRecords) : undefined,
+    currency: orgRecords ? parseOrgCurrency(orgRecords) : undefined
+  });
   const counts = [0, 0, 0, 0];
   const watermarks: Record<string, string> = {};
   for (let i = 0; i < specs.length; i++) {

@@ -1,53 +1,98 @@
 /**
- * Builds one funnel timeline per person/deal from the synced mirror tables.
+ * Builds one funnel timeline per person (lead) or lead-less deal from the synced mirror tables.
+ * The rules are the published spec docs/funnel-metrics.md; src/history/vectors/*.json are its test vectors.
  *
- * A lead's visits come from its Funnel_Stage__c changes and its Status changes (mapped through
- * `history.statusStages`), starting at CreatedDate; after conversion the converted Opportunity's stage
- * history continues the same timeline. Opportunities created without a lead get their own timeline.
+ * - A lead's stage comes from Funnel_Stage__c and from Status (mapped by `history.statusStages`).
+ *   History rows saved at the same instant are ONE event: Funnel_Stage__c wins over Status, and the
+ *   order of history row ids never matters (a save that sets both must not become a 0-hour visit).
+ * - A Funnel_Stage__c change from blank is a backfill stamp (the field filled in on a lead that already
+ *   existed, e.g. by the first qualify sweep after install): it tells the stage, not when it was reached, so
+ *   the visits it opens and closes are marked untimed.
+ * - After conversion the converted opportunity's stage history continues the same timeline; opportunities
+ *   that never had a lead are their own subjects (kind 'deal'). Deleted and merged-away leads are dropped.
  */
-import type { FunnelTimeline, StageVisit } from '../reports';
+import {
+  DEFAULT_OPPORTUNITY_STAGES,
+  LEAD_STAGES,
+  RECYCLED_STAGE,
+  type FunnelTimeline,
+  type OpportunityStageInfo,
+  type StageVisit,
+  type VisitKind
+} from '../reports';
 import type { Queryable } from '../store/types';
 import type { HistoryConfig } from './config';
+import { readOrgFunnelMeta } from './org-meta';
 
-interface LeadMirror {
+export interface LeadRecord {
   id: string;
-  created_date: Date;
-  lead_source: string | null;
+  createdDate: Date;
+  leadSource: string | null;
   status: string | null;
-  funnel_stage: string | null;
-  is_converted: boolean;
-  converted_opportunity_id: string | null;
-  converted_contact_id: string | null;
+  funnelStage: string | null;
+  isConverted: boolean;
+  convertedOpportunityId: string | null;
+  convertedContactId: string | null;
+  isDeleted: boolean;
+  masterRecordId: string | null;
 }
-interface OpportunityMirror {
+export interface LeadHistoryRecord {
   id: string;
-  created_date: Date;
-  stage_name: string | null;
-  amount: string | number | null;
-  is_closed: boolean;
-  is_won: boolean;
-  lead_source: string | null;
-}
-interface LeadChange {
-  lead_id: string;
+  leadId: string;
   field: string;
-  old_value: string | null;
-  new_value: string | null;
-  created_date: Date;
+  oldValue: string | null;
+  newValue: string | null;
+  createdDate: Date;
 }
-interface OpportunityChange {
-  opportunity_id: string;
-  stage_name: string | null;
-  created_date: Date;
+export interface OpportunityRecord {
+  id: string;
+  createdDate: Date;
+  stageName: string | null;
+  amount: number | null;
+  isClosed: boolean;
+  isWon: boolean;
+  leadSource: string | null;
+  isDeleted: boolean;
+}
+export interface OpportunityHistoryRecord {
+  id: string;
+  opportunityId: string;
+  stageName: string | null;
+  createdDate: Date;
+}
+
+export interface TimelineSources {
+  leads: LeadRecord[];
+  leadHistory: LeadHistoryRecord[];
+  opportunities: OpportunityRecord[];
+  opportunityHistory: OpportunityHistoryRecord[];
+}
+
+export interface TimelineOptions {
+  statusStages: Record<string, string>;
+  opportunityStages?: readonly OpportunityStageInfo[];
+  currency?: string | null;
 }
 
 export interface TimelineSubject extends FunnelTimeline {
   contactId: string | null;
 }
 
-const LEAD_STAGES = new Set(['Name', 'Engaged', 'Target', 'MQL', 'Recycled', 'SAL', 'SQL']);
+const LEAD_STAGE_SET = new Set<string>([...LEAD_STAGES, RECYCLED_STAGE]);
 
-function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
+interface StageEvent {
+  at: Date;
+  stage: string;
+  kind: VisitKind;
+  /** 0 = lead, 1 = opportunity: at the same instant the opportunity (later in the funnel) wins. */
+  rank: number;
+  /** Backfill stamp: the stage became known here, it was not entered here. */
+  stamp: boolean;
+}
+
+const blank = (v: string | null | undefined): boolean => v === null || v === undefined || v === '';
+
+function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
   const map = new Map<K, T[]>();
   for (const row of rows) {
     const k = key(row);
@@ -58,116 +103,221 @@ function groupBy<T, K>(rows: T[], key: (row: T) => K): Map<K, T[]> {
   return map;
 }
 
-function leadStage(value: string | null, field: string, statusStages: Record<string, string>): string | null {
-  if (!value) return null;
-  if (field === 'Funnel_Stage__c') return LEAD_STAGES.has(value) ? value : null;
-  return statusStages[value] ?? null;
+function leadKind(stage: string): VisitKind {
+  return stage === RECYCLED_STAGE ? 'recycled' : 'lead';
 }
 
-function opportunityFunnelStage(stage: string, opp: OpportunityMirror, isLast: boolean): StageVisit['funnelStage'] {
-  if (stage === 'Closed Won' || (isLast && opp.is_won)) return 'Customer';
-  if (stage === 'Closed Lost' || (isLast && opp.is_closed && !opp.is_won)) return 'Closed Lost';
-  return 'Opportunity';
+function fromFunnelField(value: string | null): string | null {
+  return value !== null && LEAD_STAGE_SET.has(value) ? value : null;
 }
 
-/** Turns ordered (time, stage) events into visits: consecutive repeats collapse, exit = next entry. */
-export function toVisits(events: { at: Date; stage: string; funnelStage: StageVisit['funnelStage'] }[]): StageVisit[] {
-  const sorted = [...events].sort((a, b) => a.at.getTime() - b.at.getTime());
+function fromStatus(value: string | null, statusStages: Record<string, string>): string | null {
+  if (blank(value)) return null;
+  const stage = statusStages[value!];
+  return stage !== undefined && LEAD_STAGE_SET.has(stage) ? stage : null;
+}
+
+/**
+ * The final value of one field among rows saved at the same instant: the new value no other row in the
+ * group starts from (a chain A->B, B->C ends at C). Ties are broken by value, never by row id.
+ */
+function finalRow(rows: LeadHistoryRecord[]): LeadHistoryRecord {
+  if (rows.length === 1) return rows[0]!;
+  const olds = new Set(rows.map((r) => r.oldValue ?? ''));
+  const ends = rows.filter((r) => !olds.has(r.newValue ?? ''));
+  const pool = ends.length > 0 ? ends : rows;
+  return [...pool].sort((a, b) => (a.newValue ?? '').localeCompare(b.newValue ?? ''))[0]!;
+}
+
+/** Stage events of one lead: creation, then one event per instant with a mapped stage. */
+export function leadEvents(lead: LeadRecord, history: readonly LeadHistoryRecord[], statusStages: Record<string, string>): StageEvent[] {
+  const rows = history.filter((h) => h.field === 'Funnel_Stage__c' || h.field === 'Status');
+  const byTime = (a: LeadHistoryRecord, b: LeadHistoryRecord) => a.createdDate.getTime() - b.createdDate.getTime();
+  const firstFunnel = rows.filter((r) => r.field === 'Funnel_Stage__c').sort(byTime)[0];
+  const firstStatus = rows.filter((r) => r.field === 'Status').sort(byTime)[0];
+  // The stage at creation: each field's value before its first recorded change, or its current value when it
+  // never changed. Funnel_Stage__c is the more specific source; the mapped Status is the fallback.
+  const initial =
+    fromFunnelField(firstFunnel ? firstFunnel.oldValue : lead.funnelStage) ??
+    fromStatus(firstStatus ? firstStatus.oldValue : lead.status, statusStages) ??
+    'Name';
+  const events: StageEvent[] = [{ at: lead.createdDate, stage: initial, kind: leadKind(initial), rank: 0, stamp: false }];
+  const instants = [...groupBy(rows, (r) => r.createdDate.getTime())].sort(([a], [b]) => a - b);
+  for (const [, group] of instants) {
+    const funnelRows = group.filter((r) => r.field === 'Funnel_Stage__c');
+    const statusRows = group.filter((r) => r.field === 'Status');
+    const funnel = funnelRows.length > 0 ? finalRow(funnelRows) : undefined;
+    const status = statusRows.length > 0 ? finalRow(statusRows) : undefined;
+    const funnelStage = funnel ? fromFunnelField(funnel.newValue) : null;
+    const stage = funnelStage ?? (status ? fromStatus(status.newValue, statusStages) : null);
+    if (!stage) continue;
+    const stamp = funnelStage !== null && blank(funnel!.oldValue);
+    events.push({ at: group[0]!.createdDate, stage, kind: leadKind(stage), rank: 0, stamp });
+  }
+  return events;
+}
+
+function opportunityKind(
+  stage: string,
+  opp: OpportunityRecord,
+  stages: ReadonlyMap<string, OpportunityStageInfo>
+): VisitKind {
+  const info = stages.get(stage);
+  if (info) return info.isWon ? 'won' : info.isClosed ? 'lost' : 'opportunity';
+  // A stage the org no longer lists: trust the record's own flags when it is the current stage.
+  if (stage === opp.stageName && opp.isClosed) return opp.isWon ? 'won' : 'lost';
+  return 'opportunity';
+}
+
+export function opportunityEvents(
+  opp: OpportunityRecord,
+  history: readonly OpportunityHistoryRecord[],
+  stages: ReadonlyMap<string, OpportunityStageInfo>
+): StageEvent[] {
+  const rows = history.filter((h) => !blank(h.stageName));
+  const events: StageEvent[] = [];
+  const instants = [...groupBy(rows, (r) => r.createdDate.getTime())].sort(([a], [b]) => a - b);
+  for (const [, group] of instants) {
+    // Several rows at one instant: the stage furthest in the org's order wins (never the row id).
+    const stage = [...group]
+      .map((r) => r.stageName!)
+      .sort((a, b) => (stages.get(b)?.sortOrder ?? -1) - (stages.get(a)?.sortOrder ?? -1) || a.localeCompare(b))[0]!;
+    events.push({ at: group[0]!.createdDate, stage, kind: opportunityKind(stage, opp, stages), rank: 1, stamp: false });
+  }
+  if (events.length === 0 && opp.stageName) {
+    events.push({ at: opp.createdDate, stage: opp.stageName, kind: opportunityKind(opp.stageName, opp, stages), rank: 1, stamp: false });
+  }
+  return events;
+}
+
+/**
+ * Ordered events -> visits. Events at the same instant are one event (the highest rank, then the last
+ * given, wins), consecutive repeats of a stage collapse, and each visit ends when the next one starts.
+ */
+export function toVisits(events: readonly StageEvent[]): StageVisit[] {
+  const instants = [...groupBy(events, (e) => e.at.getTime())].sort(([a], [b]) => a - b);
   const visits: StageVisit[] = [];
-  for (const e of sorted) {
+  for (const [, group] of instants) {
+    const maxRank = Math.max(...group.map((e) => e.rank));
+    const e = group.filter((x) => x.rank === maxRank).at(-1)!;
     const last = visits[visits.length - 1];
     if (last && last.stage === e.stage) continue;
-    if (last) last.exitedAt = e.at;
-    visits.push({ stage: e.stage, funnelStage: e.funnelStage, enteredAt: e.at, exitedAt: null });
+    if (last) {
+      last.exitedAt = e.at;
+      if (e.stamp) last.timed = false;
+    }
+    visits.push({ stage: e.stage, kind: e.kind, enteredAt: e.at, exitedAt: null, timed: !e.stamp });
   }
   return visits;
 }
 
-function opportunityEvents(opp: OpportunityMirror, changes: OpportunityChange[]) {
-  const ordered = [...changes].sort((a, b) => a.created_date.getTime() - b.created_date.getTime());
-  const stages = ordered.filter((c) => c.stage_name).map((c) => ({ at: c.created_date, stage: c.stage_name! }));
-  if (stages.length === 0 && opp.stage_name) stages.push({ at: opp.created_date, stage: opp.stage_name });
-  return stages.map((s, i) => ({ ...s, funnelStage: opportunityFunnelStage(s.stage, opp, i === stages.length - 1) }));
+function stageMap(stages: readonly OpportunityStageInfo[]): Map<string, OpportunityStageInfo> {
+  return new Map(stages.map((s) => [s.name, s]));
 }
 
-export async function buildTimelines(
-  store: Queryable,
-  config: Pick<HistoryConfig, 'statusStages'>
-): Promise<TimelineSubject[]> {
-  const leads = await store.query<LeadMirror>(
-    `select id, created_date, lead_source, status, funnel_stage, is_converted, converted_opportunity_id, converted_contact_id
-     from hist_lead where not is_deleted order by created_date, id`
-  );
-  const opportunities = await store.query<OpportunityMirror>(
-    `select id, created_date, stage_name, amount, is_closed, is_won, lead_source from hist_opportunity where not is_deleted`
-  );
-  const leadChanges = groupBy(
-    await store.query<LeadChange>(
-      `select lead_id, field, old_value, new_value, created_date from hist_lead_change
-       where field in ('Status', 'Funnel_Stage__c') order by created_date, id`
-    ),
-    (c) => c.lead_id
-  );
-  const oppChanges = groupBy(
-    await store.query<OpportunityChange>(
-      `select opportunity_id, stage_name, created_date from hist_opportunity_change order by created_date, id`
-    ),
-    (c) => c.opportunity_id
-  );
+/** The pure builder: the same sources always give the same timelines, whatever the row order. */
+export function buildTimelinesFrom(sources: TimelineSources, opts: TimelineOptions): TimelineSubject[] {
+  const stages = stageMap(opts.opportunityStages ?? DEFAULT_OPPORTUNITY_STAGES);
+  const currency = opts.currency ?? null;
+  const leadHistory = groupBy(sources.leadHistory, (h) => h.leadId);
+  const oppHistory = groupBy(sources.opportunityHistory, (h) => h.opportunityId);
+  const opportunities = sources.opportunities.filter((o) => !o.isDeleted);
   const oppById = new Map(opportunities.map((o) => [o.id, o]));
-  const claimedOpps = new Set<string>();
-  const timelines: TimelineSubject[] = [];
+  // An opportunity converted from any lead is that person's, never a lead-less deal.
+  const claimed = new Set(sources.leads.map((l) => l.convertedOpportunityId).filter((id): id is string => !!id));
+  const byCreation = <T extends { createdDate: Date; id: string }>(a: T, b: T) =>
+    a.createdDate.getTime() - b.createdDate.getTime() || a.id.localeCompare(b.id);
 
-  for (const lead of leads) {
-    const changes = leadChanges.get(lead.id) ?? [];
-    // The stage at creation: a field's value before its first recorded change, or its current value when it
-    // never changed. Funnel_Stage__c is the more specific signal; the mapped Status is the fallback.
-    const firstFunnel = changes.find((c) => c.field === 'Funnel_Stage__c');
-    const firstStatus = changes.find((c) => c.field === 'Status');
-    const initial =
-      leadStage(firstFunnel ? firstFunnel.old_value : lead.funnel_stage, 'Funnel_Stage__c', {}) ??
-      leadStage(firstStatus ? firstStatus.old_value : lead.status, 'Status', config.statusStages) ??
-      'Name';
-    const events: { at: Date; stage: string; funnelStage: StageVisit['funnelStage'] }[] = [
-      { at: lead.created_date, stage: initial, funnelStage: initial as StageVisit['funnelStage'] }
-    ];
-    for (const c of changes) {
-      const stage = leadStage(c.new_value, c.field, config.statusStages);
-      if (stage) events.push({ at: c.created_date, stage, funnelStage: stage as StageVisit['funnelStage'] });
-    }
-    const opp = lead.converted_opportunity_id ? oppById.get(lead.converted_opportunity_id) : undefined;
-    if (opp) {
-      claimedOpps.add(opp.id);
-      events.push(...opportunityEvents(opp, oppChanges.get(opp.id) ?? []));
-    }
+  const timelines: TimelineSubject[] = [];
+  // Deleted leads, including the losers of a merge (IsDeleted with MasterRecordId), leave the funnel.
+  for (const lead of sources.leads.filter((l) => !l.isDeleted).sort(byCreation)) {
+    const events = leadEvents(lead, leadHistory.get(lead.id) ?? [], opts.statusStages);
+    const opp = lead.convertedOpportunityId ? oppById.get(lead.convertedOpportunityId) : undefined;
+    if (opp) events.push(...opportunityEvents(opp, oppHistory.get(opp.id) ?? [], stages));
     timelines.push({
       key: lead.id,
+      kind: 'lead',
       leadId: lead.id,
       opportunityId: opp?.id ?? null,
-      contactId: lead.converted_contact_id,
-      channel: lead.lead_source ?? '(none)',
-      createdAt: lead.created_date,
+      contactId: lead.convertedContactId,
+      channel: blank(lead.leadSource) ? '(none)' : lead.leadSource!,
+      createdAt: lead.createdDate,
       visits: toVisits(events),
-      amount: opp && opp.amount !== null ? Number(opp.amount) : null,
-      won: opp?.is_won ?? false,
-      lost: opp ? opp.is_closed && !opp.is_won : false
+      amount: opp?.amount ?? null,
+      currency: opp ? currency : null,
+      won: opp?.isWon ?? false,
+      lost: opp ? opp.isClosed && !opp.isWon : false
     });
   }
-
-  for (const opp of opportunities) {
-    if (claimedOpps.has(opp.id)) continue;
+  for (const opp of [...opportunities].sort(byCreation)) {
+    if (claimed.has(opp.id)) continue;
     timelines.push({
       key: opp.id,
+      kind: 'deal',
       leadId: null,
       opportunityId: opp.id,
       contactId: null,
-      channel: opp.lead_source ?? '(none)',
-      createdAt: opp.created_date,
-      visits: toVisits(opportunityEvents(opp, oppChanges.get(opp.id) ?? [])),
-      amount: opp.amount !== null ? Number(opp.amount) : null,
-      won: opp.is_won,
-      lost: opp.is_closed && !opp.is_won
+      channel: blank(opp.leadSource) ? '(none)' : opp.leadSource!,
+      createdAt: opp.createdDate,
+      visits: toVisits(opportunityEvents(opp, oppHistory.get(opp.id) ?? [], stages)),
+      amount: opp.amount,
+      currency,
+      won: opp.isWon,
+      lost: opp.isClosed && !opp.isWon
     });
   }
   return timelines;
+}
+
+const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
+
+/** Reads the mirror tables and org facts from the store and builds the timelines. */
+export async function buildTimelines(
+  store: Queryable,
+  config: Pick<HistoryConfig, 'statusStages'> & { currency?: string | null }
+): Promise<TimelineSubject[]> {
+  const leads = await store.query<{
+    id: string; created_date: Date; lead_source: string | null; status: string | null; funnel_stage: string | null;
+    is_converted: boolean; converted_opportunity_id: string | null; converted_contact_id: string | null;
+    is_deleted: boolean; master_record_id: string | null;
+  }>(
+    `select id, created_date, lead_source, status, funnel_stage, is_converted, converted_opportunity_id,
+            converted_contact_id, is_deleted, master_record_id
+     from hist_lead`
+  );
+  const opportunities = await store.query<{
+    id: string; created_date: Date; stage_name: string | null; amount: string | number | null; is_closed: boolean;
+    is_won: boolean; lead_source: string | null; is_deleted: boolean;
+  }>(`select id, created_date, stage_name, amount, is_closed, is_won, lead_source, is_deleted from hist_opportunity`);
+  const leadHistory = await store.query<{
+    id: string; lead_id: string; field: string; old_value: string | null; new_value: string | null; created_date: Date;
+  }>(`select id, lead_id, field, old_value, new_value, created_date from hist_lead_change where field in ('Status', 'Funnel_Stage__c')`);
+  const oppHistory = await store.query<{ id: string; opportunity_id: string; stage_name: string | null; created_date: Date }>(
+    `select id, opportunity_id, stage_name, created_date from hist_opportunity_change`
+  );
+  const meta = await readOrgFunnelMeta(store);
+  return buildTimelinesFrom(
+    {
+      leads: leads.map((l) => ({
+        id: l.id, createdDate: l.created_date, leadSource: l.lead_source, status: l.status, funnelStage: l.funnel_stage,
+        isConverted: l.is_converted, convertedOpportunityId: l.converted_opportunity_id,
+        convertedContactId: l.converted_contact_id, isDeleted: l.is_deleted, masterRecordId: l.master_record_id
+      })),
+      opportunities: opportunities.map((o) => ({
+        id: o.id, createdDate: o.created_date, stageName: o.stage_name, amount: num(o.amount), isClosed: o.is_closed,
+        isWon: o.is_won, leadSource: o.lead_source, isDeleted: o.is_deleted
+      })),
+      leadHistory: leadHistory.map((h) => ({
+        id: h.id, leadId: h.lead_id, field: h.field, oldValue: h.old_value, newValue: h.new_value, createdDate: h.created_date
+      })),
+      opportunityHistory: oppHistory.map((h) => ({
+        id: h.id, opportunityId: h.opportunity_id, stageName: h.stage_name, createdDate: h.created_date
+      }))
+    },
+    {
+      statusStages: config.statusStages,
+      opportunityStages: meta.opportunityStages ?? undefined,
+      currency: meta.currency ?? config.currency ?? null
+    }
+  );
 }

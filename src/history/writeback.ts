@@ -11,7 +11,8 @@ import type { HistoryConfig } from './config';
 import { insertRows } from './sync';
 import type { TimelineSubject } from './timeline';
 
-const FUNNEL_ORDER = ['Name', 'Engaged', 'Target', 'MQL', 'SAL', 'SQL', 'Opportunity', 'Customer'];
+/** Milestones by the first visit at or beyond them; lead stages first, every opportunity stage after SQL. */
+const LEAD_ORDER = ['Name', 'Engaged', 'Target', 'MQL', 'SAL', 'SQL'];
 const HOUR_MS = 3_600_000;
 
 export function stageChangeExternalId(subjectKey: string, stage: string, enteredAt: Date): string {
@@ -36,10 +37,17 @@ export function stageChangeRecords(t: TimelineSubject): SObjectRecord[] {
   }));
 }
 
-/** First time the subject reached `stage` or any later funnel stage. */
-export function milestone(t: TimelineSubject, stage: string): Date | null {
-  const min = FUNNEL_ORDER.indexOf(stage);
-  const visit = t.visits.find((v) => FUNNEL_ORDER.indexOf(v.funnelStage) >= min);
+/**
+ * First time the subject reached `stage` or a later one (a skipped stage is reached when a later one is
+ * entered). 'Customer' is the won stage. Lead-less deals never had lead stages: only 'Customer' applies.
+ */
+export function milestone(t: TimelineSubject, stage: 'MQL' | 'SQL' | 'Customer'): Date | null {
+  if (stage === 'Customer') return t.visits.find((v) => v.kind === 'won')?.enteredAt ?? null;
+  if (t.kind === 'deal') return null;
+  const min = LEAD_ORDER.indexOf(stage);
+  const visit = t.visits.find(
+    (v) => (v.kind === 'lead' && LEAD_ORDER.indexOf(v.stage) >= min) || v.kind === 'opportunity' || v.kind === 'won'
+  );
   return visit ? visit.enteredAt : null;
 }
 
@@ -142,12 +150,16 @@ export async function writeBack(
         const won = t.won ? milestone(t, 'Customer') : null;
         return {
           key: t.opportunityId!,
-          record: {
-            Id: t.opportunityId!,
-            MQL_Date__c: iso(milestone(t, 'MQL')),
-            SQL_Date__c: iso(milestone(t, 'SQL')),
-            Won_Date__c: won ? won.toISOString().slice(0, 10) : null
-          }
+          // A lead-less deal has no lead history: its MQL/SQL dates, if any, are someone else's and stay as they are.
+          record:
+            t.kind === 'deal'
+              ? { Id: t.opportunityId!, Won_Date__c: won ? won.toISOString().slice(0, 10) : null }
+              : {
+                  Id: t.opportunityId!,
+                  MQL_Date__c: iso(milestone(t, 'MQL')),
+                  SQL_Date__c: iso(milestone(t, 'SQL')),
+                  Won_Date__c: won ? won.toISOString().slice(0, 10) : null
+                }
         };
       });
     const a = await writeChanged(org, store, 'lead_milestones', leadUpdates, (r) => org.rest.update('Lead', r), failures);

@@ -1,5 +1,5 @@
 /** Public API of the reports capability: compute funnel metrics and render them. */
 export * from './types';
-export { computeFunnelReport, cohortKey, median, percentile } from './metrics';
-export { renderCsv, renderHtml, renderTerminal, formatRate } from './render';
+export { computeFunnelReport, cohortKey, median, percentile, passesOf, rateOf, stageOrder, type Pass, type StageOrder } from './metrics';
+export { renderCsv, renderHtml, renderTerminal, formatRate, formatRateWithN } from './render';
 export { escapeCsvCell, escapeHtml } from './escape';

@@ -1,119 +1,122 @@
-import { computeFunnelReport, median, percentile } from './metrics';
-import type { FunnelTimeline, StageVisit } from './types';
+import { computeFunnelReport, median, percentile, passesOf, stageOrder } from './metrics';
+import { DEFAULT_OPPORTUNITY_STAGES, type FunnelTimeline, type StageVisit } from './types';
 
 const d = (iso: string) => new Date(`${iso}T00:00:00Z`);
-const visit = (stage: string, funnelStage: StageVisit['funnelStage'], from: string, to: string | null): StageVisit => ({
+const visit = (stage: string, kind: StageVisit['kind'], from: string, to: string | null, timed = true): StageVisit => ({
   stage,
-  funnelStage,
+  kind,
   enteredAt: d(from),
-  exitedAt: to ? d(to) : null
+  exitedAt: to ? d(to) : null,
+  timed
 });
+const base = { contactId: null, amount: null, currency: null, won: false, lost: false, opportunityId: null };
 
-// Five known histories; every expected number below is worked out by hand in the comments.
+// Known histories; every expected number below is worked out by hand in the comments.
 const timelines: FunnelTimeline[] = [
   {
-    key: 'T1', leadId: 'T1', opportunityId: 'O1', channel: 'Web', createdAt: d('2026-01-10'), amount: 1000, won: true, lost: false,
+    ...base, key: 'T1', kind: 'lead', leadId: 'T1', opportunityId: 'O1', channel: 'Web', createdAt: d('2026-01-10'), amount: 1000, won: true,
+    currency: 'EUR',
     visits: [
-      visit('Name', 'Name', '2026-01-10', '2026-01-11'), // 24 h
-      visit('MQL', 'MQL', '2026-01-11', '2026-01-13'), // 48 h
-      visit('SQL', 'SQL', '2026-01-13', '2026-01-14'), // 24 h
-      visit('Prospecting', 'Opportunity', '2026-01-14', '2026-01-24'), // 240 h
-      visit('Closed Won', 'Customer', '2026-01-24', null) // won 14 days after creation
+      visit('Name', 'lead', '2026-01-10', '2026-01-11'), // 1 d
+      visit('MQL', 'lead', '2026-01-11', '2026-01-13'), // 2 d
+      visit('SQL', 'lead', '2026-01-13', '2026-01-14'), // 1 d
+      visit('Prospecting', 'opportunity', '2026-01-14', '2026-01-24'), // 10 d
+      visit('Closed Won', 'won', '2026-01-24', null) // won 14 days after creation
     ]
   },
   {
-    key: 'T2', leadId: 'T2', opportunityId: null, channel: 'Web', createdAt: d('2026-01-20'), amount: null, won: false, lost: false,
-    visits: [visit('Name', 'Name', '2026-01-20', '2026-01-22'), visit('MQL', 'MQL', '2026-01-22', null)] // Name 48 h
+    ...base, key: 'T2', kind: 'lead', leadId: 'T2', channel: 'Web', createdAt: d('2026-01-20'),
+    visits: [visit('Name', 'lead', '2026-01-20', '2026-01-22'), visit('MQL', 'lead', '2026-01-22', null)] // MQL open since 01-22: 9 d at 01-31
   },
   {
-    key: 'T3', leadId: 'T3', opportunityId: 'O3', channel: 'Trade Show', createdAt: d('2026-02-05'), amount: 500, won: false, lost: false,
-    visits: [
-      visit('Name', 'Name', '2026-02-05', '2026-02-06'), // 24 h
-      visit('SQL', 'SQL', '2026-02-06', '2026-02-08'), // 48 h
-      visit('Prospecting', 'Opportunity', '2026-02-08', null)
-    ]
+    ...base, key: 'T3', kind: 'lead', leadId: 'T3', channel: 'Trade Show', createdAt: d('2026-01-05'),
+    visits: [visit('Name', 'lead', '2026-01-05', '2026-01-06'), visit('Recycled', 'recycled', '2026-01-06', null)]
   },
   {
-    key: 'T4', leadId: 'T4', opportunityId: null, channel: 'Trade Show', createdAt: d('2026-04-01'), amount: null, won: false, lost: false,
-    visits: [visit('Name', 'Name', '2026-04-01', '2026-04-02'), visit('Recycled', 'Recycled', '2026-04-02', null)] // 24 h
-  },
-  {
-    key: 'T5', leadId: null, opportunityId: 'O5', channel: 'Web', createdAt: d('2026-04-15'), amount: 700, won: false, lost: true,
-    visits: [
-      visit('Prospecting', 'Opportunity', '2026-04-15', '2026-04-17'), // 48 h
-      visit('Closed Lost', 'Closed Lost', '2026-04-17', null)
-    ]
+    ...base, key: 'D1', kind: 'deal', leadId: null, opportunityId: 'D1', channel: 'Web', createdAt: d('2026-01-02'), amount: 700, lost: true,
+    visits: [visit('Prospecting', 'opportunity', '2026-01-02', '2026-01-04'), visit('Closed Lost', 'lost', '2026-01-04', null)]
   }
 ];
 
 describe('computeFunnelReport', () => {
-  const report = computeFunnelReport(timelines, d('2026-05-01'));
+  const report = computeFunnelReport(timelines, d('2026-01-31'), { currency: 'EUR' });
 
-  it('should count subjects that reached each stage when stages are skipped', () => {
-    // furthest: T1 Customer, T2 MQL, T3 Opportunity, T4 Name, T5 Opportunity
-    expect(report.reachedByStage.map((s) => s.count)).toEqual([5, 4, 4, 4, 3, 3, 3, 1]);
+  it('should keep lead-less deals out of the lead numbers', () => {
+    expect([report.leads.subjects, report.leads.passes, report.deals.subjects]).toEqual([3, 3, 1]);
+    expect(report.leads.leadToSql).toEqual({ count: 1, n: 3, rate: 1 / 3 });
+    expect(report.leads.leadToSale).toEqual({ count: 1, n: 3, rate: 1 / 3 });
+    expect(report.deals.leadToSale).toEqual({ count: 0, n: 1, rate: 0 });
   });
 
-  it('should compute stage-to-stage conversion rates', () => {
-    expect(report.steps.map((s) => [s.from, s.to, s.reached, s.converted])).toEqual([
-      ['Name', 'Engaged', 5, 4],
-      ['Engaged', 'Target', 4, 4],
-      ['Target', 'MQL', 4, 4],
-      ['MQL', 'SAL', 4, 3],
-      ['SAL', 'SQL', 3, 3],
-      ['SQL', 'Opportunity', 3, 3],
-      ['Opportunity', 'Customer', 3, 1]
-    ]);
-    expect(report.steps[3]!.rate).toBeCloseTo(0.75);
-    expect(report.steps[6]!.rate).toBeCloseTo(1 / 3);
+  it('should count reached (skips included) and visited apart', () => {
+    const mql = report.leads.stages.find((s) => s.stage === 'MQL')!;
+    const engaged = report.leads.stages.find((s) => s.stage === 'Engaged')!;
+    expect(mql).toEqual({ stage: 'MQL', reached: 2, visited: 2 });
+    expect(engaged).toEqual({ stage: 'Engaged', reached: 2, visited: 0 });
   });
 
-  it('should compute lead->SQL and lead->sale rates and amounts', () => {
-    expect(report.totals).toEqual({ leadToSqlRate: 0.6, leadToSaleRate: 0.2, pipelineAmount: 500, wonAmount: 1000 });
+  it('should put stages in funnel order: lead stages, then the org opportunity stages, then won', () => {
+    expect(report.stageOrder.slice(0, 7)).toEqual(['Name', 'Engaged', 'Target', 'MQL', 'SAL', 'SQL', 'Prospecting']);
+    expect(report.stageOrder.at(-1)).toBe('Closed Won');
   });
 
-  it('should break metrics down by channel, busiest first', () => {
-    expect(report.byChannel.map((c) => [c.channel, c.leads, c.sql, c.customers, c.pipelineAmount, c.wonAmount])).toEqual([
-      ['Web', 3, 2, 1, 0, 1000],
-      ['Trade Show', 2, 1, 0, 500, 0]
-    ]);
-    expect(report.byChannel[0]!.leadToSaleRate).toBeCloseTo(1 / 3);
-  });
-
-  it('should compute cohorts by month, quarter and year', () => {
-    const rows = report.byCohort.map((c) => [c.grain, c.cohort, c.leads, c.sql, c.customers]);
-    expect(rows).toEqual([
-      ['month', '2026-01', 2, 1, 1],
-      ['month', '2026-02', 1, 1, 0],
-      ['month', '2026-04', 2, 1, 0],
-      ['quarter', '2026-Q1', 3, 2, 1],
-      ['quarter', '2026-Q2', 2, 1, 0],
-      ['year', '2026', 5, 3, 1]
+  it('should measure open visits up to the report time and list every visited stage', () => {
+    expect(report.leads.timeInStage.map((x) => [x.stage, x.visits, x.openVisits, x.medianDays])).toEqual([
+      ['Name', 3, 0, 1], // 1, 2, 1 days
+      ['MQL', 2, 1, 5.5], // 2 d closed, 9 d open
+      ['SQL', 1, 0, 1],
+      ['Recycled', 1, 1, 25], // 01-06 -> 01-31
+      ['Prospecting', 1, 0, 10],
+      ['Closed Won', 1, 0, null]
     ]);
   });
 
-  it('should compute time in stage median and p90 from completed visits', () => {
-    expect(report.timeInStage).toEqual([
-      { stage: 'Name', count: 4, medianHours: 24, p90Hours: 48 },
-      { stage: 'MQL', count: 1, medianHours: 48, p90Hours: 48 },
-      { stage: 'SQL', count: 2, medianHours: 36, p90Hours: 48 },
-      { stage: 'Prospecting', count: 2, medianHours: 144, p90Hours: 240 }
+  it('should count recycles and stalls as drop-off but not open or recent passes', () => {
+    // T3 recycled from Name; T2 sits in MQL for 9 days (< 30): in progress.
+    expect(report.leads.recycled).toEqual({ count: 1, n: 3, rate: 1 / 3 });
+    expect(report.leads.inProgress).toBe(1);
+    expect(report.leads.dropOff.filter((x) => x.count > 0)).toEqual([
+      { stage: 'Name', count: 1, byReason: { recycled: 1, lost: 0, stalled: 0 }, share: 1 }
     ]);
   });
 
-  it('should compute velocity and drop-off', () => {
-    expect(report.velocity).toEqual({ wonCount: 1, medianDaysToWin: 14, p90DaysToWin: 14 });
-    expect(report.dropOff.filter((x) => x.count > 0)).toEqual([
-      { stage: 'Name', count: 1, share: 0.25 },
-      { stage: 'MQL', count: 1, share: 0.25 },
-      { stage: 'Opportunity', count: 2, share: 0.5 }
-    ]);
+  it('should give velocity and money per population, with currency', () => {
+    expect(report.leads.velocity.daysToWin).toEqual({ n: 1, medianDays: 14, p90Days: 14 });
+    expect(report.leads.velocity.daysToSql).toEqual({ n: 1, medianDays: 3, p90Days: 3 });
+    expect(report.leads.won).toEqual({ amount: 1000, currency: 'EUR' });
+    expect(report.deals.pipeline).toEqual({ amount: 0, currency: 'EUR' });
   });
 
-  it('should return null rates for an empty funnel', () => {
+  it('should give a monthly trend per channel with sample sizes', () => {
+    const web = report.trend.find((t) => t.channel === 'Web')!;
+    expect(web.points).toEqual([
+      { month: '2026-01', partial: true, leadToSql: { count: 1, n: 2, rate: 0.5 }, leadToSale: { count: 1, n: 2, rate: 0.5 } }
+    ]);
+    expect(report.trend[0]!.channel).toBe('All channels');
+  });
+
+  it('should return null rates with n=0 for an empty funnel', () => {
     const empty = computeFunnelReport([], d('2026-05-01'));
-    expect(empty.totals.leadToSaleRate).toBeNull();
-    expect(empty.steps.every((s) => s.rate === null)).toBe(true);
+    expect(empty.leads.leadToSale).toEqual({ count: 0, n: 0, rate: null });
+    expect(empty.leads.steps.every((s) => s.rate.rate === null)).toBe(true);
+  });
+});
+
+describe('passesOf', () => {
+  it('should start a new pass when a lead leaves Recycled', () => {
+    const order = stageOrder(DEFAULT_OPPORTUNITY_STAGES);
+    const t: FunnelTimeline = {
+      ...base, key: 'R', kind: 'lead', leadId: 'R', channel: 'Web', createdAt: d('2026-01-01'),
+      visits: [
+        visit('MQL', 'lead', '2026-01-01', '2026-01-05'),
+        visit('Recycled', 'recycled', '2026-01-05', '2026-02-01'),
+        visit('SAL', 'lead', '2026-02-01', null)
+      ]
+    };
+    expect(passesOf(t, order).map((p) => [p.enteredAt.toISOString().slice(0, 10), order.stages[p.highWater], p.outcome])).toEqual([
+      ['2026-01-01', 'MQL', 'recycled'],
+      ['2026-02-01', 'SAL', 'open']
+    ]);
   });
 });
 
