@@ -63,6 +63,7 @@ export function referenceRows(schema: Schema | LoadedSchema, orgId = DEFAULT_ORG
       DefaultLocaleSidKey: 'en_US',
       LanguageLocaleKey: 'en_US',
       TimeZoneSidKey: 'GMT',
+      DefaultCurrencyIsoCode: 'USD',
       Country: 'US'
     }
   ]);

@@ -366,6 +366,8 @@ function organization(): SObjectDef {
       picklist('DefaultLocaleSidKey', ['en_US'], { label: 'Locale' }),
       picklist('LanguageLocaleKey', ['en_US'], { label: 'Language' }),
       picklist('TimeZoneSidKey', TIME_ZONES, { label: 'Time Zone' }),
+      // The org's (corporate) currency; single-currency orgs have no CurrencyIsoCode on records.
+      picklist('DefaultCurrencyIsoCode', ['USD', 'EUR', 'GBP', 'CHF', 'JPY'], { ...READ_ONLY, label: 'Currency' }),
       picklist('OrganizationType', ['Developer Edition', 'Enterprise Edition', 'Unlimited Edition'], READ_ONLY),
       bool('IsSandbox', READ_ONLY),
       text('InstanceName', 5, READ_ONLY),
