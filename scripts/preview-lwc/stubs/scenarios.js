@@ -1,0 +1,198 @@
+/**
+ * Every state the preview renders, and what the stubbed server answers in it. The data is the jest mock
+ * data of each component (force-app/main/default/lwc/<name>/__tests__/data), so the preview and the jest
+ * tests show the same records. Record ids are the state ids: each state gets its own answers.
+ */
+import preview from '../../../force-app/main/default/lwc/convertLead/__tests__/data/preview.json';
+import previewNotConvertible from '../../../force-app/main/default/lwc/convertLead/__tests__/data/previewNotConvertible.json';
+import previewAlreadyConverted from '../../../force-app/main/default/lwc/convertLead/__tests__/data/previewAlreadyConverted.json';
+import convertDuplicate from '../../../force-app/main/default/lwc/convertLead/__tests__/data/convertDuplicate.json';
+import qualification from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/qualification.json';
+import qualificationReady from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/qualificationReady.json';
+import qualificationCold from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/qualificationCold.json';
+import leadRecord from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/leadRecord.json';
+import stageChanges from '../../../force-app/main/default/lwc/stageTimeline/__tests__/data/stageChanges.json';
+
+const pending = { pending: true };
+const apexError = (message) => ({ error: { body: { message }, status: 500, statusText: 'Server Error' } });
+
+/** A preview whose matching contact belongs to an account the lead is not matched to. */
+const previewContactElsewhere = {
+  ...preview,
+  contactAccountId: '001000000000009AAA',
+  contactAccountName: 'Initech Holdings'
+};
+
+export const STATES = [
+  {
+    id: 'convert-ready',
+    component: 'convertLead',
+    title: 'Convert: qualified lead, contact reused',
+    description: 'The lead goes into the account of the contact with the same email, so that contact is reused.'
+  },
+  {
+    id: 'convert-duplicate-risk',
+    component: 'convertLead',
+    title: 'Convert: a contact with the same email is in another account',
+    description: 'Converting into the matched account creates a second contact; the dialog says so.'
+  },
+  {
+    id: 'convert-converting',
+    component: 'convertLead',
+    title: 'Convert: converting',
+    description: 'After Convert: a spinner, and the choices, Cancel and Convert are disabled until the server answers.'
+  },
+  {
+    id: 'convert-duplicate',
+    component: 'convertLead',
+    title: 'Convert: refused by a duplicate rule',
+    description: 'The matching records are listed at the top; changing a choice clears the message.'
+  },
+  {
+    id: 'convert-not-ready',
+    component: 'convertLead',
+    title: 'Convert: required criteria missing',
+    description: 'What is missing, in plain words, and the next step; no Convert button.'
+  },
+  {
+    id: 'convert-already-converted',
+    component: 'convertLead',
+    title: 'Convert: lead already converted',
+    description: 'Information, not an error, with links to the records it was converted into.'
+  },
+  {
+    id: 'convert-load-error',
+    component: 'convertLead',
+    title: 'Convert: the preview cannot be loaded',
+    description: 'A real failure: the error panel.'
+  },
+  {
+    id: 'qualification-missing',
+    component: 'leadQualification',
+    title: 'Qualification: a required criterion is missing',
+    description: 'Scores with their scale, grade, blocking vs optional criteria, what to capture next.'
+  },
+  {
+    id: 'qualification-ready',
+    component: 'leadQualification',
+    title: 'Qualification: ready to convert',
+    description: 'Every required criterion is met.'
+  },
+  {
+    id: 'qualification-cold',
+    component: 'leadQualification',
+    title: 'Qualification: cold lead, optional criteria missing',
+    description: 'The Cold grade badge differs from the Required badges; optional misses have their own icon.'
+  },
+  {
+    id: 'qualification-no-criteria',
+    component: 'leadQualification',
+    title: 'Qualification: no active criteria',
+    description: 'No readiness verdict without criteria.'
+  },
+  {
+    id: 'qualification-loading',
+    component: 'leadQualification',
+    title: 'Qualification: loading',
+    description: 'While the server evaluates the lead.'
+  },
+  {
+    id: 'qualification-error',
+    component: 'leadQualification',
+    title: 'Qualification: evaluation failed',
+    description: 'The error panel.'
+  },
+  {
+    id: 'timeline',
+    component: 'stageTimeline',
+    title: 'Stage timeline',
+    description: 'Current stage first, time in each stage (the current one keeps counting).'
+  },
+  {
+    id: 'timeline-empty',
+    component: 'stageTimeline',
+    title: 'Stage timeline: no changes yet',
+    description: ''
+  },
+  {
+    id: 'timeline-loading',
+    component: 'stageTimeline',
+    title: 'Stage timeline: loading',
+    description: ''
+  },
+  {
+    id: 'timeline-error',
+    component: 'stageTimeline',
+    title: 'Stage timeline: cannot be read',
+    description: ''
+  },
+  {
+    id: 'error-panel-error',
+    component: 'errorPanel',
+    title: 'Error panel: error with folded details',
+    description: '',
+    variant: 'error',
+    errors: [{ body: { message: 'Insufficient access rights on object id.' } }]
+  },
+  {
+    id: 'error-panel-warning',
+    component: 'errorPanel',
+    title: 'Error panel: warning',
+    description: '',
+    variant: 'warning',
+    friendlyMessage: 'Some fields could not be read',
+    errors: [{ body: { message: 'You do not have access to the Budget Amount field.' } }]
+  },
+  {
+    id: 'error-panel-info',
+    component: 'errorPanel',
+    title: 'Error panel: information',
+    description: '',
+    variant: 'info',
+    errors: [{ body: { message: 'This lead has already been converted.' } }]
+  }
+];
+
+export const SCENARIOS = {
+  'LeadConvertController.getConvertPreview': {
+    'convert-ready': { data: preview },
+    'convert-duplicate-risk': { data: previewContactElsewhere },
+    'convert-converting': { data: preview },
+    'convert-duplicate': { data: previewContactElsewhere },
+    'convert-not-ready': { data: previewNotConvertible },
+    'convert-already-converted': { data: previewAlreadyConverted },
+    'convert-load-error': apexError(
+      'You do not have access to data the conversion needs. Ask your admin for the Leadflow Sales Rep permission set.'
+    )
+  },
+  'LeadConvertController.convertLead': {
+    'convert-ready': { data: { success: true, accountId: '001000000000001AAA', opportunityId: '006000000000001AAA' } },
+    'convert-duplicate-risk': { data: { success: true, accountId: '001000000000001AAA', opportunityId: null } },
+    'convert-converting': pending,
+    'convert-duplicate': { data: convertDuplicate }
+  },
+  'QualificationController.getQualification': {
+    'qualification-missing': { data: qualification },
+    'qualification-ready': { data: qualificationReady },
+    'qualification-cold': { data: qualificationCold },
+    'qualification-no-criteria': {
+      data: { ...qualification, fitScore: 0, totalScore: 20, grade: 'Cold', convertible: true, criteria: [], captureNext: [] }
+    },
+    'qualification-loading': pending,
+    'qualification-error': apexError('The lead was not found or you do not have access to it.')
+  },
+  'uiRecordApi.getRecord': {
+    'qualification-missing': { data: leadRecord },
+    'qualification-ready': { data: leadRecord },
+    'qualification-cold': { data: leadRecord },
+    'qualification-no-criteria': { data: leadRecord },
+    'qualification-loading': { data: leadRecord },
+    'qualification-error': { data: leadRecord }
+  },
+  'StageTimelineController.getStageChanges': {
+    timeline: { data: stageChanges },
+    'timeline-empty': { data: [] },
+    'timeline-loading': pending,
+    'timeline-error': apexError('Stage history is only available on leads, contacts and opportunities.')
+  }
+};
