@@ -176,7 +176,15 @@ function bindSaveContext(object: SObjectDef, formula: string, row?: Record<strin
   });
 }
 
-function prepare(object: SObjectDef, source: string, kind: FormulaKind, row?: Record<string, unknown>, context?: SaveContext): string {
+/**
+ * `$Permission.<CustomPermission>` is true when the running user holds that custom permission. The emulator
+ * models no permission set assignments, so no user holds one: it is FALSE (as for a Salesforce admin who was
+ * not assigned the permission). Without this, a package using a bypass permission could not load.
+ */
+const CUSTOM_PERMISSION = /\$Permission\.[A-Za-z][A-Za-z0-9_]*/g;
+
+function prepare(object: SObjectDef, rawSource: string, kind: FormulaKind, row?: Record<string, unknown>, context?: SaveContext): string {
+  const source = rawSource.includes('$Permission.') ? rawSource.replace(CUSTOM_PERMISSION, 'FALSE') : rawSource;
   if (kind !== 'validationRule') return source;
   RECORD_CONTEXT_FUNCTIONS.lastIndex = 0;
   return RECORD_CONTEXT_FUNCTIONS.test(source) ? bindSaveContext(object, source, row, context) : source;

@@ -75,7 +75,7 @@ describe('package XML', () => {
     ).ValidationRule as Record<string, string>;
     expect(rule.active).toBe('true');
     expect(rule.errorConditionFormula).toBe(
-      'AND(IsConverted, NOT(ISPICKVAL(Qualification_Status__c, "Qualified")))'
+      'AND(ISCHANGED(IsConverted), IsConverted, NOT(ISPICKVAL(Qualification_Status__c, "Qualified")), NOT($Permission.Leadflow_Bypass_Conversion_Guard))'
     );
     expect(rule.errorDisplayField).toBe('Missing_Criteria__c');
     expect(rule.errorMessage).toBe(
@@ -199,7 +199,7 @@ describe('package XML', () => {
         asArray(integration.userPermissions)
           .map((p) => p.name)
           .sort()
-      ).toEqual(['ApiEnabled', 'ConvertLeads']);
+      ).toEqual(['ApiEnabled', 'ConvertLeads', 'EditTask']);
       expect(asArray(integration.objectPermissions).filter((p) => p.allowDelete === 'true')).toEqual([]);
       expect(
         asArray(integration.objectPermissions)
