@@ -208,12 +208,10 @@ describe('package XML', () => {
       ).toEqual([
         'Account',
         'Campaign',
-        'CampaignMember',
         'Contact',
         'Funnel_Stage_Change__c',
         'Lead',
-        'Opportunity',
-        'Task'
+        'Opportunity'
       ]);
     });
   });
