@@ -8,7 +8,13 @@ const globals = require('globals');
 const lwcConfig = require('@salesforce/eslint-config-lwc');
 
 const TS_FILES = ['src/**/*.ts', 'emulator/**/*.ts', 'test/**/*.ts', 'scripts/**/*.ts', 'bench/**/*.ts'];
-const LWC_FILES = ['force-app/**/lwc/**/*.js', 'force-app/test/jest-mocks/**/*.js'];
+const LWC_FILES = [
+  'force-app/**/lwc/**/*.js',
+  'force-app/test/jest-mocks/**/*.js',
+  // The LWC preview harness: the page and the browser stand-ins are LWC modules too.
+  'scripts/preview-lwc/app/**/*.js',
+  'scripts/preview-lwc/stubs/**/*.js'
+];
 const LWC_TEST_FILES = ['force-app/**/lwc/**/__tests__/**/*.js', 'force-app/test/jest-mocks/**/*.js'];
 
 /** Applies shared configs only to the given files (shared configs often come without `files`). */

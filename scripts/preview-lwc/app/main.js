@@ -3,5 +3,6 @@ import '@lwc/synthetic-shadow';
 import { createElement } from 'lwc';
 import App from 'preview/app';
 
-const app = createElement('preview-app', { is: App });
-document.querySelector('#root').appendChild(app);
+// The page's entry point, not a component: it owns the document.
+// eslint-disable-next-line @lwc/lwc/no-document-query
+document.querySelector('#root').appendChild(createElement('preview-app', { is: App }));

@@ -6,13 +6,19 @@ import getConvertPreview from '@salesforce/apex/LeadConvertController.getConvert
 import convertLead from '@salesforce/apex/LeadConvertController.convertLead';
 import { formatLabel } from 'c/ldsUtils';
 import TITLE from '@salesforce/label/c.LF_Convert_Title';
+import LEAD_TITLE from '@salesforce/label/c.LF_Convert_Lead_Title';
+import NOT_READY_TITLE from '@salesforce/label/c.LF_Convert_Not_Ready_Title';
+import ALREADY_CONVERTED_TITLE from '@salesforce/label/c.LF_Convert_Already_Converted_Title';
+import ALREADY_CONVERTED_MESSAGE from '@salesforce/label/c.LF_Already_Converted_Message';
+import OPEN_CONVERTED_RECORD from '@salesforce/label/c.LF_Open_Converted_Record';
 import ACCOUNT_HEADING from '@salesforce/label/c.LF_Account_Heading';
 import ACCOUNT_CHOICE from '@salesforce/label/c.LF_Account_Choice';
 import NEW_ACCOUNT from '@salesforce/label/c.LF_New_Account';
 import MATCHED_BY_DOMAIN from '@salesforce/label/c.LF_Matched_By_Domain';
 import MATCHED_BY_NAME from '@salesforce/label/c.LF_Matched_By_Name';
 import CONTACT_HEADING from '@salesforce/label/c.LF_Contact_Heading';
-import EXISTING_CONTACT from '@salesforce/label/c.LF_Existing_Contact';
+import CONTACT_REUSED from '@salesforce/label/c.LF_Contact_Reused';
+import CONTACT_DUPLICATE_RISK from '@salesforce/label/c.LF_Contact_Duplicate_Risk';
 import NEW_CONTACT from '@salesforce/label/c.LF_New_Contact';
 import OPPORTUNITY_HEADING from '@salesforce/label/c.LF_Opportunity_Heading';
 import CREATE_OPPORTUNITY from '@salesforce/label/c.LF_Create_Opportunity';
@@ -20,9 +26,16 @@ import OPPORTUNITY_NAME from '@salesforce/label/c.LF_Opportunity_Name';
 import OPPORTUNITY_STAGE from '@salesforce/label/c.LF_Opportunity_Stage';
 import OPPORTUNITY_AMOUNT from '@salesforce/label/c.LF_Opportunity_Amount';
 import OPPORTUNITY_CLOSE_DATE from '@salesforce/label/c.LF_Opportunity_Close_Date';
-import CANNOT_CONVERT from '@salesforce/label/c.LF_Cannot_Convert';
+import NOT_READY_INTRO from '@salesforce/label/c.LF_Not_Ready_Intro';
+import NOT_READY_NEXT_STEP from '@salesforce/label/c.LF_Not_Ready_Next_Step';
+import DUPLICATE_TITLE from '@salesforce/label/c.LF_Duplicate_Title';
+import DUPLICATE_RECORDS from '@salesforce/label/c.LF_Duplicate_Records';
+import DUPLICATE_NEXT_STEP from '@salesforce/label/c.LF_Duplicate_Next_Step';
+import SEVERITY_ERROR from '@salesforce/label/c.LF_Severity_Error';
+import SEVERITY_WARNING from '@salesforce/label/c.LF_Severity_Warning';
 import CANCEL from '@salesforce/label/c.LF_Cancel';
 import CONVERT from '@salesforce/label/c.LF_Convert';
+import CONVERTING from '@salesforce/label/c.LF_Converting';
 import CONVERTED_TITLE from '@salesforce/label/c.LF_Converted_Title';
 import CONVERTED_MESSAGE from '@salesforce/label/c.LF_Converted_Message';
 import LOADING from '@salesforce/label/c.LF_Loading';
@@ -37,7 +50,7 @@ const NEW_ACCOUNT_VALUE = 'new';
  */
 export default class ConvertLead extends NavigationMixin(LightningElement) {
   labels = {
-    TITLE,
+    ALREADY_CONVERTED_MESSAGE,
     ACCOUNT_HEADING,
     ACCOUNT_CHOICE,
     CONTACT_HEADING,
@@ -47,14 +60,25 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
     OPPORTUNITY_STAGE,
     OPPORTUNITY_AMOUNT,
     OPPORTUNITY_CLOSE_DATE,
+    NOT_READY_INTRO,
+    NOT_READY_NEXT_STEP,
+    DUPLICATE_TITLE,
+    DUPLICATE_RECORDS,
+    DUPLICATE_NEXT_STEP,
+    SEVERITY_ERROR,
+    SEVERITY_WARNING,
     CANCEL,
     CONVERT,
+    CONVERTING,
     LOADING
   };
 
   preview;
   loadError;
+  /** An unexpected failure of the last conversion attempt (shown in the error panel). */
   convertError;
+  /** A refused conversion because records like the new ones exist: { message, records }. */
+  duplicate;
   isLoading = false;
   isConverting = false;
   selectedAccount = NEW_ACCOUNT_VALUE;
@@ -79,8 +103,7 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
     try {
       this.preview = await getConvertPreview({ leadId: this._recordId });
       this.loadError = undefined;
-      this.selectedAccount =
-        this.preview.accounts.length > 0 ? this.preview.accounts[0].id : NEW_ACCOUNT_VALUE;
+      this.selectedAccount = this.defaultAccount();
     } catch (error) {
       this.loadError = error;
       this.preview = undefined;
@@ -89,8 +112,61 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
     }
   }
 
-  get hasPreview() {
-    return !!this.preview;
+  /** The existing contact's own account when it matched (so the contact is reused), else the best match. */
+  defaultAccount() {
+    const accounts = this.preview.accounts || [];
+    const contactAccount = accounts.find((account) => account.id === this.preview.contactAccountId);
+    if (contactAccount) {
+      return contactAccount.id;
+    }
+    return accounts.length > 0 ? accounts[0].id : NEW_ACCOUNT_VALUE;
+  }
+
+  get title() {
+    if (this.isAlreadyConverted) {
+      return ALREADY_CONVERTED_TITLE;
+    }
+    if (this.isNotReady) {
+      return NOT_READY_TITLE;
+    }
+    return this.isConvertible ? TITLE : LEAD_TITLE;
+  }
+
+  get isAlreadyConverted() {
+    return !!this.preview && this.preview.alreadyConverted === true;
+  }
+
+  get isNotReady() {
+    return !!this.preview && !this.isAlreadyConverted && !this.preview.convertible;
+  }
+
+  get isConvertible() {
+    return !!this.preview && !this.isAlreadyConverted && this.preview.convertible === true;
+  }
+
+  get convertedRecords() {
+    const records = [];
+    if (this.preview.convertedOpportunityId) {
+      records.push({
+        id: this.preview.convertedOpportunityId,
+        label: formatLabel(OPEN_CONVERTED_RECORD, this.preview.convertedOpportunityName)
+      });
+    }
+    if (this.preview.convertedAccountId) {
+      records.push({
+        id: this.preview.convertedAccountId,
+        label: formatLabel(OPEN_CONVERTED_RECORD, this.preview.convertedAccountName)
+      });
+    }
+    return records;
+  }
+
+  /** Each missing required criterion with its plain-words reason (older servers send labels only). */
+  get missingDetails() {
+    if (Array.isArray(this.preview.missingDetails) && this.preview.missingDetails.length > 0) {
+      return this.preview.missingDetails;
+    }
+    return (this.preview.missingCriteria || []).map((label) => ({ label, reason: null }));
   }
 
   get accountOptions() {
@@ -102,39 +178,79 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
     return options;
   }
 
+  /**
+   * The server reuses the existing contact only when the lead goes into that contact's own account; any
+   * other choice creates a second contact with the same email, so say so instead of naming the contact.
+   */
+  get isContactReused() {
+    return !!this.preview.contactId && this.selectedAccount === this.preview.contactAccountId;
+  }
+
+  get isContactDuplicateRisk() {
+    return !!this.preview.contactId && !this.isContactReused;
+  }
+
   get contactText() {
-    return this.preview.contactId ? formatLabel(EXISTING_CONTACT, this.preview.contactName) : NEW_CONTACT;
+    if (this.isContactReused) {
+      return formatLabel(CONTACT_REUSED, this.preview.contactName, this.preview.contactAccountName);
+    }
+    if (this.isContactDuplicateRisk) {
+      return formatLabel(CONTACT_DUPLICATE_RISK, this.preview.contactName, this.preview.contactAccountName);
+    }
+    return NEW_CONTACT;
   }
 
-  get cannotConvertMessage() {
-    return formatLabel(CANNOT_CONVERT, this.preview.missingCriteria.join('; '));
+  get contactClass() {
+    return this.isContactDuplicateRisk ? 'contact-text contact-text_duplicate-risk' : 'contact-text';
   }
 
-  get isConvertDisabled() {
-    return !this.preview || !this.preview.convertible || this.isConverting;
+  /** A changed choice makes the last failure stale: clear it so the rep is not misled. */
+  clearConvertProblems() {
+    this.convertError = undefined;
+    this.duplicate = undefined;
   }
 
   handleAccountChange(event) {
     this.selectedAccount = event.detail.value;
+    this.clearConvertProblems();
   }
 
   handleOpportunityToggle(event) {
     this.createOpportunity = event.target.checked;
+    this.clearConvertProblems();
   }
 
   handleCancel() {
     this.dispatchEvent(new CloseActionScreenEvent());
   }
 
+  handleOpenRecord(event) {
+    this.dispatchEvent(new CloseActionScreenEvent());
+    this[NavigationMixin.Navigate]({
+      type: 'standard__recordPage',
+      attributes: { recordId: event.target.dataset.id, actionName: 'view' }
+    });
+  }
+
   async handleConvert() {
     this.isConverting = true;
-    this.convertError = undefined;
+    this.clearConvertProblems();
     try {
       const result = await convertLead({
         leadId: this._recordId,
         accountId: this.selectedAccount === NEW_ACCOUNT_VALUE ? null : this.selectedAccount,
         createOpportunity: this.createOpportunity
       });
+      if (result && result.success === false) {
+        this.duplicate = {
+          message: result.message,
+          records: (result.duplicates || []).map((record) => ({
+            ...record,
+            description: [record.objectType, record.detail].filter((part) => !!part).join(', ')
+          }))
+        };
+        return;
+      }
       this.dispatchEvent(
         new ShowToastEvent({
           title: CONVERTED_TITLE,
@@ -151,7 +267,7 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
         }
       });
     } catch (error) {
-      // Inline, next to the button: the rep fixes the cause and tries again without losing choices.
+      // Inline, at the top: the rep fixes the cause and tries again without losing choices.
       this.convertError = error;
     } finally {
       this.isConverting = false;

@@ -18,13 +18,17 @@ import TOTAL_SCORE from '@salesforce/label/c.LF_Total_Score';
 import GRADE from '@salesforce/label/c.LF_Grade';
 import CRITERIA_HEADING from '@salesforce/label/c.LF_Criteria_Heading';
 import CRITERION_MET from '@salesforce/label/c.LF_Criterion_Met';
-import CRITERION_MISSING from '@salesforce/label/c.LF_Criterion_Missing';
 import REQUIRED from '@salesforce/label/c.LF_Required';
 import CAPTURE_NEXT from '@salesforce/label/c.LF_Capture_Next';
 import READY_TO_CONVERT from '@salesforce/label/c.LF_Ready_To_Convert';
 import NOT_READY_TO_CONVERT from '@salesforce/label/c.LF_Not_Ready_To_Convert';
 import NO_CRITERIA from '@salesforce/label/c.LF_No_Criteria';
 import LOADING from '@salesforce/label/c.LF_Loading';
+import SCORE_OF from '@salesforce/label/c.LF_Score_Of';
+import CRITERION_MISSING_REQUIRED from '@salesforce/label/c.LF_Criterion_Missing_Required';
+import CRITERION_MISSING_OPTIONAL from '@salesforce/label/c.LF_Criterion_Missing_Optional';
+import NO_CRITERIA_HINT from '@salesforce/label/c.LF_No_Criteria_Hint';
+import { formatLabel } from 'c/ldsUtils';
 
 /**
  * The fields the sales rep edits while qualifying. When any of them changes on the record page
@@ -44,10 +48,31 @@ const WATCHED_FIELDS = [
   EMPLOYEES_FIELD
 ];
 
+/** Grade colours; Cold has its own (blue) so it does not look like the grey Required badges. */
 const GRADE_CLASSES = {
   Hot: 'slds-theme_error',
   Warm: 'slds-theme_warning',
-  Cold: 'slds-theme_shade'
+  Cold: 'grade-badge_cold'
+};
+
+/**
+ * How a criterion looks: met (green tick), missing and blocking conversion (red error), missing but optional
+ * (neutral info: it only lowers the score).
+ */
+const CRITERION_STATES = {
+  met: { iconName: 'utility:success', iconVariant: 'success', statusText: CRITERION_MET, css: 'criterion_met' },
+  blocking: {
+    iconName: 'utility:error',
+    iconVariant: 'error',
+    statusText: CRITERION_MISSING_REQUIRED,
+    css: 'criterion_missing criterion_blocking'
+  },
+  optional: {
+    iconName: 'utility:info',
+    iconVariant: undefined,
+    statusText: CRITERION_MISSING_OPTIONAL,
+    css: 'criterion_missing criterion_optional'
+  }
 };
 
 export default class LeadQualification extends LightningElement {
@@ -108,13 +133,36 @@ export default class LeadQualification extends LightningElement {
   }
 
   get criteria() {
-    return this.qualification.criteria.map((criterion) => ({
-      ...criterion,
-      iconName: criterion.met ? 'utility:success' : 'utility:warning',
-      iconVariant: criterion.met ? 'success' : 'warning',
-      statusText: criterion.met ? CRITERION_MET : CRITERION_MISSING,
-      itemClass: criterion.met ? 'slds-item criterion criterion_met' : 'slds-item criterion criterion_missing'
-    }));
+    return this.qualification.criteria.map((criterion) => {
+      let state = CRITERION_STATES.met;
+      if (!criterion.met) {
+        state = criterion.required ? CRITERION_STATES.blocking : CRITERION_STATES.optional;
+      }
+      return {
+        ...criterion,
+        iconName: state.iconName,
+        iconVariant: state.iconVariant,
+        statusText: state.statusText,
+        itemClass: `slds-item criterion ${state.css}`
+      };
+    });
+  }
+
+  /** Scores are 0..100: shown with their scale so "68" is not read as a count or a percentage of something. */
+  get fitScoreText() {
+    return formatLabel(SCORE_OF, this.qualification.fitScore);
+  }
+
+  get engagementScoreText() {
+    return formatLabel(SCORE_OF, this.qualification.engagementScore);
+  }
+
+  get totalScoreText() {
+    return formatLabel(SCORE_OF, this.qualification.totalScore);
+  }
+
+  get noCriteriaHint() {
+    return [{ message: NO_CRITERIA_HINT }];
   }
 
   get hasCaptureNext() {

@@ -1,4 +1,5 @@
 import { createElement } from '@lwc/engine-dom';
+import { registerSa11yMatcher } from '@sa11y/jest';
 import ConvertLead from 'c/convertLead';
 import { getNavigateCalledWith, resetNavigation } from 'lightning/navigation';
 import { ShowToastEventName } from 'lightning/platformShowToastEvent';
@@ -8,6 +9,8 @@ import convertLead from '@salesforce/apex/LeadConvertController.convertLead';
 
 const mockPreview = require('./data/preview.json');
 const mockPreviewNotConvertible = require('./data/previewNotConvertible.json');
+const mockPreviewAlreadyConverted = require('./data/previewAlreadyConverted.json');
+const mockConvertDuplicate = require('./data/convertDuplicate.json');
 
 jest.mock('@salesforce/apex/LeadConvertController.getConvertPreview', () => ({ default: jest.fn() }), {
   virtual: true
@@ -17,6 +20,8 @@ jest.mock('@salesforce/apex/LeadConvertController.convertLead', () => ({ default
 });
 
 const LEAD_ID = '00Q000000000001AAA';
+const CONTACT_ACCOUNT = '001000000000001AAA';
+const OTHER_ACCOUNT = '001000000000002AAA';
 
 function flushPromises() {
   return new Promise((resolve) => setTimeout(resolve, 0));
@@ -35,7 +40,17 @@ function button(element, selector) {
   return element.shadowRoot.querySelector(`lightning-button${selector}`);
 }
 
+function chooseAccount(element, value) {
+  element.shadowRoot
+    .querySelector('lightning-radio-group.account-choice')
+    .dispatchEvent(new CustomEvent('change', { detail: { value } }));
+}
+
 describe('c-convert-lead', () => {
+  beforeAll(() => {
+    registerSa11yMatcher();
+  });
+
   afterEach(() => {
     while (document.body.firstChild) {
       document.body.removeChild(document.body.firstChild);
@@ -44,26 +59,59 @@ describe('c-convert-lead', () => {
     resetNavigation();
   });
 
-  it('should preview the matched account, contact and opportunity when opened', async () => {
+  it('should preselect the existing contact account and say the contact is reused when opened', async () => {
     getConvertPreview.mockResolvedValue(mockPreview);
     const element = await createComponent();
 
     expect(getConvertPreview).toHaveBeenCalledWith({ leadId: LEAD_ID });
     const root = element.shadowRoot;
     const accounts = root.querySelector('lightning-radio-group.account-choice');
-    expect(accounts.options.map((o) => o.value)).toEqual(['001000000000001AAA', '001000000000002AAA', 'new']);
+    expect(accounts.options.map((o) => o.value)).toEqual([CONTACT_ACCOUNT, OTHER_ACCOUNT, 'new']);
     expect(accounts.options[0].label).toBe('c.LF_Matched_By_Domain');
-    expect(accounts.value).toBe('001000000000001AAA');
-    expect(root.querySelector('.contact-text').textContent).toBe('c.LF_Existing_Contact');
+    expect(accounts.value).toBe(CONTACT_ACCOUNT);
+    expect(root.querySelector('.contact-text').textContent).toBe('c.LF_Contact_Reused');
+    expect(root.querySelector('.contact-text_duplicate-risk')).toBeNull();
     expect(root.querySelector('.opportunity-name').textContent).toBe('Initech - Analytics');
-    expect(root.querySelector('.opportunity-stage').textContent).toBe('Prospecting');
+    expect(root.querySelector('lightning-quick-action-panel').header).toBe('c.LF_Convert_Title');
     expect(button(element, '.convert').disabled).toBe(false);
+  });
+
+  it.each([
+    ['another matched account', OTHER_ACCOUNT],
+    ['a new account', 'new']
+  ])('should warn that a duplicate contact is created when %s is chosen', async (_name, account) => {
+    getConvertPreview.mockResolvedValue(mockPreview);
+    const element = await createComponent();
+
+    chooseAccount(element, account);
+    await flushPromises();
+
+    const contact = element.shadowRoot.querySelector('.contact-text');
+    expect(contact.textContent).toBe('c.LF_Contact_Duplicate_Risk');
+    expect(contact.classList).toContain('contact-text_duplicate-risk');
+    expect(contact.querySelector('lightning-icon').iconName).toBe('utility:warning');
+  });
+
+  it('should preselect the best match when the contact belongs to an account that did not match', async () => {
+    getConvertPreview.mockResolvedValue({ ...mockPreview, contactAccountId: '001000000000009AAA' });
+    const element = await createComponent();
+
+    expect(element.shadowRoot.querySelector('lightning-radio-group').value).toBe(CONTACT_ACCOUNT);
+    expect(element.shadowRoot.querySelector('.contact-text').textContent).toBe('c.LF_Contact_Duplicate_Risk');
+  });
+
+  it('should say a new contact is created when no contact has the email', async () => {
+    getConvertPreview.mockResolvedValue({ ...mockPreview, contactId: null, contactName: null, contactAccountId: null });
+    const element = await createComponent();
+
+    expect(element.shadowRoot.querySelector('.contact-text').textContent).toBe('c.LF_New_Contact');
   });
 
   it('should convert into the chosen account and open the new opportunity when confirmed', async () => {
     getConvertPreview.mockResolvedValue(mockPreview);
     convertLead.mockResolvedValue({
-      accountId: '001000000000002AAA',
+      success: true,
+      accountId: OTHER_ACCOUNT,
       contactId: '003000000000009AAA',
       opportunityId: '006000000000001AAA'
     });
@@ -73,16 +121,11 @@ describe('c-convert-lead', () => {
     element.addEventListener(ShowToastEventName, toastHandler);
     element.addEventListener(CloseActionScreenEventName, closeHandler);
 
-    const accounts = element.shadowRoot.querySelector('lightning-radio-group.account-choice');
-    accounts.dispatchEvent(new CustomEvent('change', { detail: { value: '001000000000002AAA' } }));
+    chooseAccount(element, OTHER_ACCOUNT);
     button(element, '.convert').click();
     await flushPromises();
 
-    expect(convertLead).toHaveBeenCalledWith({
-      leadId: LEAD_ID,
-      accountId: '001000000000002AAA',
-      createOpportunity: true
-    });
+    expect(convertLead).toHaveBeenCalledWith({ leadId: LEAD_ID, accountId: OTHER_ACCOUNT, createOpportunity: true });
     expect(toastHandler).toHaveBeenCalledTimes(1);
     expect(toastHandler.mock.calls[0][0].detail.variant).toBe('success');
     expect(closeHandler).toHaveBeenCalledTimes(1);
@@ -93,16 +136,10 @@ describe('c-convert-lead', () => {
 
   it('should create a new account without an opportunity and open the account when chosen', async () => {
     getConvertPreview.mockResolvedValue(mockPreview);
-    convertLead.mockResolvedValue({
-      accountId: '001000000000003AAA',
-      contactId: '003000000000009AAA',
-      opportunityId: null
-    });
+    convertLead.mockResolvedValue({ success: true, accountId: '001000000000003AAA', opportunityId: null });
     const element = await createComponent();
 
-    element.shadowRoot
-      .querySelector('lightning-radio-group.account-choice')
-      .dispatchEvent(new CustomEvent('change', { detail: { value: 'new' } }));
+    chooseAccount(element, 'new');
     const toggle = element.shadowRoot.querySelector('lightning-input.create-opportunity');
     toggle.checked = false;
     toggle.dispatchEvent(new CustomEvent('change'));
@@ -116,10 +153,37 @@ describe('c-convert-lead', () => {
     expect(getNavigateCalledWith().pageReference.attributes.recordId).toBe('001000000000003AAA');
   });
 
-  it('should show the server error inline and stay open when the conversion fails', async () => {
+  it('should show a spinner and disable every choice, Cancel and Convert while converting', async () => {
     getConvertPreview.mockResolvedValue(mockPreview);
-    const message = 'This lead cannot be converted. Missing required qualification criteria: Need identified';
-    convertLead.mockRejectedValue({ body: { message } });
+    let finish;
+    convertLead.mockReturnValue(
+      new Promise((resolve, reject) => {
+        finish = reject;
+      })
+    );
+    const element = await createComponent();
+    const root = element.shadowRoot;
+    expect(root.querySelector('lightning-spinner.converting')).toBeNull();
+
+    button(element, '.convert').click();
+    await flushPromises();
+
+    expect(root.querySelector('lightning-spinner.converting').alternativeText).toBe('c.LF_Converting');
+    expect(root.querySelector('lightning-radio-group.account-choice').disabled).toBe(true);
+    expect(root.querySelector('lightning-input.create-opportunity').disabled).toBe(true);
+    expect(button(element, '.cancel').disabled).toBe(true);
+    expect(button(element, '.convert').disabled).toBe(true);
+
+    finish({ body: { message: 'Timed out' } });
+    await flushPromises();
+    expect(root.querySelector('lightning-spinner.converting')).toBeNull();
+    expect(button(element, '.cancel').disabled).toBe(false);
+    expect(root.querySelector('lightning-radio-group.account-choice').disabled).toBe(false);
+  });
+
+  it('should list the matching records at the top and clear them when the rep picks another account', async () => {
+    getConvertPreview.mockResolvedValue(mockPreview);
+    convertLead.mockResolvedValue(mockConvertDuplicate);
     const element = await createComponent();
     const closeHandler = jest.fn();
     element.addEventListener(CloseActionScreenEventName, closeHandler);
@@ -127,30 +191,92 @@ describe('c-convert-lead', () => {
     button(element, '.convert').click();
     await flushPromises();
 
-    const panel = element.shadowRoot.querySelector('c-error-panel.convert-error');
+    const root = element.shadowRoot;
+    const panel = root.querySelector('.duplicate-error');
     expect(panel).not.toBeNull();
-    expect(panel.errors.body.message).toBe(message);
+    expect(panel.getAttribute('role')).toBe('alert');
+    const records = [...panel.querySelectorAll('.duplicate-record')].map((li) => li.textContent.replace(/\s+/g, ' ').trim());
+    expect(records).toEqual(['Quinn Qualified (Contact, quinn@initech.example, Initech Inc)']);
+    expect(panel.textContent).not.toContain('Use one of these records?');
+    // Above the choices, where the rep looks first.
+    const accountSection = root.querySelector('section');
+    expect(panel.compareDocumentPosition(accountSection) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
     expect(closeHandler).not.toHaveBeenCalled();
-    expect(getNavigateCalledWith().pageReference).toBeUndefined();
-    expect(button(element, '.convert').disabled).toBe(false);
+
+    chooseAccount(element, OTHER_ACCOUNT);
+    await flushPromises();
+    expect(root.querySelector('.duplicate-error')).toBeNull();
   });
 
-  it('should explain what is missing and disable Convert when the lead is not convertible', async () => {
-    getConvertPreview.mockResolvedValue(mockPreviewNotConvertible);
+  it('should show an unexpected conversion error at the top and clear it when a choice changes', async () => {
+    getConvertPreview.mockResolvedValue(mockPreview);
+    const message = 'This lead cannot be converted. Missing required qualification criteria: Need identified';
+    convertLead.mockRejectedValue({ body: { message } });
     const element = await createComponent();
 
-    expect(element.shadowRoot.querySelector('.cannot-convert').textContent).toBe('c.LF_Cannot_Convert');
-    expect(element.shadowRoot.querySelector('lightning-radio-group')).toBeNull();
-    expect(button(element, '.convert').disabled).toBe(true);
+    button(element, '.convert').click();
+    await flushPromises();
+
+    const panel = element.shadowRoot.querySelector('c-error-panel.convert-error');
+    expect(panel.errors.body.message).toBe(message);
+    expect(panel.compareDocumentPosition(element.shadowRoot.querySelector('section')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(getNavigateCalledWith().pageReference).toBeUndefined();
+    expect(button(element, '.convert').disabled).toBe(false);
+
+    const toggle = element.shadowRoot.querySelector('lightning-input.create-opportunity');
+    toggle.checked = false;
+    toggle.dispatchEvent(new CustomEvent('change'));
+    await flushPromises();
+    expect(element.shadowRoot.querySelector('c-error-panel.convert-error')).toBeNull();
+  });
+
+  it('should list each missing criterion with its reason and the next step when the lead is not convertible', async () => {
+    getConvertPreview.mockResolvedValue(mockPreviewNotConvertible);
+    const element = await createComponent();
+    const root = element.shadowRoot;
+
+    expect(root.querySelector('lightning-quick-action-panel').header).toBe('c.LF_Convert_Not_Ready_Title');
+    const items = [...root.querySelectorAll('.missing-criterion')].map((li) => li.textContent.replace(/\s+/g, ' ').trim());
+    expect(items).toEqual([
+      'Need identified: Need Identified must be checked (now unchecked)',
+      'Decision maker or influencer: Authority Level must be Decision Maker or Influencer (now empty)'
+    ]);
+    expect(root.querySelector('.next-step').textContent).toBe('c.LF_Not_Ready_Next_Step');
+    expect(root.querySelector('.not-ready').getAttribute('role')).toBe('status');
+    expect(root.querySelector('lightning-radio-group')).toBeNull();
+    expect(button(element, '.convert')).toBeNull();
+  });
+
+  it('should fall back to the criterion labels when the server sends no reasons', async () => {
+    getConvertPreview.mockResolvedValue({ ...mockPreviewNotConvertible, missingDetails: undefined });
+    const element = await createComponent();
+
+    const items = [...element.shadowRoot.querySelectorAll('.missing-criterion')].map((li) => li.textContent.trim());
+    expect(items).toEqual(['Need identified', 'Decision maker or influencer']);
+  });
+
+  it('should tell an already converted lead apart from an error and link to its records', async () => {
+    getConvertPreview.mockResolvedValue(mockPreviewAlreadyConverted);
+    const element = await createComponent();
+    const root = element.shadowRoot;
+
+    expect(root.querySelector('lightning-quick-action-panel').header).toBe('c.LF_Convert_Already_Converted_Title');
+    const panel = root.querySelector('c-error-panel.already-converted');
+    expect(panel.variant).toBe('info');
+    expect(button(element, '.convert')).toBeNull();
+
+    root.querySelector('.converted-records lightning-button').click();
+    expect(getNavigateCalledWith().pageReference.attributes.recordId).toBe('006000000000005AAA');
   });
 
   it('should show the error panel when the preview cannot be loaded', async () => {
-    getConvertPreview.mockRejectedValue({ body: { message: 'This lead has already been converted.' } });
+    getConvertPreview.mockRejectedValue({ body: { message: 'You do not have access to data the conversion needs.' } });
     const element = await createComponent();
 
-    const panel = element.shadowRoot.querySelector('c-error-panel');
-    expect(panel.errors.body.message).toBe('This lead has already been converted.');
-    expect(button(element, '.convert').disabled).toBe(true);
+    const panel = element.shadowRoot.querySelector('c-error-panel.load-error');
+    expect(panel.errors.body.message).toBe('You do not have access to data the conversion needs.');
+    expect(element.shadowRoot.querySelector('lightning-quick-action-panel').header).toBe('c.LF_Convert_Lead_Title');
+    expect(button(element, '.convert')).toBeNull();
   });
 
   it('should close without converting when Cancel is clicked', async () => {
@@ -165,17 +291,24 @@ describe('c-convert-lead', () => {
     expect(convertLead).not.toHaveBeenCalled();
   });
 
-  it('should be accessible: labelled inputs, buttons and sections', async () => {
-    getConvertPreview.mockResolvedValue(mockPreview);
+  it.each([
+    ['convertible', mockPreview],
+    ['not convertible', mockPreviewNotConvertible],
+    ['already converted', mockPreviewAlreadyConverted]
+  ])('should be accessible when the lead is %s', async (_state, preview) => {
+    getConvertPreview.mockResolvedValue(preview);
     const element = await createComponent();
-    const root = element.shadowRoot;
 
-    expect(root.querySelector('lightning-radio-group').label).toBe('c.LF_Account_Choice');
-    expect(root.querySelector('lightning-input.create-opportunity').label).toBe('c.LF_Create_Opportunity');
-    root.querySelectorAll('lightning-button').forEach((b) => expect(b.label).toBeTruthy());
-    root.querySelectorAll('section').forEach((section) => {
-      expect(section.getAttribute('aria-labelledby')).toBeTruthy();
-    });
-    expect(root.querySelector('lightning-quick-action-panel').header).toBe('c.LF_Convert_Title');
+    await expect(element).toBeAccessible();
+  });
+
+  it('should be accessible with the duplicate error shown', async () => {
+    getConvertPreview.mockResolvedValue(mockPreview);
+    convertLead.mockResolvedValue(mockConvertDuplicate);
+    const element = await createComponent();
+    button(element, '.convert').click();
+    await flushPromises();
+
+    await expect(element).toBeAccessible();
   });
 });
