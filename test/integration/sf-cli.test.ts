@@ -1,8 +1,10 @@
 /**
- * The real Salesforce CLI (node_modules/.bin/sf) against the emulator: access-token login, SOQL query,
- * single-record create, Bulk 2.0 upsert and a bulk export spanning several result pages, each checked
- * through jsforce. The CLI runs with its own HOME/XDG dirs in a temp folder, so the user's ~/.sf and
- * ~/.sfdx are never touched, and with telemetry, update checks and DNS checks switched off.
+ * The real Salesforce CLI (node_modules/.bin/sf) against the emulator, run as a user runs it (no preload, no
+ * NODE_OPTIONS, the auth store exactly as `sf org login access-token` wrote it): login, org display, SOQL
+ * query, single-record create, tree import, Bulk 2.0 upsert and a bulk export spanning several result pages,
+ * each checked through jsforce. The CLI runs with its own HOME/XDG dirs in a temp folder, so the user's ~/.sf
+ * and ~/.sfdx are never touched, and with the telemetry, update and DNS-check switches .ci/run sets.
+ * scripts/sf-smoke.sh covers the rest of the common commands against `npm run emulator`.
  *
  * Spawning sf costs ~3-10 s per command, so the commands run once, in order, sharing one org.
  */
@@ -24,31 +26,6 @@ interface SfJson {
   result?: Record<string, unknown>;
   message?: string;
   name?: string;
-}
-
-/**
- * @salesforce/core pulls @jsforce/jsforce-node 3.12 whose undici 8 needs Node 22; on Node 20 the CLI
- * dies while loading it. This preload points jsforce's `undici` at the Node-20-compatible undici 7
- * that plugin-data already ships (same API surface jsforce uses: Agent, ProxyAgent, fetch, Response).
- */
-function undiciPreload(): string {
-  const undici7 = path.dirname(
-    require.resolve('undici/package.json', {
-      paths: [path.join(REPO_ROOT, 'node_modules', '@salesforce', 'plugin-data')]
-    })
-  );
-  const hoisted = path.join(REPO_ROOT, 'node_modules', 'undici') + path.sep;
-  return `
-const Module = require('node:module');
-const original = Module._resolveFilename;
-Module._resolveFilename = function (request, parent, ...rest) {
-  const resolved = original.call(this, request, parent, ...rest);
-  if ((request === 'undici' || request.startsWith('undici/')) && resolved.startsWith(${JSON.stringify(hoisted)})) {
-    return original.call(this, request.replace(/^undici/, ${JSON.stringify(undici7)}), parent, ...rest);
-  }
-  return resolved;
-};
-`;
 }
 
 describe('sf CLI against the emulator', () => {
@@ -85,8 +62,6 @@ describe('sf CLI against the emulator', () => {
     workDir = mkdtempSync(path.join(tmpdir(), 'leadflow-sf-'));
     const home = path.join(workDir, 'home');
     mkdirSync(home);
-    const preload = path.join(workDir, 'undici-preload.cjs');
-    writeFileSync(preload, undiciPreload());
     env = {
       PATH: process.env.PATH,
       HOME: home,
@@ -98,8 +73,7 @@ describe('sf CLI against the emulator', () => {
       SF_AUTOUPDATE_DISABLE: 'true',
       SF_SKIP_NEW_VERSION_CHECK: 'true',
       SF_USE_PROGRESS_BAR: 'false',
-      SF_CONTENT_TYPE: 'JSON',
-      NODE_OPTIONS: `--require ${preload}`
+      SF_CONTENT_TYPE: 'JSON'
     };
   });
 
@@ -119,17 +93,20 @@ describe('sf CLI against the emulator', () => {
       result: { username: 'admin@leadflow.local', orgId: '00D000000000001AAA', isDevHub: false }
     });
 
-    // sfdx-core stores the instance URL with a trailing slash, so REST calls go to "//services/data/...",
-    // which Salesforce accepts. Until the emulator's HTTP layer does too (emulator/http/app.ts), store
-    // the URL without the slash so the remaining commands still exercise the emulator.
-    const doubleSlash = await fetch(`${org.url}//services/data`);
-    if (doubleSlash.status === 404) {
-      const authFile = path.join(env.HOME ?? '', '.sfdx', 'admin@leadflow.local.json');
-      const auth = JSON.parse(readFileSync(authFile, 'utf8')) as Record<string, unknown>;
-      for (const key of ['instanceUrl', 'loginUrl'])
-        if (typeof auth[key] === 'string') auth[key] = String(auth[key]).replace(/\/+$/, '');
-      writeFileSync(authFile, JSON.stringify(auth, null, 2));
-    }
+    // The auth store stays exactly as the CLI wrote it (sfdx-core keeps the instance URL with a trailing
+    // slash, so every later command calls "<instance>//services/data/..." like it does against Salesforce).
+    const auth = JSON.parse(
+      readFileSync(path.join(env.HOME ?? '', '.sfdx', 'admin@leadflow.local.json'), 'utf8')
+    ) as Record<string, unknown>;
+    expect(auth.instanceUrl).toBe(`${org.url}/`);
+  });
+
+  it('should show the org as Connected with sf org display', async () => {
+    const out = await sf(['org', 'display', '-o', 'emu']);
+    expect(out).toMatchObject({
+      status: 0,
+      result: { connectedStatus: 'Connected', username: 'admin@leadflow.local', id: '00D000000000001AAA' }
+    });
   });
 
   it('should create a record with sf data create record', async () => {
@@ -168,6 +145,41 @@ describe('sf CLI against the emulator', () => {
       done: true,
       records: [expect.objectContaining({ LastName: 'Cli Created', Company: 'Cli Co' })]
     });
+  });
+
+  it('should import Accounts with nested Contacts with sf data import tree', async () => {
+    const file = path.join(workDir, 'Account-Contact.json');
+    const contact = (ref: string, lastName: string) => ({
+      attributes: { type: 'Contact', referenceId: ref },
+      LastName: lastName
+    });
+    writeFileSync(
+      file,
+      JSON.stringify({
+        records: [
+          {
+            attributes: { type: 'Account', referenceId: 'AccountRef1' },
+            Name: 'Cli Tree Co',
+            Contacts: { records: [contact('ContactRef1', 'Tree One'), contact('ContactRef2', 'Tree Two')] }
+          }
+        ]
+      })
+    );
+    const out = await sf(['data', 'import', 'tree', '--files', file, '-o', 'emu']);
+    expect(out).toMatchObject({ status: 0 });
+    const result = out.result as unknown as Array<{ refId: string; type: string; id: string }>;
+    expect(result.map((r) => [r.refId, r.type])).toEqual([
+      ['AccountRef1', 'Account'],
+      ['ContactRef1', 'Contact'],
+      ['ContactRef2', 'Contact']
+    ]);
+    const contacts = await conn.query<{ LastName: string; Account: { Name: string } }>(
+      "SELECT LastName, Account.Name FROM Contact WHERE Account.Name = 'Cli Tree Co' ORDER BY LastName"
+    );
+    expect(contacts.records.map((c) => [c.LastName, c.Account.Name])).toEqual([
+      ['Tree One', 'Cli Tree Co'],
+      ['Tree Two', 'Cli Tree Co']
+    ]);
   });
 
   it('should upsert a CSV by external id with sf data upsert bulk', async () => {
