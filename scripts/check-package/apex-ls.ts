@@ -31,17 +31,28 @@ const ERROR_CATEGORIES = new Set(['Error', 'Missing', 'Syntax']);
  */
 export async function runApexLs(projectDir: string): Promise<GateResult> {
   const started = Date.now();
-  const run = await runJava('apex-ls', MAIN_CLASS, ['-n', '-f', 'json', '-d', 'unused', '-w', projectDir], projectDir);
+  const run = await runJava(
+    'apex-ls',
+    MAIN_CLASS,
+    ['-n', '-f', 'json', '-d', 'unused', '-w', projectDir],
+    projectDir
+  );
   // Exit codes: 0 clean, 4 issues reported; anything else means apex-ls itself failed.
   if (run.code !== 0 && run.code !== 4) {
-    throw new GateRunError('apex-ls', `CheckForIssues exited with ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 2000)}`);
+    throw new GateRunError(
+      'apex-ls',
+      `CheckForIssues exited with ${run.code}: ${(run.stderr || run.stdout).trim().slice(0, 2000)}`
+    );
   }
   const jsonStart = run.stdout.indexOf('{');
   let parsed: z.infer<typeof apexLsOutput>;
   try {
     parsed = apexLsOutput.parse(JSON.parse(run.stdout.slice(jsonStart)));
   } catch (error) {
-    throw new GateRunError('apex-ls', `unreadable output (${(error as Error).message}): ${run.stdout.slice(0, 500)}`);
+    throw new GateRunError(
+      'apex-ls',
+      `unreadable output (${(error as Error).message}): ${run.stdout.slice(0, 500)}`
+    );
   }
   const errors: Finding[] = [];
   const notes: Finding[] = [];

@@ -22,7 +22,12 @@ export async function runConvert(projectDir: string): Promise<GateResult> {
           cwd: projectDir,
           encoding: 'utf8',
           maxBuffer: 16 * 1024 * 1024,
-          env: { ...process.env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true', SF_SKIP_NEW_VERSION_CHECK: 'true' }
+          env: {
+            ...process.env,
+            SF_DISABLE_TELEMETRY: 'true',
+            SF_AUTOUPDATE_DISABLE: 'true',
+            SF_SKIP_NEW_VERSION_CHECK: 'true'
+          }
         },
         (error, stdout, stderr) => {
           if (error && (error as NodeJS.ErrnoException).code === 'ENOENT') {
@@ -38,10 +43,18 @@ export async function runConvert(projectDir: string): Promise<GateResult> {
     try {
       result = JSON.parse(stdout) as typeof result;
     } catch {
-      errors.push({ gate: 'convert', rule: 'sf-output', message: `sf printed no JSON: ${(stderr || stdout).trim().slice(0, 2000)}` });
+      errors.push({
+        gate: 'convert',
+        rule: 'sf-output',
+        message: `sf printed no JSON: ${(stderr || stdout).trim().slice(0, 2000)}`
+      });
     }
     if (result.status !== undefined && result.status !== 0) {
-      errors.push({ gate: 'convert', rule: result.name ?? 'sf-error', message: result.message ?? JSON.stringify(result).slice(0, 2000) });
+      errors.push({
+        gate: 'convert',
+        rule: result.name ?? 'sf-error',
+        message: result.message ?? JSON.stringify(result).slice(0, 2000)
+      });
     }
     return { gate: 'convert', errors, notes: [], durationMs: Date.now() - started };
   } finally {

@@ -22,9 +22,13 @@ function parseArgs(argv: string[]): Options {
     else if (arg === '--only') {
       const names = (argv[++i] ?? '').split(',').filter(Boolean);
       const unknown = names.filter((n) => !(n in GATES));
-      if (unknown.length) throw new Error(`unknown gate(s) ${unknown.join(', ')}; gates: ${Object.keys(GATES).join(', ')}`);
+      if (unknown.length)
+        throw new Error(`unknown gate(s) ${unknown.join(', ')}; gates: ${Object.keys(GATES).join(', ')}`);
       options.only = names as GateName[];
-    } else throw new Error(`unknown argument ${arg}; usage: check-package [--project <dir>] [--only <gates>] [--json]`);
+    } else
+      throw new Error(
+        `unknown argument ${arg}; usage: check-package [--project <dir>] [--only <gates>] [--json]`
+      );
   }
   return options;
 }
@@ -44,7 +48,9 @@ async function main(): Promise<number> {
       results.push(await GATES[gate](options.projectDir));
     } catch (error) {
       broken = true;
-      process.stderr.write(`check-package: ${error instanceof GateRunError ? error.message : (error as Error).stack}\n`);
+      process.stderr.write(
+        `check-package: ${error instanceof GateRunError ? error.message : (error as Error).stack}\n`
+      );
     }
   }
   if (options.json) {
@@ -53,8 +59,12 @@ async function main(): Promise<number> {
     for (const r of results) {
       const status = r.errors.length === 0 ? 'ok' : `${r.errors.length} finding(s)`;
       process.stdout.write(`${r.gate}: ${status} (${(r.durationMs / 1000).toFixed(1)} s)\n`);
-      for (const f of r.errors) process.stdout.write(`  ${f.file ?? ''}${f.line ? `:${f.line}` : ''} [${f.rule}] ${f.message}\n`);
-      for (const f of r.notes) process.stdout.write(`  note: ${f.file ?? ''}${f.line ? `:${f.line}` : ''} [${f.rule}] ${f.message}\n`);
+      for (const f of r.errors)
+        process.stdout.write(`  ${f.file ?? ''}${f.line ? `:${f.line}` : ''} [${f.rule}] ${f.message}\n`);
+      for (const f of r.notes)
+        process.stdout.write(
+          `  note: ${f.file ?? ''}${f.line ? `:${f.line}` : ''} [${f.rule}] ${f.message}\n`
+        );
     }
   }
   if (broken) return 2;

@@ -16,10 +16,21 @@ const APPEXCHANGE_RULESET = 'sfca/rulesets/AppExchange_apex.xml';
  */
 export const GATING_RULESETS = ['Security', 'Performance', 'Best Practices', 'AppExchange_apex'];
 
-const ruleInfo = z.array(z.object({ name: z.string(), languageId: z.string(), ruleSets: z.array(z.string()), ruleSetFile: z.string() }));
+const ruleInfo = z.array(
+  z.object({
+    name: z.string(),
+    languageId: z.string(),
+    ruleSets: z.array(z.string()),
+    ruleSetFile: z.string()
+  })
+);
 const runResults = z.object({
   violations: z.array(
-    z.object({ rule: z.string(), message: z.string(), codeLocation: z.object({ file: z.string(), startLine: z.number() }) })
+    z.object({
+      rule: z.string(),
+      message: z.string(),
+      codeLocation: z.object({ file: z.string(), startLine: z.number() })
+    })
   ),
   processingErrors: z.array(z.object({ file: z.string(), message: z.string() }))
 });
@@ -34,10 +45,11 @@ export async function runPmd(projectDir: string): Promise<GateResult> {
     writeFileSync(customRulesets, `${APPEXCHANGE_RULESET}\n`);
     const rulesFile = path.join(work, 'rules.json');
     const describe = await runJava('pmd', WRAPPER, ['describe', rulesFile, customRulesets, 'apex'], work);
-    if (describe.code !== 0) throw new GateRunError('pmd', `rule listing failed: ${describe.stderr.trim().slice(0, 2000)}`);
-    const rules = ruleInfo.parse(JSON.parse(readFileSync(rulesFile, 'utf8'))).filter(
-      (r) => r.languageId === 'apex' && r.ruleSets.some((s) => GATING_RULESETS.includes(s))
-    );
+    if (describe.code !== 0)
+      throw new GateRunError('pmd', `rule listing failed: ${describe.stderr.trim().slice(0, 2000)}`);
+    const rules = ruleInfo
+      .parse(JSON.parse(readFileSync(rulesFile, 'utf8')))
+      .filter((r) => r.languageId === 'apex' && r.ruleSets.some((s) => GATING_RULESETS.includes(s)));
     const categoryOf = new Map(rules.map((r) => [r.name, r.ruleSets.join(', ')]));
     const ruleset = path.join(work, 'ruleset.xml');
     writeFileSync(
@@ -51,7 +63,10 @@ export async function runPmd(projectDir: string): Promise<GateResult> {
       ].join('\n')
     );
     const input = path.join(work, 'input.json');
-    writeFileSync(input, JSON.stringify({ ruleSetInputFile: ruleset, runDataPerLanguage: { apex: { filesToScan: files } } }));
+    writeFileSync(
+      input,
+      JSON.stringify({ ruleSetInputFile: ruleset, runDataPerLanguage: { apex: { filesToScan: files } } })
+    );
     const resultsFile = path.join(work, 'results.json');
     const run = await runJava('pmd', WRAPPER, ['run', input, resultsFile], work);
     if (run.code !== 0) throw new GateRunError('pmd', `run failed: ${run.stderr.trim().slice(0, 2000)}`);
@@ -65,7 +80,12 @@ export async function runPmd(projectDir: string): Promise<GateResult> {
     }));
     // A file PMD cannot parse is not analysed at all, so it must fail the gate too.
     for (const e of results.processingErrors) {
-      errors.push({ gate: 'pmd', file: path.relative(projectDir, e.file), rule: 'ProcessingError', message: e.message.split('\n')[0] ?? e.message });
+      errors.push({
+        gate: 'pmd',
+        file: path.relative(projectDir, e.file),
+        rule: 'ProcessingError',
+        message: e.message.split('\n')[0] ?? e.message
+      });
     }
     return { gate: 'pmd', errors, notes: [], durationMs: Date.now() - started };
   } finally {

@@ -17,7 +17,9 @@ export function packageDirectories(projectDir: string): string[] {
   }
   const parsed = sfdxProject.safeParse(raw);
   if (!parsed.success) {
-    throw new Error(`${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`);
+    throw new Error(
+      `${file}: ${parsed.error.issues.map((i) => `${i.path.join('.')}: ${i.message}`).join('; ')}`
+    );
   }
   return parsed.data.packageDirectories.map((d) => path.resolve(projectDir, d.path));
 }
@@ -27,7 +29,8 @@ export function packageFiles(projectDir: string, suffixes: string[]): string[] {
   const out: string[] = [];
   const walk = (dir: string): void => {
     for (const entry of readdirSync(dir).sort()) {
-      if (entry === 'node_modules' || entry === '__tests__' || entry === '__mocks__' || entry.startsWith('.')) continue;
+      if (entry === 'node_modules' || entry === '__tests__' || entry === '__mocks__' || entry.startsWith('.'))
+        continue;
       const full = path.join(dir, entry);
       if (statSync(full).isDirectory()) walk(full);
       else if (suffixes.some((s) => entry.endsWith(s))) out.push(full);

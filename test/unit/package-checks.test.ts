@@ -73,6 +73,7 @@ describe('metadata cross-reference gate', () => {
         'flexipage-component',
         'layout-field',
         'layout-quick-action',
+        'layout-related-list',
         'lwc-apex',
         'lwc-label',
         'lwc-schema',

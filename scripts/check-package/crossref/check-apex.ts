@@ -16,9 +16,16 @@ export async function checkApex(schema: PackageSchema, sink: FindingSink): Promi
       const line = source.slice(0, offset).split('\n').length;
       let query: Query;
       try {
-        query = parseQuery(soql.replace(/\b(LIMIT|OFFSET)\s*:\s*[\w.]+/gi, '$1 1'), { allowApexBindVariables: true });
+        query = parseQuery(soql.replace(/\b(LIMIT|OFFSET)\s*:\s*[\w.]+/gi, '$1 1'), {
+          allowApexBindVariables: true
+        });
       } catch (error) {
-        sink.add(file, 'apex-soql-syntax', `SOQL does not parse: ${(error as Error).message.split('\n')[0]}`, line);
+        sink.add(
+          file,
+          'apex-soql-syntax',
+          `SOQL does not parse: ${(error as Error).message.split('\n')[0]}`,
+          line
+        );
         continue;
       }
       await checkQuery(schema, sink, file, line, query);
@@ -26,19 +33,27 @@ export async function checkApex(schema: PackageSchema, sink: FindingSink): Promi
     for (const m of source.matchAll(/FeatureManagement\.checkPermission\(\s*'([^']+)'\s*\)/g)) {
       const name = m[1] as string;
       if (!schema.customPermissions.has(name)) {
-        sink.add(file, 'apex-custom-permission', `FeatureManagement.checkPermission('${name}'): no such custom permission in the package`, source.slice(0, m.index).split('\n').length);
+        sink.add(
+          file,
+          'apex-custom-permission',
+          `FeatureManagement.checkPermission('${name}'): no such custom permission in the package`,
+          source.slice(0, m.index).split('\n').length
+        );
       }
     }
     if (file.endsWith('.trigger')) {
       const m = /trigger\s+\w+\s+on\s+(\w+)/i.exec(source);
-      if (m && !(await schema.object(m[1] as string))) sink.add(file, 'apex-trigger-object', `trigger on ${m[1]}: object does not exist`);
+      if (m && !(await schema.object(m[1] as string)))
+        sink.add(file, 'apex-trigger-object', `trigger on ${m[1]}: object does not exist`);
     }
   }
 }
 
 function stripComments(source: string): string {
   // Same length, so offsets (and line numbers) stay right.
-  return source.replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' ')).replace(/\/\/[^\n]*/g, (c) => ' '.repeat(c.length));
+  return source
+    .replace(/\/\*[\s\S]*?\*\//g, (c) => c.replace(/[^\n]/g, ' '))
+    .replace(/\/\/[^\n]*/g, (c) => ' '.repeat(c.length));
 }
 
 /** Static SOQL blocks: "[SELECT ... ]" with nested brackets and string literals respected. */
@@ -67,7 +82,14 @@ export function staticQueries(source: string): Array<{ soql: string; offset: num
   return out;
 }
 
-async function checkQuery(schema: PackageSchema, sink: FindingSink, file: string, line: number, query: Query, from?: ObjectInfo): Promise<void> {
+async function checkQuery(
+  schema: PackageSchema,
+  sink: FindingSink,
+  file: string,
+  line: number,
+  query: Query,
+  from?: ObjectInfo
+): Promise<void> {
   const object = from ?? (query.sObject ? await schema.object(query.sObject) : undefined);
   if (!object) {
     sink.add(file, 'apex-soql-object', `SOQL FROM ${query.sObject}: object does not exist`, line);
@@ -76,12 +98,22 @@ async function checkQuery(schema: PackageSchema, sink: FindingSink, file: string
   const paths: string[] = [];
   for (const field of query.fields ?? []) await collectField(schema, sink, file, line, object, field, paths);
   collectWhere(query.where, paths);
-  const orderBy = (Array.isArray(query.orderBy) ? query.orderBy : query.orderBy ? [query.orderBy] : []) as Array<{ field?: string }>;
+  const orderBy = (
+    Array.isArray(query.orderBy) ? query.orderBy : query.orderBy ? [query.orderBy] : []
+  ) as Array<{ field?: string }>;
   for (const order of orderBy) if (order.field) paths.push(order.field);
   for (const p of paths) await checkPath(schema, sink, file, line, object, p);
 }
 
-async function collectField(schema: PackageSchema, sink: FindingSink, file: string, line: number, object: ObjectInfo, field: FieldType, paths: string[]): Promise<void> {
+async function collectField(
+  schema: PackageSchema,
+  sink: FindingSink,
+  file: string,
+  line: number,
+  object: ObjectInfo,
+  field: FieldType,
+  paths: string[]
+): Promise<void> {
   switch (field.type) {
     case 'Field':
       paths.push(field.field);
@@ -90,7 +122,8 @@ async function collectField(schema: PackageSchema, sink: FindingSink, file: stri
       paths.push([...field.relationships, field.field].join('.'));
       break;
     case 'FieldFunctionExpression':
-      for (const p of field.parameters ?? []) if (typeof p === 'string' && /^[A-Za-z]\w*(\.\w+)*$/.test(p)) paths.push(p);
+      for (const p of field.parameters ?? [])
+        if (typeof p === 'string' && /^[A-Za-z]\w*(\.\w+)*$/.test(p)) paths.push(p);
       break;
     case 'FieldSubquery': {
       const rel = field.subquery.relationshipName;
@@ -100,7 +133,12 @@ async function collectField(schema: PackageSchema, sink: FindingSink, file: stri
         const child = await schema.object(childName);
         if (child) await checkQuery(schema, sink, file, line, field.subquery as Query, child);
       } else if (rel.endsWith('__r')) {
-        sink.add(file, 'apex-soql-field', `SOQL subquery ${rel}: no such child relationship on ${object.name}`, line);
+        sink.add(
+          file,
+          'apex-soql-field',
+          `SOQL subquery ${rel}: no such child relationship on ${object.name}`,
+          line
+        );
       }
       break;
     }
@@ -117,7 +155,14 @@ function collectWhere(where: WhereClause | undefined, paths: string[]): void {
 }
 
 /** "Name", "Account.Owner.Name", "Lead__r.Funnel_Stage__c" resolved from `object`. */
-async function checkPath(schema: PackageSchema, sink: FindingSink, file: string, line: number, object: ObjectInfo, dotted: string): Promise<void> {
+async function checkPath(
+  schema: PackageSchema,
+  sink: FindingSink,
+  file: string,
+  line: number,
+  object: ObjectInfo,
+  dotted: string
+): Promise<void> {
   const parts = dotted.split('.');
   let current: ObjectInfo | undefined = object;
   for (let i = 0; i < parts.length; i++) {
@@ -126,13 +171,23 @@ async function checkPath(schema: PackageSchema, sink: FindingSink, file: string,
     if (i < parts.length - 1) {
       const rel = await schema.relationship(current.name, part);
       if (!rel) {
-        sink.add(file, 'apex-soql-field', `SOQL ${dotted}: ${part} is not a relationship on ${current.name} (${path.basename(file)})`, line);
+        sink.add(
+          file,
+          'apex-soql-field',
+          `SOQL ${dotted}: ${part} is not a relationship on ${current.name} (${path.basename(file)})`,
+          line
+        );
         return;
       }
       // Polymorphic lookups (Owner, Who) resolve to Name only: stop checking there.
       current = rel.referenceTo ? await schema.object(rel.referenceTo) : undefined;
     } else if (!current.fields.has(part.toLowerCase())) {
-      sink.add(file, 'apex-soql-field', `SOQL ${dotted}: field ${part} does not exist on ${current.name}`, line);
+      sink.add(
+        file,
+        'apex-soql-field',
+        `SOQL ${dotted}: field ${part} does not exist on ${current.name}`,
+        line
+      );
     }
   }
 }

@@ -35,7 +35,8 @@ export async function checkCustomMetadata(schema: PackageSchema, sink: FindingSi
     const values = new Map<string, string>();
     for (const v of list(node, 'values')) {
       const field = text(v, 'field');
-      if (!type.fields.has(field.toLowerCase())) sink.add(file, 'cmdt-field', `values field ${field} does not exist on ${typeName}`);
+      if (!type.fields.has(field.toLowerCase()))
+        sink.add(file, 'cmdt-field', `values field ${field} does not exist on ${typeName}`);
       values.set(field, text(v, 'value'));
     }
     if (typeName === 'Qualification_Criterion__mdt') {
@@ -47,9 +48,18 @@ export async function checkCustomMetadata(schema: PackageSchema, sink: FindingSi
         continue;
       }
       const kinds = OPERATOR_KINDS[operator];
-      if (!kinds) sink.add(file, 'criterion-operator', `Operator__c ${operator} is not a known operator (docs/qualification-spec.md)`);
+      if (!kinds)
+        sink.add(
+          file,
+          'criterion-operator',
+          `Operator__c ${operator} is not a known operator (docs/qualification-spec.md)`
+        );
       else if (kinds !== 'any' && !kinds.includes(leadField.kind)) {
-        sink.add(file, 'criterion-operator', `Operator__c ${operator} cannot evaluate Lead.${fieldName}, a ${leadField.kind} field (needs ${kinds.join(' or ')})`);
+        sink.add(
+          file,
+          'criterion-operator',
+          `Operator__c ${operator} cannot evaluate Lead.${fieldName}, a ${leadField.kind} field (needs ${kinds.join(' or ')})`
+        );
       }
     }
   }
@@ -60,10 +70,16 @@ export async function checkValidationRules(schema: PackageSchema, sink: FindingS
   for (const { file, objectName } of validationRuleFiles(schema)) {
     const node = readMetadata(file, 'ValidationRule');
     const display = text(node, 'errorDisplayField');
-    if (display && !(await schema.field(objectName, display))) sink.add(file, 'validation-rule-field', `errorDisplayField ${display} does not exist on ${objectName}`);
+    if (display && !(await schema.field(objectName, display)))
+      sink.add(file, 'validation-rule-field', `errorDisplayField ${display} does not exist on ${objectName}`);
     const formula = text(node, 'errorConditionFormula');
     for (const m of formula.matchAll(/\$Permission\.(\w+)/g)) {
-      if (!schema.customPermissions.has(m[1] as string)) sink.add(file, 'validation-rule-permission', `$Permission.${m[1]}: no such custom permission in the package`);
+      if (!schema.customPermissions.has(m[1] as string))
+        sink.add(
+          file,
+          'validation-rule-permission',
+          `$Permission.${m[1]}: no such custom permission in the package`
+        );
     }
   }
 }
@@ -72,7 +88,10 @@ function validationRuleFiles(schema: PackageSchema): Array<{ file: string; objec
   const out: Array<{ file: string; objectName: string }> = [];
   for (const objectsDir of schema.metadataDirs('objects')) {
     for (const object of schema.localObjects.values()) {
-      for (const file of schema.filesIn(path.join('objects', object.name, 'validationRules'), '.validationRule-meta.xml')) {
+      for (const file of schema.filesIn(
+        path.join('objects', object.name, 'validationRules'),
+        '.validationRule-meta.xml'
+      )) {
         if (file.startsWith(objectsDir)) out.push({ file, objectName: object.name });
       }
     }

@@ -37,7 +37,8 @@ export async function checkReports(schema: PackageSchema, sink: FindingSink): Pr
     for (const file of walk(dir, '.dashboard-meta.xml')) {
       const node = readMetadata(file, 'Dashboard');
       for (const report of deepValues(node, 'report')) {
-        if (!schema.reports.has(report)) sink.add(file, 'dashboard-report', `component report ${report} does not exist in reports/`);
+        if (!schema.reports.has(report))
+          sink.add(file, 'dashboard-report', `component report ${report} does not exist in reports/`);
       }
     }
   }
@@ -53,7 +54,11 @@ function walk(dir: string, suffix: string): string[] {
   return out;
 }
 
-async function checkReportType(schema: PackageSchema, sink: FindingSink, file: string): Promise<ReportTypeModel | undefined> {
+async function checkReportType(
+  schema: PackageSchema,
+  sink: FindingSink,
+  file: string
+): Promise<ReportTypeModel | undefined> {
   const node = readMetadata(file, 'ReportType');
   const baseName = text(node, 'baseObject');
   const base = await schema.object(baseName);
@@ -69,7 +74,11 @@ async function checkReportType(schema: PackageSchema, sink: FindingSink, file: s
     const childName = parent.children.get(rel.toLowerCase());
     const child = childName ? await schema.object(childName) : undefined;
     if (!child) {
-      sink.add(file, 'report-type-join', `join relationship ${rel}: no such child relationship on ${parent.name}`);
+      sink.add(
+        file,
+        'report-type-join',
+        `join relationship ${rel}: no such child relationship on ${parent.name}`
+      );
       break;
     }
     parentPath = `${parentPath}.${rel}`;
@@ -83,11 +92,19 @@ async function checkReportType(schema: PackageSchema, sink: FindingSink, file: s
       const field = text(column, 'field');
       const object = tables.get(table);
       if (!object) {
-        sink.add(file, 'report-type-column', `column ${field}: table ${table} is neither the base object nor a joined relationship path`);
+        sink.add(
+          file,
+          'report-type-column',
+          `column ${field}: table ${table} is neither the base object nor a joined relationship path`
+        );
         continue;
       }
       if (!(await fieldPathExists(schema, object, field))) {
-        sink.add(file, 'report-type-column', `column ${table}.${field}: field does not exist on ${object.name}`);
+        sink.add(
+          file,
+          'report-type-column',
+          `column ${table}.${field}: field does not exist on ${object.name}`
+        );
         continue;
       }
       columns.add(`${table}$${field}`);
@@ -108,11 +125,20 @@ async function fieldPathExists(schema: PackageSchema, object: ObjectInfo, dotted
   return current.fields.has((parts[parts.length - 1] as string).toLowerCase());
 }
 
-async function checkReport(sink: FindingSink, file: string, node: XmlNode, models: Map<string, ReportTypeModel>): Promise<void> {
+async function checkReport(
+  sink: FindingSink,
+  file: string,
+  node: XmlNode,
+  models: Map<string, ReportTypeModel>
+): Promise<void> {
   const typeName = text(node, 'reportType');
   const model = models.get(typeName);
   if (!model) {
-    sink.add(file, 'report-type', `reportType ${typeName} is not a custom report type of the package (custom report types end in __c)`);
+    sink.add(
+      file,
+      'report-type',
+      `reportType ${typeName} is not a custom report type of the package (custom report types end in __c)`
+    );
     return;
   }
   const tokens = [

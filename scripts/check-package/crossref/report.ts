@@ -7,6 +7,12 @@ export class FindingSink {
   constructor(private readonly projectDir: string) {}
 
   add(file: string, rule: string, message: string, line?: number): void {
-    this.findings.push({ gate: 'cross-reference', file: path.relative(this.projectDir, file), rule, message, ...(line ? { line } : {}) });
+    this.findings.push({
+      gate: 'cross-reference',
+      file: path.relative(this.projectDir, file),
+      rule,
+      message,
+      ...(line ? { line } : {})
+    });
   }
 }

@@ -139,25 +139,35 @@ export class PackageSchema {
         const rel = text(node, 'relationshipName');
         if (rel) {
           info.relationshipName = `${rel}__r`;
-          if (info.referenceTo) this.localObject(info.referenceTo, false).children.set(`${rel}__r`.toLowerCase(), objectName);
+          if (info.referenceTo)
+            this.localObject(info.referenceTo, false).children.set(`${rel}__r`.toLowerCase(), objectName);
         }
       }
-      const values = list(list(node, 'valueSet')[0]?.valueSetDefinition, 'value').map((v) => text(v, 'fullName'));
+      const values = list(list(node, 'valueSet')[0]?.valueSetDefinition, 'value').map((v) =>
+        text(v, 'fullName')
+      );
       if (values.length) info.picklistValues = values;
       object.fields.set(name.toLowerCase(), info);
     }
     for (const file of packageFiles(this.projectDir, ['.labels-meta.xml'])) {
-      for (const label of list(readMetadata(file, 'CustomLabels'), 'labels')) this.labels.add(text(label, 'fullName'));
+      for (const label of list(readMetadata(file, 'CustomLabels'), 'labels'))
+        this.labels.add(text(label, 'fullName'));
     }
     for (const file of packageFiles(this.projectDir, ['.cls'])) {
       const name = path.basename(file, '.cls');
-      this.apexClasses.set(name.toLowerCase(), { name, file, auraEnabled: auraEnabledMethods(readFileSync(file, 'utf8')) });
+      this.apexClasses.set(name.toLowerCase(), {
+        name,
+        file,
+        auraEnabled: auraEnabledMethods(readFileSync(file, 'utf8'))
+      });
     }
     for (const file of packageFiles(this.projectDir, ['.js-meta.xml'])) {
       const name = path.basename(file, '.js-meta.xml');
       if (path.basename(path.dirname(file)) !== name) continue;
       const node = readMetadata(file, 'LightningComponentBundle');
-      const targets = new Set(list(list(node, 'targets')[0], 'target').map((t) => (typeof t === 'string' ? t : text(t, '#text'))));
+      const targets = new Set(
+        list(list(node, 'targets')[0], 'target').map((t) => (typeof t === 'string' ? t : text(t, '#text')))
+      );
       this.lwc.set(name, { targets, file });
     }
     const names = (suffix: string, into: Set<string>) => {
@@ -180,7 +190,9 @@ export class PackageSchema {
     if (!object) {
       object = { name, custom, fields: new Map(), children: new Map() };
       this.localObjects.set(key, object);
-      if (custom) for (const [f, kind] of CUSTOM_OBJECT_SYSTEM_FIELDS) object.fields.set(f.toLowerCase(), { name: f, kind, custom: false });
+      if (custom)
+        for (const [f, kind] of CUSTOM_OBJECT_SYSTEM_FIELDS)
+          object.fields.set(f.toLowerCase(), { name: f, kind, custom: false });
     }
     if (definedHere) (object as ObjectInfo & { defined?: boolean }).defined = true;
     return object;
@@ -242,7 +254,8 @@ export class PackageSchema {
 export function auraEnabledMethods(source: string): Set<string> {
   const methods = new Set<string>();
   const stripped = source.replace(/\/\*[\s\S]*?\*\//g, ' ').replace(/\/\/.*$/gm, ' ');
-  const re = /@AuraEnabled\s*(\([^)]*\))?\s*((?:@\w+(?:\([^)]*\))?\s*)*)(?:(?:public|global|private|protected|static|override|virtual|with|without|sharing)\s+)*[\w.<>,\s[\]]+?\s+(\w+)\s*\(/gi;
+  const re =
+    /@AuraEnabled\s*(\([^)]*\))?\s*((?:@\w+(?:\([^)]*\))?\s*)*)(?:(?:public|global|private|protected|static|override|virtual|with|without|sharing)\s+)*[\w.<>,\s[\]]+?\s+(\w+)\s*\(/gi;
   for (const m of stripped.matchAll(re)) methods.add((m[3] as string).toLowerCase());
   return methods;
 }
