@@ -13,10 +13,7 @@ type Xml = Record<string, any>;
 
 const PACKAGE = path.resolve(__dirname, '../../force-app/main/default');
 const parse = (file: string) =>
-  new XMLParser({ parseTagValue: false }).parse(readFileSync(path.join(PACKAGE, file), 'utf8')) as Record<
-    string,
-    any
-  >;
+  new XMLParser({ parseTagValue: false }).parse(readFileSync(path.join(PACKAGE, file), 'utf8')) as Xml;
 const asArray = <T>(v: T | T[] | undefined): T[] => (v === undefined ? [] : Array.isArray(v) ? v : [v]);
 
 describe('Lead page layout', () => {
