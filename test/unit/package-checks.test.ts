@@ -84,6 +84,7 @@ describe('metadata cross-reference gate', () => {
         'permissionsetgroup-member',
         'quick-action-component',
         'report-column',
+        'report-formula',
         'report-type-column',
         'report-type-join',
         'validation-rule-field',

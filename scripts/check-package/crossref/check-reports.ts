@@ -149,6 +149,22 @@ async function checkReport(
     text(list(node, 'timeFrameFilter')[0], 'dateColumn'),
     text(node, 'sortColumn')
   ].filter((t) => t && !t.startsWith('BucketField_') && !t.startsWith('CDF'));
+  // Summary formulas name columns as Table.Field:SUM (dots, not $): each must be a column of the report type.
+  for (const aggregate of list(node, 'aggregates')) {
+    const formula = text(aggregate, 'calculatedFormula');
+    for (const m of formula.matchAll(/([A-Za-z]\w*(?:\.\w+)+):(SUM|AVG|MAX|MIN|UNIQUE)\b/g)) {
+      const dotted = m[1] as string;
+      const cut = dotted.lastIndexOf('.');
+      const token = `${dotted.slice(0, cut)}$${dotted.slice(cut + 1)}`;
+      if (!model.columns.has(token)) {
+        sink.add(
+          file,
+          'report-formula',
+          `summary formula ${text(aggregate, 'developerName')}: ${dotted} is not a column of report type ${typeName}`
+        );
+      }
+    }
+  }
   for (const token of tokens) {
     if (!token.includes('$')) {
       sink.add(file, 'report-column', `${token}: reports on custom report types name columns Table$Field`);

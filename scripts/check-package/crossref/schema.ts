@@ -136,11 +136,11 @@ export class PackageSchema {
       };
       if (kind === 'reference') {
         info.referenceTo = text(node, 'referenceTo') || undefined;
+        // The lookup itself is reached as Lead__r; <relationshipName> names the parent's child relationship.
+        info.relationshipName = name.replace(/__c$/, '__r');
         const rel = text(node, 'relationshipName');
-        if (rel) {
-          info.relationshipName = `${rel}__r`;
-          if (info.referenceTo)
-            this.localObject(info.referenceTo, false).children.set(`${rel}__r`.toLowerCase(), objectName);
+        if (rel && info.referenceTo) {
+          this.localObject(info.referenceTo, false).children.set(`${rel}__r`.toLowerCase(), objectName);
         }
       }
       const values = list(list(node, 'valueSet')[0]?.valueSetDefinition, 'value').map((v) =>
