@@ -9,12 +9,12 @@ import path from 'node:path';
 import { rollup, type Plugin } from 'rollup';
 import lwc from '@lwc/rollup-plugin';
 
-const ROOT = path.resolve(__dirname, '../..');
+import { ROOT, SLDS_ASSETS } from './paths';
+
 const LWC_DIR = path.join(ROOT, 'force-app/main/default/lwc');
 const LABELS_FILE = path.join(ROOT, 'force-app/main/default/labels/CustomLabels.labels-meta.xml');
 const HERE = __dirname;
 const LWC_RUNTIME = path.join(ROOT, 'node_modules/lwc/node_modules/@lwc');
-export const SLDS_ASSETS = path.join(ROOT, 'node_modules/@salesforce-ux/design-system/assets');
 
 function decodeXml(text: string): string {
   return text

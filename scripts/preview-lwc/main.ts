@@ -1,10 +1,12 @@
 /**
  * `npm run preview:lwc`: builds the LWC preview and serves it on http://127.0.0.1:4020 (or --port N) until
  * Ctrl-C. `--build-only --out DIR` writes the page and exits (what the browser test runs).
+ * `--screenshots DIR` writes one PNG per state into DIR (docs/images/lwc for the admin guide) and exits.
  */
 import path from 'node:path';
 import { buildPreview } from './build';
 import { servePreview } from './serve';
+import { interact, launchChromium, openPreview, screenshotStates } from './browser';
 
 function option(name: string): string | undefined {
   const index = process.argv.indexOf(name);
@@ -17,6 +19,22 @@ async function main(): Promise<void> {
   const build = await buildPreview(outDir);
   console.log(`Built ${build.components.length} components into ${outDir} in ${Date.now() - started} ms`);
   if (process.argv.includes('--build-only')) {
+    return;
+  }
+  const screenshots = option('--screenshots');
+  if (screenshots) {
+    const server = await servePreview(outDir, 0);
+    const browser = await launchChromium();
+    try {
+      const { page, problems } = await openPreview(browser, server.url);
+      await interact(page);
+      const files = await screenshotStates(page, path.resolve(screenshots));
+      console.log(`Wrote ${files.length} screenshots into ${screenshots}`);
+      problems.forEach((problem) => console.warn(problem));
+    } finally {
+      await browser.close();
+      await server.close();
+    }
     return;
   }
   const port = Number(option('--port') ?? 4020);
