@@ -1,5 +1,5 @@
 /**
- * CLI: `npm run emulator -- [--port 4010] [--data-dir .emulator-data] [--seed demo|none] [--reset]
+ * CLI: `npm run emulator -- [--port 4010] [--data-dir .emulator-data] [--seed package|demo|none] [--reset]
  * [--force-app dir] [--token-ttl 7200] [--daily-api-limit 15000] [--fault SPEC ...] [--fault-seed N]
  * [--jwt-cert file] [--quiet]`.
  * Prints a startup banner with the URL, credentials, the admin key and a ready-to-paste sf CLI login
@@ -37,7 +37,7 @@ function collectFault(value: string, previous: FaultRule[]): FaultRule[] {
   }
 }
 
-function banner(emulator: RunningEmulator, token: string, dataDir: string | undefined): string {
+function banner(emulator: RunningEmulator, token: string, dataDir: string | undefined, seedOption: string): string {
   const ctx = emulator.ctx;
   const seed = emulator.seed
     ? emulator.seed.skipped
@@ -45,7 +45,9 @@ function banner(emulator: RunningEmulator, token: string, dataDir: string | unde
       : `demo (${Object.entries(emulator.seed.counts)
           .map(([k, v]) => `${v} ${k}`)
           .join(', ')})`
-    : 'none';
+    : seedOption === 'none'
+      ? 'none (empty org: deploy the package with sf project deploy start)'
+      : 'package (force-app loaded at start-up)';
   return [
     '',
     `Leadflow local org emulator listening on ${emulator.url}`,
@@ -73,9 +75,12 @@ async function main(argv: string[]): Promise<void> {
     .option('--data-dir <dir>', 'PGlite data directory (persists records and tokens)', '.emulator-data')
     .option('--in-memory', 'keep everything in memory (ignores --data-dir)', false)
     .addOption(
-      new Option('--seed <seed>', 'load the demo org once (skipped when already seeded)')
-        .choices(['demo', 'none'])
-        .default('none')
+      new Option(
+        '--seed <seed>',
+        'package: load force-app at start-up; demo: that plus the demo org (once per data dir); none: an empty org (standard objects only) to deploy into with `sf project deploy start`'
+      )
+        .choices(['package', 'demo', 'none'])
+        .default('package')
     )
     .option('--reset', 'delete the data directory before starting', false)
     .option(
@@ -110,7 +115,7 @@ async function main(argv: string[]): Promise<void> {
     port: number;
     dataDir: string;
     inMemory: boolean;
-    seed: 'demo' | 'none';
+    seed: 'package' | 'demo' | 'none';
     reset: boolean;
     forceApp?: string;
     tokenTtl: number;
@@ -128,20 +133,23 @@ async function main(argv: string[]): Promise<void> {
   const options: EmulatorOptions = {
     port: opts.port,
     host: '127.0.0.1',
-    seed: opts.seed,
+    seed: opts.seed === 'demo' ? 'demo' : 'none',
     tokenTtlSeconds: opts.tokenTtl === 0 ? null : opts.tokenTtl,
     dailyApiLimit: opts.dailyApiLimit,
     faults: { seed: opts.faultSeed, rules: opts.fault },
     quiet: opts.quiet
   };
   if (dataDir) options.dataDir = dataDir;
-  if (opts.forceApp) options.forceAppDir = path.resolve(opts.forceApp);
+  if (opts.seed === 'none' && opts.forceApp) throw new InvalidArgumentError('--seed none starts an empty org: it loads no --force-app');
+  // An empty org: metadata comes only from Metadata API deploys (kept in the data dir across restarts).
+  if (opts.seed === 'none') options.forceAppDir = null;
+  else if (opts.forceApp) options.forceAppDir = path.resolve(opts.forceApp);
   if (opts.jwtCert) options.jwtCertificate = path.resolve(opts.jwtCert);
   if (opts.adminKey) options.adminKey = opts.adminKey;
 
   const emulator = await startEmulator(options);
   const token = await emulator.issueAccessToken();
-  process.stdout.write(banner(emulator, token, dataDir));
+  process.stdout.write(banner(emulator, token, dataDir, opts.seed));
 
   let closing = false;
   const shutdown = (signal: string) => {

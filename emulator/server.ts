@@ -6,10 +6,9 @@
 import { randomBytes } from 'node:crypto';
 import { readFileSync } from 'node:fs';
 import type { FastifyInstance } from 'fastify';
-import { openDatabase, syncTables } from './core/database';
+import { openDatabase } from './core/database';
 import { createRecordStore } from './core/records';
 import { ADMIN_USER_ID, DEFAULT_ORG_ID } from './core/reference-data';
-import { loadSchema } from './core/schema';
 import type { OrgContext } from './core/types';
 import { publicKeyFromPem } from './auth/jwt-bearer';
 import { registerOAuthRoutes, type ConnectedApp } from './auth/oauth-routes';
@@ -28,6 +27,7 @@ import { registerRestRoutes } from './rest';
 import { registerBulkRoutes } from './bulk';
 import { registerSoapRoutes } from './soap';
 import { createQueryEngine } from './soql';
+import { openOrgMetadata, registerMetadataRoutes } from './metadata';
 import { seedDemoOrg, type SeedSummary } from './seed/demo';
 
 export const DEFAULT_PORT = 4010;
@@ -45,8 +45,8 @@ export interface EmulatorOptions {
   dataDir?: string;
   /** 'demo' loads the demo org once (skipped when already seeded). Default 'none'. */
   seed?: 'demo' | 'none';
-  /** Package folder whose objects/fields extend the schema (default: the repo's force-app/main/default). */
-  forceAppDir?: string;
+  /** Package folder whose objects/fields extend the schema (default: the repo's force-app/main/default); null = none (an empty org to deploy into). */
+  forceAppDir?: string | null;
   faults?: FaultConfigInput;
   /** Daily API request limit (DailyApiRequests Max). Default 15000. */
   dailyApiLimit?: number;
@@ -99,13 +99,14 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const adminKey = options.adminKey ?? randomBytes(18).toString('base64url');
   const faultConfig = parseFaultConfig(options.faults ?? {});
 
-  const schema = await loadSchema(options.forceAppDir ? { forceAppDir: options.forceAppDir } : {});
   const rawDb = await openDatabase(options.dataDir);
   const txDb = transactionAwareDb(rawDb);
   const db = txDb.db;
   let app: FastifyInstance | null = null;
   try {
-    await syncTables(db, schema, { orgId });
+    // Schema = standard objects + force-app (unless forceAppDir is null) + what was deployed (emulator/metadata).
+    const metadata = await openOrgMetadata(db, { forceAppDir: options.forceAppDir, orgId, now });
+    const schema = metadata.org.schema;
     const usage = createApiUsage(options.dailyApiLimit ?? DEFAULT_DAILY_API_LIMIT);
     const faults = createFaultController(faultConfig);
     const tokens = await createTokenService({
@@ -148,6 +149,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
     const moduleCtx: OrgContext = { ...ctx, usage: { ...usage, record: () => undefined } };
     registerBulkRoutes(app, moduleCtx);
     registerSoapRoutes(app, moduleCtx, { tokens, userPassword: options.userPassword ?? DEFAULT_USER_PASSWORD });
+    registerMetadataRoutes(app, moduleCtx, metadata);
 
     // Seed before listening: clients never see a half-seeded org.
     const seed = options.seed === 'demo' ? await seedDemoOrg(ctx) : null;

@@ -1,13 +1,18 @@
 /**
- * Reads the project's SFDX package (force-app/main/default) into field/object definitions:
- * objects/<Obj>/fields/*.field-meta.xml, objects/<X>__c|__mdt/<X>.object-meta.xml,
- * objects/<Obj>/validationRules/*.validationRule-meta.xml and customMetadata/*.md-meta.xml.
- * Only the metadata the record layer needs is read; everything else in the package is ignored.
+ * Reads the package's metadata into field/object definitions, from either format:
+ * - source format on disk (force-app/main/default, read at start-up): objects/<Obj>/fields/*.field-meta.xml,
+ *   objects/<X>__c|__mdt/<X>.object-meta.xml, objects/<Obj>/validationRules/*.validationRule-meta.xml,
+ *   customMetadata/*.md-meta.xml, permissionsets/*.permissionset-meta.xml;
+ * - metadata format (a Metadata API deploy zip, see emulator/metadata/): the same components, parsed by the
+ *   deploy module into RawComponents.
+ * Both become RawComponents first and one function (packageFromComponents) turns them into the package the
+ * schema is built from, so start-up loading and a deploy cannot disagree. Only the metadata the record layer
+ * needs is interpreted; everything else is kept as stored metadata by the deploy module.
  */
 import { existsSync } from 'node:fs';
 import { readFile, readdir } from 'node:fs/promises';
 import path from 'node:path';
-import { XMLParser } from 'fast-xml-parser';
+import { XMLParser, XMLValidator } from 'fast-xml-parser';
 import { z } from 'zod';
 import { READ_ONLY, makeField, type FieldOptions } from './field-builders';
 import type { FieldDef, FieldType, PicklistEntry, ValidationRuleDef } from './types';
@@ -35,28 +40,138 @@ export interface CustomMetadataRecord {
   label: string;
   /** Field API name -> typed value (xsi:type), null for xsi:nil. */
   values: Record<string, unknown>;
+  /** Field API name -> the xsi:type the record declared (for type checks at deploy). */
+  declaredTypes?: Record<string, string | null>;
+}
+
+export interface PermissionSetObjectAccess {
+  object: string;
+  allowCreate: boolean;
+  allowRead: boolean;
+  allowEdit: boolean;
+  allowDelete: boolean;
+  viewAllRecords: boolean;
+  modifyAllRecords: boolean;
+}
+
+export interface PermissionSetFieldAccess {
+  /** 'Lead.Budget_Amount__c' */
+  field: string;
+  readable: boolean;
+  editable: boolean;
+}
+
+export interface PackagePermissionSet {
+  name: string;
+  label: string;
+  description: string | null;
+  objectPermissions: PermissionSetObjectAccess[];
+  fieldPermissions: PermissionSetFieldAccess[];
 }
 
 export interface PackageMetadata {
   objects: PackageObject[];
   customMetadataRecords: CustomMetadataRecord[];
+  permissionSets: PackagePermissionSet[];
+}
+
+/** Where a metadata problem is: the component (Metadata API type + fullName) and its file, as a DeployMessage names it. */
+export interface ComponentRef {
+  type: string;
+  fullName: string;
+  fileName: string;
+  lineNumber?: number;
+  columnNumber?: number;
 }
 
 export class MetadataLoadError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** Set when the problem belongs to one component (a deploy reports it as that component's failure). */
+    public readonly component?: ComponentRef
+  ) {
     super(message);
     this.name = 'MetadataLoadError';
   }
 }
 
-const xml = new XMLParser({
+/**
+ * One metadata component as parsed from its XML, in either format: source format (one file per field)
+ * or metadata format (fields inline in objects/X.object).
+ */
+export interface RawComponent {
+  /** Metadata API type: CustomObject, CustomField, ValidationRule, CustomMetadata, PermissionSet ... */
+  type: string;
+  /** e.g. 'Lead', 'Lead.Budget_Amount__c', 'Lead.Require_Qualification_To_Convert', 'Scoring_Threshold.Default' */
+  fullName: string;
+  /** File the component came from (for error messages). */
+  fileName: string;
+  /** Content of the root element, as parsed by metadataXml (attributes under '@_'). */
+  body: Record<string, unknown>;
+  /** Text of the file, when line numbers in it mean something to the user (not for decomposed children). */
+  text?: string;
+}
+
+const byCodepoint = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
+/** Repeated elements, by path from the root (both formats), so a single entry still parses as an array. */
+const REPEATED_PATHS = new Set([
+  'CustomField.valueSet.valueSetDefinition.value',
+  'CustomField.referenceTo',
+  'CustomMetadata.values',
+  'CustomObject.fields',
+  'CustomObject.validationRules',
+  'CustomObject.fields.valueSet.valueSetDefinition.value',
+  'CustomObject.fields.referenceTo',
+  'PermissionSet.objectPermissions',
+  'PermissionSet.fieldPermissions',
+  'PermissionSet.classAccesses',
+  'PermissionSet.customMetadataTypeAccesses',
+  'PermissionSet.tabSettings',
+  'PermissionSet.userPermissions',
+  'PermissionSet.applicationVisibilities',
+  'PermissionSet.pageAccesses',
+  'PermissionSet.recordTypeVisibilities',
+  'Package.types',
+  'Package.types.members',
+  'CustomLabels.labels'
+]);
+
+/** The XML parser for metadata files (shared with the deploy module so both formats parse alike). */
+export const metadataXml = new XMLParser({
   ignoreAttributes: false,
   attributeNamePrefix: '@_',
   parseTagValue: false,
   trimValues: true,
-  isArray: (_name, jpath) =>
-    ['CustomField.valueSet.valueSetDefinition.value', 'CustomField.referenceTo', 'CustomMetadata.values'].includes(String(jpath))
+  isArray: (_name, jpath) => REPEATED_PATHS.has(String(jpath))
 });
+
+/** 1-based line of the first occurrence of needle in text, if any. */
+export function lineOf(text: string | undefined, needle: string): number | undefined {
+  if (!text) return undefined;
+  const at = text.indexOf(needle);
+  if (at < 0) return undefined;
+  return text.slice(0, at).split('\n').length;
+}
+
+/** Parses one metadata XML document and returns the content of its root element. */
+export function parseMetadataXml(text: string, root: string, ref: Omit<ComponentRef, 'lineNumber' | 'columnNumber'>): Record<string, unknown> {
+  const valid = XMLValidator.validate(text);
+  if (valid !== true) {
+    throw new MetadataLoadError(`${ref.fileName}: not well-formed XML: ${valid.err.msg}`, {
+      ...ref,
+      lineNumber: valid.err.line,
+      columnNumber: valid.err.col
+    });
+  }
+  const doc = metadataXml.parse(text) as Record<string, unknown>;
+  const body = doc[root];
+  if (body === undefined) {
+    const found = Object.keys(doc).find((k) => !k.startsWith('?')) ?? 'nothing';
+    throw new MetadataLoadError(`${ref.fileName}: expected a <${root}> document, found <${found}>`, ref);
+  }
+  return typeof body === 'object' && body !== null ? (body as Record<string, unknown>) : {};
+}
 
 const xmlText = z.union([z.string(), z.number(), z.boolean()]).transform(String);
 const xmlBool = xmlText.transform((v) => v === 'true');
@@ -121,21 +236,44 @@ const customMetadataSchema = z.object({
   values: z.array(z.object({ field: xmlText, value: metadataValueSchema.optional() })).optional()
 });
 
-async function parseXmlFile<T>(file: string, root: string, schema: z.ZodType<T>): Promise<T> {
-  const raw = await readFile(file, 'utf8');
-  let doc: Record<string, unknown>;
-  try {
-    doc = xml.parse(raw) as Record<string, unknown>;
-  } catch (error) {
-    throw new MetadataLoadError(`${file}: not well-formed XML: ${(error as Error).message}`);
-  }
-  const body = doc[root] ?? {};
-  const parsed = schema.safeParse(body === '' ? {} : body);
+
+const permissionSetSchema = z.object({
+  label: xmlText.optional(),
+  description: xmlText.optional(),
+  objectPermissions: z
+    .array(
+      z.object({
+        object: xmlText,
+        allowCreate: xmlBool.optional(),
+        allowRead: xmlBool.optional(),
+        allowEdit: xmlBool.optional(),
+        allowDelete: xmlBool.optional(),
+        viewAllRecords: xmlBool.optional(),
+        modifyAllRecords: xmlBool.optional()
+      })
+    )
+    .optional(),
+  fieldPermissions: z.array(z.object({ field: xmlText, readable: xmlBool.optional(), editable: xmlBool.optional() })).optional()
+});
+
+/** zod-checks a component body; a mismatch is that component's problem. */
+function parseBody<T>(component: RawComponent, schema: z.ZodType<T>): T {
+  const parsed = schema.safeParse(component.body);
   if (!parsed.success) {
     const issues = parsed.error.issues.map((i) => `${i.path.join('.') || '(root)'}: ${i.message}`).join('; ');
-    throw new MetadataLoadError(`${file}: unexpected <${root}> content: ${issues}`);
+    throw new MetadataLoadError(`${component.fileName}: unexpected <${component.type}> content: ${issues}`, refOf(component));
   }
   return parsed.data;
+}
+
+export function refOf(component: RawComponent, needle?: string): ComponentRef {
+  const lineNumber = needle ? lineOf(component.text, needle) : undefined;
+  return {
+    type: component.type,
+    fullName: component.fullName,
+    fileName: component.fileName,
+    ...(lineNumber !== undefined ? { lineNumber, columnNumber: 1 } : {})
+  };
 }
 
 const num = (value: string | undefined, fallback: number) => (value === undefined ? fallback : Number(value));
@@ -285,48 +423,39 @@ async function listFiles(dir: string, suffix: string): Promise<string[]> {
   return entries.filter((e) => e.endsWith(suffix)).sort().map((e) => path.join(dir, e));
 }
 
-async function loadObject(objectsDir: string, name: string): Promise<PackageObject & { childRelationshipNames: Map<string, string> }> {
-  const dir = path.join(objectsDir, name);
-  const isCustom = /__(c|mdt)$/.test(name);
-  let definition: PackageObject['definition'] = null;
-  const objectFile = path.join(dir, `${name}.object-meta.xml`);
-  if (isCustom) {
-    if (!existsSync(objectFile)) throw new MetadataLoadError(`${dir}: custom object ${name} has no ${name}.object-meta.xml`);
-    const obj = await parseXmlFile(objectFile, 'CustomObject', objectSchema);
-    const label = obj.label ?? name.replace(/__(c|mdt)$/, '').replace(/_/g, ' ');
-    const nameType = obj.nameField?.type === 'AutoNumber' ? 'AutoNumber' : 'Text';
-    definition = {
-      label,
-      pluralLabel: obj.pluralLabel ?? `${label}s`,
-      nameField: obj.nameField
-        ? { label: obj.nameField.label ?? `${label} Name`, type: nameType, displayFormat: obj.nameField.displayFormat ?? null }
-        : null
-    };
+async function readComponent(file: string, root: string, type: string, fullName: string): Promise<RawComponent> {
+  const text = await readFile(file, 'utf8');
+  const ref = { type, fullName, fileName: file };
+  return { ...ref, body: parseMetadataXml(text, root, ref), text };
+}
+
+/** Source-format components of a package directory (the folder holding objects/, customMetadata/, permissionsets/). */
+export async function readSourceComponents(forceAppDir: string): Promise<RawComponent[]> {
+  const components: RawComponent[] = [];
+  const objectsDir = path.join(forceAppDir, 'objects');
+  if (existsSync(objectsDir)) {
+    const entries = await readdir(objectsDir, { withFileTypes: true });
+    for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
+      const name = entry.name;
+      const dir = path.join(objectsDir, name);
+      const objectFile = path.join(dir, `${name}.object-meta.xml`);
+      if (existsSync(objectFile)) components.push(await readComponent(objectFile, 'CustomObject', 'CustomObject', name));
+      for (const file of await listFiles(path.join(dir, 'fields'), '.field-meta.xml')) {
+        const field = await readComponent(file, 'CustomField', 'CustomField', `${name}.${path.basename(file, '.field-meta.xml')}`);
+        components.push(field);
+      }
+      for (const file of await listFiles(path.join(dir, 'validationRules'), '.validationRule-meta.xml')) {
+        components.push(await readComponent(file, 'ValidationRule', 'ValidationRule', `${name}.${path.basename(file, '.validationRule-meta.xml')}`));
+      }
+    }
   }
-  const fieldXmls: FieldXml[] = [];
-  for (const file of await listFiles(path.join(dir, 'fields'), '.field-meta.xml')) {
-    fieldXmls.push(await parseXmlFile(file, 'CustomField', fieldSchema));
+  for (const file of await listFiles(path.join(forceAppDir, 'customMetadata'), '.md-meta.xml')) {
+    components.push(await readComponent(file, 'CustomMetadata', 'CustomMetadata', path.basename(file, '.md-meta.xml')));
   }
-  const fields: FieldDef[] = [];
-  const trackedFields: string[] = [];
-  for (const fx of fieldXmls) {
-    if (fx.trackHistory) trackedFields.push(fx.fullName);
-    // Standard field files (e.g. Lead/fields/Status) only switch on history tracking: their definition is standard.
-    if (!isCustom && !fx.fullName.endsWith('__c')) continue;
-    fields.push(fieldFromXml(fx, path.join(dir, 'fields', `${fx.fullName}.field-meta.xml`)));
+  for (const file of await listFiles(path.join(forceAppDir, 'permissionsets'), '.permissionset-meta.xml')) {
+    components.push(await readComponent(file, 'PermissionSet', 'PermissionSet', path.basename(file, '.permissionset-meta.xml')));
   }
-  const validationRules: ValidationRuleDef[] = [];
-  for (const file of await listFiles(path.join(dir, 'validationRules'), '.validationRule-meta.xml')) {
-    const rule = await parseXmlFile(file, 'ValidationRule', validationRuleSchema);
-    validationRules.push({
-      fullName: rule.fullName,
-      active: rule.active ?? false,
-      errorConditionFormula: rule.errorConditionFormula,
-      errorMessage: rule.errorMessage,
-      errorDisplayField: rule.errorDisplayField ?? null
-    });
-  }
-  return { name, definition, fields, trackedFields, validationRules, childRelationshipNames: childRelationshipNamesFromXml(fieldXmls) };
+  return components;
 }
 
 function typedMetadataValue(raw: z.infer<typeof metadataValueSchema> | undefined): unknown {
@@ -346,37 +475,184 @@ function typedMetadataValue(raw: z.infer<typeof metadataValueSchema> | undefined
   }
 }
 
-async function loadCustomMetadataRecords(dir: string): Promise<CustomMetadataRecord[]> {
-  const records: CustomMetadataRecord[] = [];
-  for (const file of await listFiles(dir, '.md-meta.xml')) {
-    const base = path.basename(file, '.md-meta.xml');
-    const dot = base.indexOf('.');
-    if (dot < 0) throw new MetadataLoadError(`${file}: expected <Type>.<Record>.md-meta.xml`);
-    const doc = await parseXmlFile(file, 'CustomMetadata', customMetadataSchema);
-    const values: Record<string, unknown> = {};
-    for (const v of doc.values ?? []) values[v.field] = typedMetadataValue(v.value);
-    const developerName = base.slice(dot + 1);
-    records.push({ type: `${base.slice(0, dot)}__mdt`, developerName, label: doc.label ?? developerName, values });
+function declaredType(raw: z.infer<typeof metadataValueSchema> | undefined): string | null {
+  if (raw === undefined || typeof raw === 'string') return null;
+  return raw['@_xsi:nil'] === 'true' ? null : (raw['@_xsi:type'] ?? null);
+}
+
+function customMetadataRecord(component: RawComponent): CustomMetadataRecord {
+  const dot = component.fullName.indexOf('.');
+  if (dot < 0) throw new MetadataLoadError(`${component.fileName}: expected <Type>.<Record> as the custom metadata record name`, refOf(component));
+  const doc = parseBody(component, customMetadataSchema);
+  const values: Record<string, unknown> = {};
+  const declaredTypes: Record<string, string | null> = {};
+  for (const v of doc.values ?? []) {
+    values[v.field] = typedMetadataValue(v.value);
+    declaredTypes[v.field] = declaredType(v.value);
   }
-  return records;
+  const developerName = component.fullName.slice(dot + 1);
+  return { type: `${component.fullName.slice(0, dot)}__mdt`, developerName, label: doc.label ?? developerName, values, declaredTypes };
+}
+
+function permissionSet(component: RawComponent): PackagePermissionSet {
+  const doc = parseBody(component, permissionSetSchema);
+  return {
+    name: component.fullName,
+    label: doc.label ?? component.fullName,
+    description: doc.description ?? null,
+    objectPermissions: (doc.objectPermissions ?? []).map((o) => ({
+      object: o.object,
+      allowCreate: o.allowCreate ?? false,
+      allowRead: o.allowRead ?? false,
+      allowEdit: o.allowEdit ?? false,
+      allowDelete: o.allowDelete ?? false,
+      viewAllRecords: o.viewAllRecords ?? false,
+      modifyAllRecords: o.modifyAllRecords ?? false
+    })),
+    fieldPermissions: (doc.fieldPermissions ?? []).map((f) => ({ field: f.field, readable: f.readable ?? false, editable: f.editable ?? false }))
+  };
+}
+
+/** Attaches the component to errors thrown without one (fieldFromXml knows only the file). */
+function withComponent<T>(component: RawComponent, fn: () => T, needle?: string): T {
+  try {
+    return fn();
+  } catch (error) {
+    if (error instanceof MetadataLoadError && !error.component) throw new MetadataLoadError(error.message, refOf(component, needle));
+    throw error;
+  }
 }
 
 export type LoadedPackage = PackageMetadata & { childRelationshipNames: Map<string, Map<string, string>> };
 
-/** Reads a package directory (the folder holding objects/ and customMetadata/). A missing folder is an empty package. */
-export async function loadPackageMetadata(forceAppDir: string): Promise<LoadedPackage> {
-  const objectsDir = path.join(forceAppDir, 'objects');
-  const objects: PackageObject[] = [];
-  const childRelationshipNames = new Map<string, Map<string, string>>();
-  if (existsSync(objectsDir)) {
-    const entries = await readdir(objectsDir, { withFileTypes: true });
-    for (const entry of entries.filter((e) => e.isDirectory()).sort((a, b) => a.name.localeCompare(b.name))) {
-      const { childRelationshipNames: names, ...object } = await loadObject(objectsDir, entry.name);
-      objects.push(object);
-      childRelationshipNames.set(object.name, names);
-    }
-  }
-  const customMetadataRecords = await loadCustomMetadataRecords(path.join(forceAppDir, 'customMetadata'));
-  return { objects, customMetadataRecords, childRelationshipNames };
+interface ObjectParts {
+  name: string;
+  object?: RawComponent;
+  fields: RawComponent[];
+  rules: RawComponent[];
 }
 
+/**
+ * Builds the package from components (either format). Every component is interpreted on its own, so one bad
+ * component does not hide the others: problems are returned, not thrown (a deploy reports each of them).
+ */
+export function packageFromComponents(components: RawComponent[]): { pkg: LoadedPackage; problems: MetadataLoadError[] } {
+  const problems: MetadataLoadError[] = [];
+  const attempt = (fn: () => void) => {
+    try {
+      fn();
+    } catch (error) {
+      if (error instanceof MetadataLoadError) problems.push(error);
+      else throw error;
+    }
+  };
+  const byObject = new Map<string, ObjectParts>();
+  const partsOf = (name: string): ObjectParts => {
+    const key = name.toLowerCase();
+    let parts = byObject.get(key);
+    if (!parts) {
+      parts = { name, fields: [], rules: [] };
+      byObject.set(key, parts);
+    }
+    return parts;
+  };
+  const customMetadataRecords: CustomMetadataRecord[] = [];
+  const permissionSets: PackagePermissionSet[] = [];
+  for (const c of components) {
+    const dot = c.fullName.indexOf('.');
+    switch (c.type) {
+      case 'CustomObject': {
+        const parts = partsOf(c.fullName);
+        parts.name = c.fullName;
+        parts.object = c;
+        break;
+      }
+      case 'CustomField':
+        partsOf(c.fullName.slice(0, dot)).fields.push(c);
+        break;
+      case 'ValidationRule':
+        partsOf(c.fullName.slice(0, dot)).rules.push(c);
+        break;
+      case 'CustomMetadata':
+        attempt(() => customMetadataRecords.push(customMetadataRecord(c)));
+        break;
+      case 'PermissionSet':
+        attempt(() => permissionSets.push(permissionSet(c)));
+        break;
+      default:
+        break;
+    }
+  }
+
+  const objects: PackageObject[] = [];
+  const childRelationshipNames = new Map<string, Map<string, string>>();
+  for (const parts of [...byObject.values()].sort((a, b) => a.name.localeCompare(b.name))) {
+    const name = parts.name;
+    const isCustom = /__(c|mdt)$/i.test(name);
+    let definition: PackageObject['definition'] = null;
+    if (isCustom) {
+      if (!parts.object) {
+        const first = parts.fields[0] ?? parts.rules[0];
+        problems.push(
+          new MetadataLoadError(
+            `custom object ${name} is not defined: deploy its CustomObject (${name}.object) with it or before it`,
+            first ? refOf(first) : undefined
+          )
+        );
+        continue;
+      }
+      const object = parts.object;
+      attempt(() => {
+        const obj = parseBody(object, objectSchema);
+        const label = obj.label ?? name.replace(/__(c|mdt)$/, '').replace(/_/g, ' ');
+        const nameType = obj.nameField?.type === 'AutoNumber' ? 'AutoNumber' : 'Text';
+        definition = {
+          label,
+          pluralLabel: obj.pluralLabel ?? `${label}s`,
+          nameField: obj.nameField
+            ? { label: obj.nameField.label ?? `${label} Name`, type: nameType, displayFormat: obj.nameField.displayFormat ?? null }
+            : null
+        };
+      });
+      if (!definition) continue;
+    }
+    const fieldXmls: FieldXml[] = [];
+    const fields: FieldDef[] = [];
+    const trackedFields: string[] = [];
+    for (const fc of parts.fields.sort((a, b) => byCodepoint(a.fullName, b.fullName))) {
+      attempt(() => {
+        const fx = parseBody(fc, fieldSchema);
+        fieldXmls.push(fx);
+        if (fx.trackHistory) trackedFields.push(fx.fullName);
+        // Standard field files (e.g. Lead/fields/Status) only switch on history tracking: their definition is standard.
+        if (!isCustom && !fx.fullName.endsWith('__c')) return;
+        fields.push(withComponent(fc, () => fieldFromXml(fx, fc.fileName)));
+      });
+    }
+    const validationRules: ValidationRuleDef[] = [];
+    for (const rc of parts.rules.sort((a, b) => byCodepoint(a.fullName, b.fullName))) {
+      attempt(() => {
+        const rule = parseBody(rc, validationRuleSchema);
+        validationRules.push({
+          fullName: rule.fullName,
+          active: rule.active ?? false,
+          errorConditionFormula: rule.errorConditionFormula,
+          errorMessage: rule.errorMessage,
+          errorDisplayField: rule.errorDisplayField ?? null
+        });
+      });
+    }
+    objects.push({ name, definition, fields, trackedFields, validationRules });
+    childRelationshipNames.set(name, childRelationshipNamesFromXml(fieldXmls));
+  }
+  customMetadataRecords.sort((a, b) => `${a.type}.${a.developerName}`.localeCompare(`${b.type}.${b.developerName}`));
+  permissionSets.sort((a, b) => a.name.localeCompare(b.name));
+  return { pkg: { objects, customMetadataRecords, permissionSets, childRelationshipNames }, problems };
+}
+
+/** Reads a package directory (the folder holding objects/ and customMetadata/). A missing folder is an empty package. */
+export async function loadPackageMetadata(forceAppDir: string): Promise<LoadedPackage> {
+  const { pkg, problems } = packageFromComponents(await readSourceComponents(forceAppDir));
+  if (problems[0]) throw problems[0];
+  return pkg;
+}

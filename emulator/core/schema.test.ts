@@ -85,7 +85,7 @@ describe('loadSchema on the fixture package', () => {
     expect(setting?.keyPrefix).toMatch(/^m0/);
     expect(setting?.fieldMap.get('qualifiedapiname')).toBeDefined();
     expect(setting?.fieldMap.get('threshold__c')?.createable).toBe(false);
-    expect(schema.customMetadataRecords).toEqual([
+    expect(schema.customMetadataRecords).toMatchObject([
       { type: 'Setting__mdt', developerName: 'Default', label: 'Default setting', values: { Enabled__c: true, Threshold__c: 42.5, Mode__c: null } }
     ]);
   });

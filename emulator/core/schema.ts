@@ -7,7 +7,14 @@ import path from 'node:path';
 import { READ_ONLY, addField, makeField, makeObject, ownerField, systemFields, text } from './field-builders';
 import { FormulaError, checkFormula } from './formulas';
 import { customKeyPrefix } from './ids';
-import { loadPackageMetadata, type CustomMetadataRecord, type LoadedPackage, type PackageObject } from './metadata-loader';
+import {
+  loadPackageMetadata,
+  type CustomMetadataRecord,
+  type LoadedPackage,
+  type PackageObject,
+  type PackagePermissionSet
+} from './metadata-loader';
+import { PERMISSION_CHILD_RELATIONSHIPS, permissionObjects } from './permission-objects';
 import { ALWAYS_HISTORY_OBJECTS, fieldHistoryObject, historyObjectName, standardObjects } from './standard-objects';
 import type { ChildRelationshipDef, FieldDef, SObjectDef, Schema } from './types';
 
@@ -17,10 +24,16 @@ export const DEFAULT_FORCE_APP_DIR = path.resolve(__dirname, '..', '..', 'force-
 export interface LoadedSchema extends Schema {
   /** Custom metadata records from the package, seeded as read-only rows of their __mdt object by syncTables. */
   customMetadataRecords: CustomMetadataRecord[];
+  /** Permission sets from the package (rows of PermissionSet/ObjectPermissions/FieldPermissions, see emulator/metadata). */
+  permissionSets?: PackagePermissionSet[];
 }
 
 export class SchemaError extends Error {
-  constructor(message: string) {
+  constructor(
+    message: string,
+    /** The metadata component at fault (Metadata API type + fullName), when there is one: a deploy reports it there. */
+    public readonly component?: { type: string; fullName: string }
+  ) {
     super(message);
     this.name = 'SchemaError';
   }
@@ -64,7 +77,8 @@ const STANDARD_CHILD_RELATIONSHIPS: Record<string, string> = {
   'OpportunityFieldHistory.OpportunityId': 'Histories',
   'AccountHistory.AccountId': 'Histories',
   'ContactHistory.ContactId': 'Histories',
-  'OpportunityHistory.OpportunityId': 'OpportunityHistories'
+  'OpportunityHistory.OpportunityId': 'OpportunityHistories',
+  ...PERMISSION_CHILD_RELATIONSHIPS
 };
 const CASCADE_DELETE = new Set(['CampaignMember.CampaignId', 'CampaignMember.LeadId', 'CampaignMember.ContactId']);
 
@@ -122,10 +136,11 @@ function mergeIntoStandard(object: SObjectDef, pkg: PackageObject): void {
 }
 
 function verifyFormulas(object: SObjectDef): void {
-  const fail = (what: string, formula: string, error: unknown): never => {
+  const fail = (what: string, formula: string, error: unknown, component: { type: string; fullName: string }): never => {
     const reason = error instanceof FormulaError ? error.message : String(error);
     throw new SchemaError(
-      `${object.name}.${what}: formula ${JSON.stringify(formula)} cannot be evaluated by the emulator (${reason}); refusing to start`
+      `${object.name}.${what}: formula ${JSON.stringify(formula)} cannot be evaluated by the emulator (${reason}); refusing to start`,
+      component
     );
   };
   for (const field of object.fields) {
@@ -134,7 +149,7 @@ function verifyFormulas(object: SObjectDef): void {
       try {
         checkFormula(object, formula);
       } catch (error) {
-        fail(field.name, formula, error);
+        fail(field.name, formula, error, { type: 'CustomField', fullName: `${object.name}.${field.name}` });
       }
     }
   }
@@ -142,10 +157,16 @@ function verifyFormulas(object: SObjectDef): void {
     try {
       checkFormula(object, rule.errorConditionFormula, 'validationRule');
     } catch (error) {
-      fail(`validationRule ${rule.fullName}`, rule.errorConditionFormula, error);
+      fail(`validationRule ${rule.fullName}`, rule.errorConditionFormula, error, {
+        type: 'ValidationRule',
+        fullName: `${object.name}.${rule.fullName}`
+      });
     }
     if (rule.errorDisplayField && !object.fieldMap.has(rule.errorDisplayField.toLowerCase())) {
-      throw new SchemaError(`${object.name}.validationRule ${rule.fullName}: errorDisplayField ${rule.errorDisplayField} does not exist`);
+      throw new SchemaError(`${object.name}.validationRule ${rule.fullName}: errorDisplayField ${rule.errorDisplayField} does not exist`, {
+        type: 'ValidationRule',
+        fullName: `${object.name}.${rule.fullName}`
+      });
     }
   }
 }
@@ -172,7 +193,11 @@ function linkChildRelationships(objects: Map<string, SObjectDef>, pkg: LoadedPac
 }
 
 /** Builds a Schema from definitions (exported for tests and tools that build objects by hand). */
-export function buildSchema(objectList: SObjectDef[], customMetadataRecords: CustomMetadataRecord[] = []): LoadedSchema {
+export function buildSchema(
+  objectList: SObjectDef[],
+  customMetadataRecords: CustomMetadataRecord[] = [],
+  permissionSets: PackagePermissionSet[] = []
+): LoadedSchema {
   const byName = new Map(objectList.map((o) => [o.name.toLowerCase(), o]));
   const byPrefix = new Map<string, SObjectDef>();
   for (const o of objectList) if (!byPrefix.has(o.keyPrefix)) byPrefix.set(o.keyPrefix, o);
@@ -180,27 +205,41 @@ export function buildSchema(objectList: SObjectDef[], customMetadataRecords: Cus
     get: (name) => byName.get(name.toLowerCase()),
     all: () => objectList,
     byKeyPrefix: (keyPrefix) => byPrefix.get(keyPrefix.slice(0, 3)),
-    customMetadataRecords
+    customMetadataRecords,
+    permissionSets
   };
 }
 
-/** Standard objects plus the package at forceAppDir (default: the repo's force-app/main/default). */
-export async function loadSchema(opts: { forceAppDir?: string } = {}): Promise<LoadedSchema> {
-  const pkg = await loadPackageMetadata(opts.forceAppDir ?? DEFAULT_FORCE_APP_DIR);
+export interface BuildSchemaOptions {
+  /**
+   * Key prefixes of custom objects already in the running org (lowercase name -> prefix). A deploy keeps them,
+   * so ids of existing records keep pointing at their object whatever else the deploy adds.
+   */
+  keyPrefixes?: ReadonlyMap<string, string>;
+}
+
+/** Standard objects (incl. the permission set setup objects) plus a package. Throws SchemaError on the first problem. */
+export function buildOrgSchema(pkg: LoadedPackage, opts: BuildSchemaOptions = {}): LoadedSchema {
   const objects = new Map<string, SObjectDef>();
-  for (const o of standardObjects()) objects.set(o.name.toLowerCase(), o);
+  for (const o of [...standardObjects(), ...permissionObjects()]) objects.set(o.name.toLowerCase(), o);
   const takenPrefixes = new Set([...objects.values()].map((o) => o.keyPrefix));
+  for (const prefix of opts.keyPrefixes?.values() ?? []) takenPrefixes.add(prefix);
 
   for (const p of pkg.objects) {
     const existing = objects.get(p.name.toLowerCase());
     if (existing) {
       mergeIntoStandard(existing, p);
     } else if (p.definition) {
-      const keyPrefix = customKeyPrefix(p.name, takenPrefixes);
+      const kept = opts.keyPrefixes?.get(p.name.toLowerCase());
+      const keyPrefix = kept ?? customKeyPrefix(p.name, takenPrefixes);
       takenPrefixes.add(keyPrefix);
       objects.set(p.name.toLowerCase(), customObjectFromPackage(p, keyPrefix));
     } else {
-      throw new SchemaError(`package adds fields to ${p.name}, a standard object the emulator does not model`);
+      const field = p.fields[0]?.name ?? p.validationRules[0]?.fullName ?? '';
+      throw new SchemaError(
+        `package adds fields to ${p.name}, a standard object the emulator does not model`,
+        p.fields[0] ? { type: 'CustomField', fullName: `${p.name}.${field}` } : { type: 'CustomObject', fullName: p.name }
+      );
     }
   }
 
@@ -210,18 +249,68 @@ export async function loadSchema(opts: { forceAppDir?: string } = {}): Promise<L
     if (!objects.has(historyName.toLowerCase())) objects.set(historyName.toLowerCase(), fieldHistoryObject(o));
   }
 
+  for (const o of objects.values()) {
+    for (const field of o.fields) {
+      if (!field.custom || field.type !== 'reference') continue;
+      for (const target of field.referenceTo) {
+        if (!objects.has(target.toLowerCase())) {
+          throw new SchemaError(`${o.name}.${field.name}: the lookup refers to ${target}, an object that does not exist in the org`, {
+            type: 'CustomField',
+            fullName: `${o.name}.${field.name}`
+          });
+        }
+      }
+    }
+  }
   for (const o of objects.values()) verifyFormulas(o);
   linkChildRelationships(objects, pkg);
 
   for (const record of pkg.customMetadataRecords) {
+    const component = { type: 'CustomMetadata', fullName: `${record.type.replace(/__mdt$/, '')}.${record.developerName}` };
     const type = objects.get(record.type.toLowerCase());
-    if (!type) throw new SchemaError(`custom metadata record ${record.developerName} is of unknown type ${record.type}`);
+    if (!type) throw new SchemaError(`custom metadata record ${record.developerName} is of unknown type ${record.type}`, component);
     for (const fieldName of Object.keys(record.values)) {
       if (!type.fieldMap.has(fieldName.toLowerCase())) {
-        throw new SchemaError(`custom metadata record ${record.type}.${record.developerName} sets unknown field ${fieldName}`);
+        throw new SchemaError(`custom metadata record ${record.type}.${record.developerName} sets unknown field ${fieldName}`, component);
       }
     }
   }
-  return buildSchema([...objects.values()], pkg.customMetadataRecords);
+  return buildSchema([...objects.values()], pkg.customMetadataRecords, pkg.permissionSets);
 }
 
+/**
+ * Standard objects plus the package at forceAppDir (default: the repo's force-app/main/default);
+ * forceAppDir null = no package (an empty org, for `--seed none`).
+ */
+export async function loadSchema(opts: { forceAppDir?: string | null } = {}): Promise<LoadedSchema> {
+  const pkg: LoadedPackage =
+    opts.forceAppDir === null
+      ? { objects: [], customMetadataRecords: [], permissionSets: [], childRelationshipNames: new Map() }
+      : await loadPackageMetadata(opts.forceAppDir ?? DEFAULT_FORCE_APP_DIR);
+  return buildOrgSchema(pkg);
+}
+
+/** A schema whose content a deploy can replace while the org runs: every module keeps the same object. */
+export interface MutableSchema extends LoadedSchema {
+  current(): LoadedSchema;
+  replace(next: LoadedSchema): void;
+}
+
+export function mutableSchema(initial: LoadedSchema): MutableSchema {
+  let current = initial;
+  return {
+    get: (name) => current.get(name),
+    all: () => current.all(),
+    byKeyPrefix: (prefix) => current.byKeyPrefix(prefix),
+    get customMetadataRecords() {
+      return current.customMetadataRecords;
+    },
+    get permissionSets() {
+      return current.permissionSets;
+    },
+    current: () => current,
+    replace: (next) => {
+      current = next;
+    }
+  };
+}
