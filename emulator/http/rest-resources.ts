@@ -78,13 +78,12 @@ export const UNSUPPORTED_SOBJECT_SUBRESOURCES: ReadonlyArray<{ path: string; lab
   { path: 'eventSchema', label: 'event schema (eventSchema)' }
 ];
 
-/** Other API families the local org does not serve, by path prefix. */
+/** Other API families the local org does not serve, by path prefix (the Metadata API SOAP endpoint is served). */
 const UNSUPPORTED_PREFIXES: ReadonlyArray<{ prefix: RegExp; label: string }> = [
   {
     prefix: /^\/services\/async\//i,
     label: 'Bulk API 1.0 (use Bulk API 2.0 under /services/data/vXX.X/jobs)'
   },
-  { prefix: /^\/services\/Soap\/m\//i, label: 'the Metadata API (SOAP)' },
   { prefix: /^\/services\/Soap\/T\//i, label: 'the Tooling API (SOAP)' },
   {
     prefix: /^\/services\/Soap\/c\//i,
