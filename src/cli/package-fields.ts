@@ -29,7 +29,9 @@ export const EXPECTED_PACKAGE_FIELDS: Record<string, string[]> = {
     'SQL_Date__c',
     'Source_External_Id__c',
     'Source_System__c',
-    'Qualified_At__c'
+    'Qualified_At__c',
+    'Is_SQL__c',
+    'SAL_SLA_Breached__c'
   ],
   Account: ['Website_Domain__c'],
   Opportunity: ['MQL_Date__c', 'SQL_Date__c', 'Won_Date__c', 'Source_Lead_Id__c'],
@@ -48,6 +50,37 @@ export const EXPECTED_PACKAGE_FIELDS: Record<string, string[]> = {
   ]
 };
 
-export const PACKAGE_PERMISSION_SETS = ['Leadflow_Integration', 'Leadflow_Admin', 'Leadflow_Sales_Rep'] as const;
+export const PACKAGE_PERMISSION_SETS = [
+  'Leadflow_Integration',
+  'Leadflow_Admin',
+  'Leadflow_Sales_Rep'
+] as const;
 /** Permission sets that give the service user enough access to run every job. */
 export const SERVICE_PERMISSION_SETS = ['Leadflow_Integration', 'Leadflow_Admin'];
+
+/**
+ * The post-install checklist (docs/admin-guide.md, "Post-install checklist"): what `sf project deploy start`
+ * must have put in the org, checked by `leadflow doctor`. Layout and record page assignment and the Lead
+ * Settings are not readable through the REST API; doctor lists them as manual steps.
+ */
+export const POST_INSTALL = {
+  bypassPermission: 'Leadflow_Bypass_Conversion_Guard',
+  permissionSetGroups: ['Leadflow_Sales_Reps', 'Leadflow_Sales_Managers', 'Leadflow_Integration_Users'],
+  trigger: 'LeadTrigger',
+  validationRule: { object: 'Lead', name: 'Require_Qualification_To_Convert' },
+  reports: [
+    'Lead_to_SQL_Rate_by_Channel',
+    'Lead_to_Sale_by_Month',
+    'Lead_to_Sale_by_Quarter',
+    'Lead_to_Sale_by_Year',
+    'Time_in_Stage',
+    'SAL_SLA_Breaches',
+    'Recycles_by_Reason'
+  ],
+  dashboard: 'Lead_to_Cash',
+  manualSteps: [
+    'page layout "Leadflow Lead Layout" assigned to the sales profiles (Convert Qualified Lead action)',
+    'record page "Leadflow Lead Record Page" activated',
+    'Lead Settings: Require Validation for Converted Leads on'
+  ]
+} as const;
