@@ -1,37 +1,46 @@
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { execFileSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { REPO_ROOT } from './package-files';
 
-// @salesforce/source-deploy-retrieve loads @salesforce/core, whose jsforce build creates an undici Agent at
-// import time; the pinned undici 8 needs Node 22 APIs. Converting source to metadata format is offline and
-// never makes an HTTP request, so a stand-in that only satisfies the import is enough here.
-jest.mock('undici', () => ({
-  Agent: class OfflineAgent {},
-  ProxyAgent: class OfflineProxyAgent {}
-}));
+// The project's own `sf project convert source` in a child process: loading source-deploy-retrieve inside
+// jest pulls in @salesforce/core's network stack (undici), which the pinned versions cannot load here.
+const SF = path.join(REPO_ROOT, 'node_modules/.bin/sf');
 
-type Sdr = typeof import('@salesforce/source-deploy-retrieve');
+function filesUnder(dir: string): string[] {
+  return readdirSync(dir).flatMap((entry) => {
+    const full = path.join(dir, entry);
+    return statSync(full).isDirectory() ? filesUnder(full) : [full];
+  });
+}
 
 describe('package conversion to metadata format', () => {
-  let sdr: Sdr;
   let outputDir: string;
   let packageXml = '';
-  let componentNames: string[] = [];
+  const componentNames: string[] = [];
+  let convertedFiles: string[] = [];
 
-  beforeAll(async () => {
-    sdr = await import('@salesforce/source-deploy-retrieve');
+  beforeAll(() => {
     outputDir = mkdtempSync(path.join(os.tmpdir(), 'leadflow-mdapi-'));
-    const components = sdr.ComponentSet.fromSource(path.join(REPO_ROOT, 'force-app'));
-    componentNames = components
-      .getSourceComponents()
-      .toArray()
-      .map((c) => `${c.type.name}:${c.fullName}`);
-    const result = await new sdr.MetadataConverter().convert(components, 'metadata', {
-      type: 'directory',
-      outputDirectory: outputDir
-    });
-    packageXml = readFileSync(path.join(result.packagePath ?? outputDir, 'package.xml'), 'utf8');
+    const mdapi = path.join(outputDir, 'mdapi');
+    execFileSync(
+      SF,
+      ['project', 'convert', 'source', '--source-dir', 'force-app', '--output-dir', mdapi, '--json'],
+      {
+        cwd: REPO_ROOT,
+        encoding: 'utf8',
+        env: { ...process.env, SF_DISABLE_TELEMETRY: 'true', SF_AUTOUPDATE_DISABLE: 'true' }
+      }
+    );
+    packageXml = readFileSync(path.join(mdapi, 'package.xml'), 'utf8');
+    for (const types of packageXml.matchAll(/<types>([\s\S]*?)<\/types>/g)) {
+      const body = types[1] as string;
+      const type = /<name>([^<]+)<\/name>/.exec(body)?.[1];
+      for (const member of body.matchAll(/<members>([^<]+)<\/members>/g))
+        componentNames.push(`${type}:${member[1]}`);
+    }
+    convertedFiles = existsSync(mdapi) ? filesUnder(mdapi) : [];
   }, 60_000);
 
   afterAll(() => {
@@ -59,7 +68,20 @@ describe('package conversion to metadata format', () => {
     'LightningComponentBundle:stageTimeline',
     'LightningComponentBundle:ldsUtils',
     'LightningComponentBundle:errorPanel',
-    'FlexiPage:Lead_Record_Page'
+    'FlexiPage:Lead_Record_Page',
+    'Layout:Lead-Leadflow Lead Layout',
+    'CustomPermission:Leadflow_Bypass_Conversion_Guard',
+    'PermissionSet:Leadflow_Conversion_Guard_Bypass',
+    'PermissionSetGroup:Leadflow_Sales_Reps',
+    'PermissionSetGroup:Leadflow_Sales_Managers',
+    'PermissionSetGroup:Leadflow_Integration_Users',
+    'ReportType:Leadflow_Funnel_Stage_Changes',
+    'ReportType:Leadflow_Leads',
+    'ReportType:Leadflow_Leads_with_Stage_Changes',
+    'ReportType:Leadflow_Opportunities',
+    'Report:Leadflow_Reports/Lead_to_SQL_Rate_by_Channel',
+    'Report:Leadflow_Reports/Recycles_by_Reason',
+    'Dashboard:Leadflow_Dashboards/Lead_to_Cash'
   ])('should include %s when the source is read', (expected) => {
     expect(componentNames).toContain(expected);
   });
@@ -83,6 +105,6 @@ describe('package conversion to metadata format', () => {
   });
 
   it('should leave jest tests and mocks out of the deploy', () => {
-    expect(componentNames.some((n) => n.includes('__tests__'))).toBe(false);
+    expect(convertedFiles.filter((f) => f.includes('__tests__') || f.includes('__mocks__'))).toEqual([]);
   });
 });
