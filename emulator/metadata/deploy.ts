@@ -11,7 +11,9 @@ import { packageFromComponents, type CustomMetadataRecord, type PackagePermissio
 import { SchemaError, buildOrgSchema, buildSchema, type LoadedSchema } from '../core/schema';
 import { componentKey, problemFrom, readDeployZip, type DeployProblem, type OrgComponent } from './components';
 import { OrgMetadata, type StoredComponent } from './org-metadata';
-import { isKnownType } from './registry';
+import { permissionObjects } from '../core/permission-objects';
+import { standardObjects } from '../core/standard-objects';
+import { FOLDER_TYPES, isKnownType } from './registry';
 import { checkCustomMetadata, checkPermissionSet, checkReferencedObject } from './validate';
 
 export type DeployStatus = 'Pending' | 'InProgress' | 'Succeeded' | 'SucceededPartial' | 'Failed' | 'Canceling' | 'Canceled';
@@ -81,11 +83,19 @@ export interface DeployContext {
   now(): Date;
 }
 
+/** Folders are listed under their content type, as `Folder/` (sf) or `Folder`: Report members name a ReportFolder. */
+function manifestEntryOf(c: Pick<OrgComponent, 'type' | 'fullName'>): { type: string; names: string[] } {
+  const parent = Object.entries(FOLDER_TYPES).find(([, folder]) => folder === c.type)?.[0];
+  return parent ? { type: parent, names: [`${c.fullName}/`, c.fullName] } : { type: c.type, names: [c.fullName] };
+}
+
 function isNamedInManifest(manifest: Map<string, Set<string>>, c: OrgComponent): boolean {
-  const members = manifest.get(c.type);
+  const entry = manifestEntryOf(c);
+  const members = manifest.get(entry.type);
   if (!members) return false;
   if (members.has('*')) return true;
-  for (const m of members) if (m.toLowerCase() === c.fullName.toLowerCase()) return true;
+  const wanted = entry.names.map((n) => n.toLowerCase());
+  for (const m of members) if (wanted.includes(m.toLowerCase())) return true;
   return false;
 }
 
@@ -148,7 +158,9 @@ export async function validateDeploy(ctx: DeployContext, zipData: Buffer, job: P
     if (!isKnownType(type)) continue;
     for (const member of members) {
       if (member === '*') continue;
-      if (!seen.has(componentKey(type, member))) {
+      const folderType = member.endsWith('/') ? FOLDER_TYPES[type] : undefined;
+      const key = folderType ? componentKey(folderType, member.slice(0, -1)) : componentKey(type, member);
+      if (!seen.has(key) && !(FOLDER_TYPES[type] && seen.has(componentKey(FOLDER_TYPES[type], member)))) {
         problems.push({
           componentType: type,
           fullName: member,
@@ -171,6 +183,24 @@ export async function validateDeploy(ctx: DeployContext, zipData: Buffer, job: P
     problems.push(
       problemFrom(p, { componentType: ref?.type ?? '', fullName: ref?.fullName ?? '', fileName: ref ? fileOf(ref.type, ref.fullName) : '' })
     );
+  }
+
+  // Lookups to objects that will not exist: reported here for each field (the schema build stops at the first).
+  const known = new Set([...standardObjects(), ...permissionObjects()].map((o) => o.name.toLowerCase()));
+  for (const o of pkg.objects) if (o.definition) known.add(o.name.toLowerCase());
+  for (const o of pkg.objects) {
+    o.fields = o.fields.filter((f) => {
+      const missing = f.type === 'reference' ? f.referenceTo.find((t) => !known.has(t.toLowerCase())) : undefined;
+      if (!missing) return true;
+      problems.push({
+        componentType: 'CustomField',
+        fullName: `${o.name}.${f.name}`,
+        fileName: fileOf('CustomField', `${o.name}.${f.name}`),
+        problem: `Field ${f.name} on ${o.name}: referenceTo value of '${missing}' does not resolve to a valid sObject type`,
+        problemType: 'Error'
+      });
+      return false;
+    });
   }
 
   let schema: LoadedSchema | null = null;
