@@ -51,6 +51,9 @@ function salesforceModules(labels: Map<string, string>): Plugin {
     name: 'leadflow-salesforce-modules',
     resolveId(source) {
       // Only the package's own labels (c.*): the base components bring theirs (LightningControl.*).
+      if (source === '@salesforce/apex') {
+        return PREFIX + source;
+      }
       if (/^@salesforce\/(apex|schema)\//.test(source) || source.startsWith('@salesforce/label/c.')) {
         return PREFIX + source;
       }
@@ -64,6 +67,10 @@ function salesforceModules(labels: Map<string, string>): Plugin {
         return null;
       }
       const source = id.slice(PREFIX.length);
+      if (source === '@salesforce/apex') {
+        // The answers never change in the preview, so a refresh has nothing to fetch.
+        return 'export function refreshApex() { return Promise.resolve(); }';
+      }
       const [, kind, rest = ''] = /^@salesforce\/(apex|label|schema)\/(.*)$/.exec(source) ?? [];
       if (kind === 'apex') {
         return `import { apexMethod } from ${JSON.stringify(registry)};\nexport default apexMethod(${JSON.stringify(rest)});`;

@@ -1,5 +1,10 @@
 import { LightningElement, api, wire } from 'lwc';
+import { refreshApex } from '@salesforce/apex';
+import { getRecord, getFieldValue } from 'lightning/uiRecordApi';
 import getStageChanges from '@salesforce/apex/StageTimelineController.getStageChanges';
+import LEAD_FUNNEL_STAGE_FIELD from '@salesforce/schema/Lead.Funnel_Stage__c';
+import OPPORTUNITY_STAGE_FIELD from '@salesforce/schema/Opportunity.StageName';
+import CONTACT_MODIFIED_FIELD from '@salesforce/schema/Contact.LastModifiedDate';
 import { formatLabel } from 'c/ldsUtils';
 import TITLE from '@salesforce/label/c.LF_Stage_Timeline_Title';
 import NO_STAGE_CHANGES from '@salesforce/label/c.LF_No_Stage_Changes';
@@ -13,6 +18,12 @@ import FROM_STAGE from '@salesforce/label/c.LF_From_Stage';
 import LOADING from '@salesforce/label/c.LF_Loading';
 
 const HOURS_PER_DAY = 24;
+/** The field whose change means a new stage row: the timeline is re-read (its Apex answer is cached) then. */
+const STAGE_FIELDS = {
+  Lead: LEAD_FUNNEL_STAGE_FIELD,
+  Opportunity: OPPORTUNITY_STAGE_FIELD,
+  Contact: CONTACT_MODIFIED_FIELD
+};
 const MILLIS_PER_HOUR = 3600000;
 /** How often the open stage's "so far" duration is recomputed. */
 export const REFRESH_INTERVAL_MS = 60000;
@@ -42,6 +53,8 @@ export function hoursSince(enteredAt, nowMillis) {
  */
 export default class StageTimeline extends LightningElement {
   @api recordId;
+  /** Set by the record page. */
+  @api objectApiName;
 
   labels = { TITLE, NO_STAGE_CHANGES, CURRENT_STAGE, ENTERED, TIME_IN_STAGE, LOADING };
 
@@ -51,6 +64,27 @@ export default class StageTimeline extends LightningElement {
 
   @wire(getStageChanges, { recordId: '$recordId' })
   stageChanges;
+
+  /** The stage field's value when the timeline was last read (undefined until the record first loads). */
+  lastStage;
+
+  get stageFields() {
+    const field = STAGE_FIELDS[this.objectApiName];
+    return field ? [field] : undefined;
+  }
+
+  // optionalFields: a user who cannot read the stage field still gets the timeline, only without auto-refresh.
+  @wire(getRecord, { recordId: '$recordId', optionalFields: '$stageFields' })
+  wiredRecord({ data }) {
+    if (!data) {
+      return;
+    }
+    const stage = getFieldValue(data, STAGE_FIELDS[this.objectApiName]) ?? null;
+    if (this.lastStage !== undefined && stage !== this.lastStage && this.stageChanges) {
+      refreshApex(this.stageChanges);
+    }
+    this.lastStage = stage;
+  }
 
   connectedCallback() {
     // A clock, not a workaround for rendering: the open stage's duration grows while the page stays open.

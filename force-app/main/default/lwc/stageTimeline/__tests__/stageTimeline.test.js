@@ -2,6 +2,8 @@ import { createElement } from '@lwc/engine-dom';
 import { registerSa11yMatcher } from '@sa11y/jest';
 import StageTimeline, { formatDuration, REFRESH_INTERVAL_MS } from 'c/stageTimeline';
 import getStageChanges from '@salesforce/apex/StageTimelineController.getStageChanges';
+import { getRecord } from 'lightning/uiRecordApi';
+import { refreshApex } from '@salesforce/apex';
 
 const mockStageChanges = require('./data/stageChanges.json');
 
@@ -13,6 +15,8 @@ jest.mock(
   },
   { virtual: true }
 );
+
+jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
 
 // Real label texts for durations, so the tests read what the rep reads.
 jest.mock('@salesforce/label/c.LF_Duration_Hours', () => ({ default: '{0} h' }), { virtual: true });
@@ -26,6 +30,7 @@ function flushPromises() {
 function createComponent() {
   const element = createElement('c-stage-timeline', { is: StageTimeline });
   element.recordId = '00Q000000000001AAA';
+  element.objectApiName = 'Lead';
   document.body.appendChild(element);
   return element;
 }
@@ -131,6 +136,24 @@ describe('c-stage-timeline', () => {
 
     expect(element.shadowRoot.querySelector('c-error-panel')).not.toBeNull();
     expect(element.shadowRoot.querySelector('ul.stages')).toBeNull();
+  });
+
+  it('should read the timeline again when the lead moves to another funnel stage', async () => {
+    createComponent();
+    getStageChanges.emit(mockStageChanges);
+    const lead = (stage) => ({ apiName: 'Lead', id: '00Q000000000001AAA', fields: { Funnel_Stage__c: { value: stage } } });
+
+    getRecord.emit(lead('SAL'));
+    await flushPromises();
+    expect(refreshApex).not.toHaveBeenCalled();
+    getRecord.emit(lead('SAL'));
+    await flushPromises();
+    expect(refreshApex).not.toHaveBeenCalled();
+
+    getRecord.emit(lead('SQL'));
+    await flushPromises();
+    expect(refreshApex).toHaveBeenCalledTimes(1);
+    expect(getRecord.getLastConfig().optionalFields.map((field) => field.fieldApiName)).toEqual(['Funnel_Stage__c']);
   });
 
   it('should request the changes of the page record', async () => {
