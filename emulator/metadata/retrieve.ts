@@ -6,7 +6,7 @@
  */
 import { XMLBuilder } from 'fast-xml-parser';
 import JSZip from 'jszip';
-import { CHILD_TYPES, typeByName } from './registry';
+import { CHILD_TYPES, FOLDER_TYPES, typeByName } from './registry';
 import type { StoredComponent } from './org-metadata';
 
 export const METADATA_NS = 'http://soap.sforce.com/2006/04/metadata';
@@ -107,7 +107,21 @@ export async function buildRetrieveZip(
     files.set(c.fileName, Buffer.from(metadataXmlDocument(c.type, c.body), 'utf8'));
   };
 
-  for (const [type, members] of request) {
+  for (const [type, rawMembers] of request) {
+    // Folders are requested under their content type as `Folder/` (reports/Leadflow_Reports-meta.xml is a ReportFolder).
+    const folderType = FOLDER_TYPES[type];
+    const folders = [...rawMembers].filter((m) => folderType && m.endsWith('/')).map((m) => m.slice(0, -1));
+    const members = new Set([...rawMembers].filter((m) => !(folderType && m.endsWith('/'))));
+    if (folderType) {
+      for (const c of all) {
+        if (c.type === folderType && (rawMembers.has('*') || folders.some((f) => f.toLowerCase() === c.fullName.toLowerCase()))) addComponent(c);
+      }
+      for (const f of folders) {
+        if (!all.some((c) => c.type === folderType && c.fullName.toLowerCase() === f.toLowerCase())) {
+          messages.push({ fileName: 'unpackaged/package.xml', problem: `Entity of type '${type}' named '${f}/' cannot be found` });
+        }
+      }
+    }
     const ofType = all.filter((c) => c.type.toLowerCase() === type.toLowerCase());
     const known = Boolean(typeByName(type)) || type in CHILD_TYPES || type.endsWith('Folder');
     if (!known) {
