@@ -3,6 +3,7 @@
  * is written back, milestones are set, an idle sync costs one API call, concurrent updates are picked up,
  * the SLA job escalates once, and the report's numbers match the history built here.
  */
+import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import type { Connection } from '@jsforce/jsforce-node';
@@ -132,12 +133,14 @@ describe('leadflow history on the local org', () => {
     const result = await run((rt) =>
       runReport(rt, { outDir: path.join(os.tmpdir(), 'leadflow-history-test') })
     );
-    // Three leads: Won Co (Customer), Wait Co (SAL), Slow Co (MQL).
+    // Three leads: Won Co (Customer), Wait Co (SAL), Slow Co (MQL); no lead-less deal.
     expect(result.report.subjects).toBe(3);
-    expect(result.report.totals.leadToSaleRate).toBeCloseTo(1 / 3);
-    expect(result.report.totals.wonAmount).toBe(1000);
-    const web = result.report.byChannel.find((c) => c.channel === 'Web')!;
-    expect(web).toMatchObject({ leads: 2, customers: 1 });
+    expect(result.report.deals.subjects).toBe(0);
+    expect(result.report.leads.leadToSale).toEqual({ count: 1, n: 3, rate: 1 / 3 });
+    // The org's currency (Organization.DefaultCurrencyIsoCode), read during the history sync.
+    expect(result.report.leads.won).toEqual({ amount: 1000, currency: 'USD' });
+    const web = result.report.leads.byChannel.find((c) => c.channel === 'Web')!;
+    expect(web).toMatchObject({ passes: 2, leadToSale: { count: 1, n: 2 } });
   });
 });
 
@@ -212,5 +215,156 @@ describe('leadflow history with concurrent updates', () => {
     const mismatched = stored.filter((r) => orgStages.get(r.id) !== r.funnel_stage);
     expect(mismatched).toEqual([]);
     expect([...orgStages.values()].filter((s) => s === 'MQL')).toHaveLength(updates * 2);
+  });
+});
+
+/**
+ * The demo org (emulator/seed/demo.ts): 300 leads, whose MQL step saves Funnel_Stage__c and Status together,
+ * and 80 opportunities created without a lead. The report must keep the two apart, show no 0-hour SAL visit
+ * (in the report or in the Funnel_Stage_Change__c rows written back), list stages in funnel order, and agree
+ * with headline numbers recomputed here from the org's raw records with plain code.
+ */
+describe('leadflow report on the demo org', () => {
+  let org: TestOrg;
+  let conn: Connection;
+  let store: Store;
+  let client: OrgClient;
+  let report: Awaited<ReturnType<typeof runReport>>['report'];
+  let html: string;
+  const now = new Date();
+  const config = { history: { followUp: { cadence: [] } } };
+
+  async function all<T extends Record<string, unknown>>(soql: string): Promise<T[]> {
+    const rows: T[] = [];
+    let page = await conn.query<T>(soql);
+    for (;;) {
+      rows.push(...page.records);
+      if (page.done) return rows;
+      page = await conn.queryMore<T>(page.nextRecordsUrl!);
+    }
+  }
+
+  beforeAll(async () => {
+    org = await startTestOrg({ seed: 'demo' });
+    conn = org.connection();
+    store = await openStore({ dataDir: 'memory://' });
+    client = await createOrgClient({ emulatorUrl: org.url, env: {} });
+    const outDir = path.join(os.tmpdir(), `leadflow-demo-report-${process.pid}`);
+    await withRuntime({ store, org: client, json: true, config, now: () => now }, (rt) => runHistory(rt, { sla: false }));
+    const result = await withRuntime({ store, org: client, json: true, config, now: () => now }, (rt) => runReport(rt, { outDir }));
+    report = result.report;
+    html = fs.readFileSync(result.files.html, 'utf8');
+  });
+
+  afterAll(async () => {
+    await client?.close();
+    await store?.close();
+    await org?.close();
+  });
+
+  it('should count leads and lead-less deals apart', () => {
+    expect(report.leads.subjects).toBe(300);
+    expect(report.deals.subjects).toBe(80);
+    expect(report.leads.leadToSql.n).toBe(report.leads.passes);
+    expect(html).toContain('<h2>Deals without a lead</h2>');
+    expect(html).toContain('Lead-less deals are reported on their own and never counted as leads');
+  });
+
+  it('should show no 0-hour SAL visit in the report or in the rows written back', async () => {
+    const sal = report.leads.timeInStage.find((d) => d.stage === 'SAL')!;
+    expect(sal.visits).toBeGreaterThan(0);
+    expect(sal.medianDays!).toBeGreaterThan(0);
+    const zero = await conn.query('SELECT Id FROM Funnel_Stage_Change__c WHERE Duration_Hours__c = 0');
+    expect(zero.totalSize).toBe(0);
+    const written = await conn.query('SELECT Id FROM Funnel_Stage_Change__c');
+    expect(written.totalSize).toBeGreaterThan(500);
+  });
+
+  it('should list stages in funnel order: lead stages, then the org stage order, then the won stage', async () => {
+    const stages = await all<{ ApiName: string; IsClosed: boolean; IsWon: boolean }>(
+      'SELECT ApiName, IsClosed, IsWon FROM OpportunityStage WHERE IsActive = true ORDER BY SortOrder'
+    );
+    const expected = [
+      'Name', 'Engaged', 'Target', 'MQL', 'SAL', 'SQL',
+      ...stages.filter((s) => !s.IsClosed).map((s) => s.ApiName),
+      stages.find((s) => s.IsWon)!.ApiName
+    ];
+    expect(report.stageOrder).toEqual(expected);
+    expect(report.leads.stages.map((s) => s.stage)).toEqual(expected);
+    // Time in stage lists every visited stage in that order (closed stages last).
+    const dealStages = report.deals.timeInStage.map((d) => d.stage);
+    expect(dealStages.filter((s) => expected.includes(s))).toEqual(expected.slice(6).filter((s) => dealStages.includes(s)));
+    expect(dealStages).toContain('Closed Lost');
+    expect(report.leads.timeInStage.map((d) => d.stage)).toEqual(expect.arrayContaining(['SQL', 'Recycled']));
+  });
+
+  it('should agree with headline numbers recomputed from the raw records', async () => {
+    const leads = await all<{ Id: string; LeadSource: string | null; ConvertedOpportunityId: string | null }>(
+      'SELECT Id, LeadSource, ConvertedOpportunityId FROM Lead'
+    );
+    const history = await all<{ LeadId: string; Field: string; OldValue: string | null; NewValue: string | null; CreatedDate: string }>(
+      "SELECT LeadId, Field, OldValue, NewValue, CreatedDate FROM LeadHistory WHERE Field IN ('Status', 'Funnel_Stage__c')"
+    );
+    const opps = await all<{ Id: string; IsClosed: boolean; IsWon: boolean; Amount: number | null; CreatedDate: string }>(
+      'SELECT Id, IsClosed, IsWon, Amount, CreatedDate FROM Opportunity'
+    );
+    const oppHistory = await all<{ OpportunityId: string; StageName: string; CreatedDate: string }>(
+      'SELECT OpportunityId, StageName, CreatedDate FROM OpportunityHistory'
+    );
+    // Precondition of this simple recomputation: nobody re-enters after Recycled, so passes = leads.
+    expect(history.some((h) => h.Field === 'Funnel_Stage__c' && h.OldValue === 'Recycled')).toBe(false);
+    expect(report.leads.passes).toBe(leads.length);
+
+    const sqlLeads = new Set(history.filter((h) => h.Field === 'Funnel_Stage__c' && h.NewValue === 'SQL').map((h) => h.LeadId));
+    const recycled = new Set(
+      history
+        .filter((h) => (h.Field === 'Funnel_Stage__c' && h.NewValue === 'Recycled') || (h.Field === 'Status' && h.NewValue === 'Closed - Not Converted'))
+        .map((h) => h.LeadId)
+    );
+    // A SAL visit: Funnel_Stage__c set to SAL, or Status set to Working - Contacted in a save that did not also set Funnel_Stage__c.
+    const funnelSaves = new Set(history.filter((h) => h.Field === 'Funnel_Stage__c').map((h) => `${h.LeadId}|${h.CreatedDate}`));
+    const salLeads = new Set(
+      history
+        .filter(
+          (h) =>
+            (h.Field === 'Funnel_Stage__c' && h.NewValue === 'SAL') ||
+            (h.Field === 'Status' && h.NewValue === 'Working - Contacted' && !funnelSaves.has(`${h.LeadId}|${h.CreatedDate}`))
+        )
+        .map((h) => h.LeadId)
+    );
+    expect(report.leads.leadToSql).toEqual({ count: sqlLeads.size, n: leads.length, rate: sqlLeads.size / leads.length });
+    expect(report.leads.recycled.count).toBe(recycled.size);
+    expect(report.leads.stages.find((s) => s.stage === 'SAL')!.visited).toBe(salLeads.size);
+    for (const channel of new Set(leads.map((l) => l.LeadSource ?? '(none)'))) {
+      const ids = leads.filter((l) => (l.LeadSource ?? '(none)') === channel).map((l) => l.Id);
+      const row = report.leads.byChannel.find((c) => c.channel === channel)!;
+      expect({ channel, sql: row.leadToSql.count, n: row.leadToSql.n }).toEqual({
+        channel,
+        sql: ids.filter((id) => sqlLeads.has(id)).length,
+        n: ids.length
+      });
+    }
+
+    const converted = new Set(leads.map((l) => l.ConvertedOpportunityId).filter(Boolean));
+    const deals = opps.filter((o) => !converted.has(o.Id));
+    const won = deals.filter((o) => o.IsWon);
+    expect(report.deals.leadToSale).toEqual({ count: won.length, n: deals.length, rate: won.length / deals.length });
+    expect(report.leads.leadToSale.count).toBe(0);
+    const sum = (xs: { Amount: number | null }[]) => xs.reduce((s, o) => s + (o.Amount ?? 0), 0);
+    expect(report.deals.won.amount).toBeCloseTo(sum(won), 2);
+    expect(report.deals.pipeline.amount).toBeCloseTo(sum(deals.filter((o) => !o.IsClosed)), 2);
+    const daysToWin = won
+      .map((o) => {
+        const wonAt = oppHistory
+          .filter((h) => h.OpportunityId === o.Id && h.StageName === 'Closed Won')
+          .map((h) => Date.parse(h.CreatedDate))
+          .sort((a, b) => a - b)[0]!;
+        return (wonAt - Date.parse(o.CreatedDate)) / 86_400_000;
+      })
+      .sort((a, b) => a - b);
+    const mid = Math.floor(daysToWin.length / 2);
+    const medianDays = daysToWin.length % 2 ? daysToWin[mid]! : (daysToWin[mid - 1]! + daysToWin[mid]!) / 2;
+    expect(report.deals.velocity.daysToWin.medianDays).toBeCloseTo(medianDays, 6);
+    expect(report.leads.velocity.daysToWin.n).toBe(0);
   });
 });
