@@ -126,6 +126,7 @@ const REPEATED_PATHS = new Set([
   'PermissionSet.objectPermissions',
   'PermissionSet.fieldPermissions',
   'PermissionSet.classAccesses',
+  'PermissionSet.customPermissions',
   'PermissionSet.customMetadataTypeAccesses',
   'PermissionSet.tabSettings',
   'PermissionSet.userPermissions',

@@ -6,7 +6,7 @@
  * Key prefixes are Salesforce's: 0PS, 0Pa, 110, 01k.
  */
 import { READ_ONLY, bool, makeObject, reference, systemFields, text, textArea } from './field-builders';
-import type { SObjectDef } from './types';
+import type { FieldDef, SObjectDef } from './types';
 
 export const PERMISSION_SET_OBJECTS = ['PermissionSet', 'PermissionSetAssignment', 'ObjectPermissions', 'FieldPermissions'] as const;
 
@@ -88,6 +88,66 @@ export const PERMISSION_CHILD_RELATIONSHIPS: Readonly<Record<string, string>> = 
   'FieldPermissions.ParentId': 'FieldPerms'
 };
 
+/** A query-only setup object whose rows mirror deployed metadata (ApexTrigger, Report, CustomPermission ...). */
+function setupObject(name: string, keyPrefix: string, label: string, fields: FieldDef[]): SObjectDef {
+  return makeObject(name, keyPrefix, [...systemFields(), ...fields], { ...METADATA_ONLY, label, labelPlural: `${label}s`, custom: false });
+}
+
+const ro = (f: FieldDef): FieldDef => ({ ...f, createable: false, updateable: false });
+
+/**
+ * Rows the org keeps for other deployed metadata, so clients can check an install with SOQL as in a real org
+ * (leadflow doctor): custom permissions and their grants, permission set groups, Apex classes and triggers
+ * (stored, never run: Status is what the metadata says), reports and dashboards.
+ */
+function metadataMirrorObjects(): SObjectDef[] {
+  return [
+    setupObject('CustomPermission', '0CP', 'Custom Permission', [
+      ro(text('DeveloperName', 80, { nillable: false })),
+      ro(text('MasterLabel', 80)),
+      ro(text('NamespacePrefix', 15))
+    ]),
+    setupObject('SetupEntityAccess', '0J0', 'Setup Entity Access', [
+      ro(reference('ParentId', ['PermissionSet'], { nillable: false, relationshipName: 'Parent' })),
+      ro(text('SetupEntityId', 18, { nillable: false })),
+      ro(text('SetupEntityType', 40))
+    ]),
+    setupObject('PermissionSetGroup', '0PG', 'Permission Set Group', [
+      ro(text('DeveloperName', 80, { nillable: false })),
+      ro(text('MasterLabel', 80)),
+      ro(text('Status', 40)),
+      ro(text('NamespacePrefix', 15))
+    ]),
+    setupObject('ApexClass', '01p', 'Apex Class', [
+      ro(text('Name', 255, { nillable: false })),
+      ro(text('Status', 40)),
+      ro(text('ApiVersion', 10)),
+      ro(text('NamespacePrefix', 15))
+    ]),
+    setupObject('ApexTrigger', '01q', 'Apex Trigger', [
+      ro(text('Name', 255, { nillable: false })),
+      ro(text('Status', 40)),
+      ro(text('TableEnumOrId', 40)),
+      ro(text('ApiVersion', 10)),
+      ro(text('NamespacePrefix', 15))
+    ]),
+    setupObject('Report', '00O', 'Report', [
+      ro(text('DeveloperName', 80, { nillable: false })),
+      ro(text('Name', 80)),
+      ro(text('FolderName', 80)),
+      ro(text('NamespacePrefix', 15))
+    ]),
+    setupObject('Dashboard', '01Z', 'Dashboard', [
+      ro(text('DeveloperName', 80, { nillable: false })),
+      ro(text('Title', 80)),
+      ro(text('FolderName', 80)),
+      ro(text('NamespacePrefix', 15))
+    ])
+  ];
+}
+
+export const METADATA_MIRROR_OBJECTS = ['CustomPermission', 'SetupEntityAccess', 'PermissionSetGroup', 'ApexClass', 'ApexTrigger', 'Report', 'Dashboard'] as const;
+
 export function permissionObjects(): SObjectDef[] {
-  return [permissionSet(), permissionSetAssignment(), objectPermissions(), fieldPermissions()];
+  return [permissionSet(), permissionSetAssignment(), objectPermissions(), fieldPermissions(), ...metadataMirrorObjects()];
 }

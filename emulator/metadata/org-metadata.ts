@@ -9,7 +9,8 @@ import { newId } from '../core/ids';
 import { packageFromComponents, readSourceComponents, type RawComponent } from '../core/metadata-loader';
 import { DEFAULT_FORCE_APP_DIR, buildOrgSchema, mutableSchema, type LoadedSchema, type MutableSchema } from '../core/schema';
 import { componentKey, toRawComponent, type OrgComponent } from './components';
-import { writePermissionSetRows } from './package-rows';
+import { readSourceExtras } from './source-extras';
+import { writeMetadataMirrorRows, writePermissionSetRows } from './package-rows';
 
 const TABLE = 'emulator_metadata_components';
 
@@ -52,7 +53,8 @@ export class OrgMetadata {
    */
   static async open(db: PGlite, opts: { forceAppDir?: string | null; orgId: string; now: () => Date }): Promise<OrgMetadata> {
     const startedAt = opts.now().toISOString();
-    const source = opts.forceAppDir === null ? [] : await readSourceComponents(opts.forceAppDir ?? DEFAULT_FORCE_APP_DIR);
+    const dir = opts.forceAppDir ?? DEFAULT_FORCE_APP_DIR;
+    const source = opts.forceAppDir === null ? [] : await readSourceComponents(dir);
     const startup = new Map<string, StoredComponent>();
     for (const c of source) {
       startup.set(componentKey(c.type, c.fullName), {
@@ -66,6 +68,11 @@ export class OrgMetadata {
         origin: 'startup'
       });
     }
+    if (opts.forceAppDir !== null) {
+      for (const c of await readSourceExtras(dir)) {
+        startup.set(componentKey(c.type, c.fullName), { ...c, id: newId('000'), createdDate: startedAt, lastModifiedDate: startedAt, origin: 'startup' });
+      }
+    }
     await db.exec(
       `CREATE TABLE IF NOT EXISTS ${TABLE} (key text PRIMARY KEY, type text NOT NULL, full_name text NOT NULL, data jsonb NOT NULL)`
     );
@@ -77,6 +84,7 @@ export class OrgMetadata {
     const schema = buildOrgSchema(pkg);
     await syncTables(db, schema, { orgId: opts.orgId });
     await writePermissionSetRows(db, schema, opts.now());
+    await writeMetadataMirrorRows(db, schema, OrgMetadata.merge(startup, deployed), opts.now());
     return new OrgMetadata(mutableSchema(schema), startup, deployed);
   }
 
@@ -119,6 +127,7 @@ export class OrgMetadata {
     await db.transaction(async (tx) => {
       await syncTables(db, next, { orgId: opts.orgId });
       await writePermissionSetRows(tx, next, opts.now);
+      await writeMetadataMirrorRows(tx, next, OrgMetadata.merge(this.startup, deployed), opts.now);
       await saveComponents(tx, components);
       // Swap while the transaction still holds the database: no request sees the new tables with the old schema.
       this.schema.replace(next);

@@ -7,7 +7,9 @@ import { insertRows, quoteIdent, recordToRow, type SqlRunner } from '../core/dat
 import { newId } from '../core/ids';
 import { ADMIN_USER_ID } from '../core/reference-data';
 import type { LoadedSchema } from '../core/schema';
+import { METADATA_MIRROR_OBJECTS } from '../core/permission-objects';
 import type { SObjectRecord } from '../core/types';
+import type { OrgComponent } from './components';
 
 export async function writePermissionSetRows(db: SqlRunner, schema: LoadedSchema, now: Date): Promise<void> {
   const permissionSet = schema.get('PermissionSet');
@@ -92,4 +94,99 @@ export async function writePermissionSetRows(db: SqlRunner, schema: LoadedSchema
   await insertRows(db, permissionSet, setRows.map((r) => recordToRow(permissionSet, r)));
   await insertRows(db, objectPerms, objectRows.map((r) => recordToRow(objectPerms, r)));
   await insertRows(db, fieldPerms, fieldRows.map((r) => recordToRow(fieldPerms, r)));
+}
+
+function text(value: unknown): string | null {
+  if (typeof value === 'string' && value !== '') return value;
+  if (typeof value === 'number') return String(value);
+  return null;
+}
+
+function list(value: unknown): unknown[] {
+  if (value === undefined || value === null || value === '') return [];
+  return Array.isArray(value) ? value : [value];
+}
+
+/** `trigger LeadTrigger on Lead (...)` -> 'Lead'. */
+function triggerObject(c: OrgComponent): string | null {
+  for (const [file, base64] of Object.entries(c.files ?? {})) {
+    if (!file.endsWith('.trigger')) continue;
+    const match = /\btrigger\s+\w+\s+on\s+(\w+)/i.exec(Buffer.from(base64, 'base64').toString('utf8'));
+    if (match?.[1]) return match[1];
+  }
+  return null;
+}
+
+/**
+ * Rows of the metadata mirror objects (CustomPermission, SetupEntityAccess, PermissionSetGroup, ApexClass,
+ * ApexTrigger, Report, Dashboard) for the org's components, rewritten on every sync. Run after
+ * writePermissionSetRows (SetupEntityAccess points at permission set rows).
+ */
+export async function writeMetadataMirrorRows(db: SqlRunner, schema: LoadedSchema, components: OrgComponent[], now: Date): Promise<void> {
+  const stamp = now.toISOString();
+  const audit = (): SObjectRecord => ({
+    IsDeleted: false,
+    CreatedDate: stamp,
+    CreatedById: ADMIN_USER_ID,
+    LastModifiedDate: stamp,
+    LastModifiedById: ADMIN_USER_ID,
+    SystemModstamp: stamp
+  });
+  const rows = new Map<string, SObjectRecord[]>(METADATA_MIRROR_OBJECTS.map((name) => [name, []]));
+  const add = (type: string, record: SObjectRecord) => {
+    const object = schema.get(type);
+    if (!object) return;
+    rows.get(type)?.push({ Id: newId(object.keyPrefix), ...audit(), NamespacePrefix: null, ...record });
+  };
+  const permissionIds = new Map<string, string>();
+  for (const c of components) {
+    const body = c.body ?? {};
+    const [folder, name] = c.fullName.includes('/') ? c.fullName.split('/') : [null, c.fullName];
+    switch (c.type) {
+      case 'CustomPermission':
+        add('CustomPermission', { DeveloperName: c.fullName, MasterLabel: text(body.label) ?? c.fullName });
+        permissionIds.set(c.fullName.toLowerCase(), String(rows.get('CustomPermission')?.at(-1)?.Id));
+        break;
+      case 'PermissionSetGroup':
+        // Salesforce recalculates a group after a deploy; the local org has nothing to recalculate.
+        add('PermissionSetGroup', { DeveloperName: c.fullName, MasterLabel: text(body.label) ?? c.fullName, Status: 'Updated' });
+        break;
+      case 'ApexClass':
+        add('ApexClass', { Name: c.fullName, Status: text(body.status) ?? 'Active', ApiVersion: text(body.apiVersion) });
+        break;
+      case 'ApexTrigger':
+        add('ApexTrigger', { Name: c.fullName, Status: text(body.status) ?? 'Active', ApiVersion: text(body.apiVersion), TableEnumOrId: triggerObject(c) });
+        break;
+      case 'Report':
+        add('Report', { DeveloperName: name, Name: text(body.name) ?? name, FolderName: folder });
+        break;
+      case 'Dashboard':
+        add('Dashboard', { DeveloperName: name, Title: text(body.title) ?? name, FolderName: folder });
+        break;
+      default:
+        break;
+    }
+  }
+  const permissionSet = schema.get('PermissionSet');
+  if (permissionSet) {
+    const sets = await db.query<{ id: string; name: string }>(`SELECT "id", "name" FROM ${quoteIdent(permissionSet.table)}`);
+    const setIds = new Map(sets.rows.map((r) => [r.name.toLowerCase(), r.id]));
+    for (const c of components) {
+      if (c.type !== 'PermissionSet') continue;
+      const parentId = setIds.get(c.fullName.toLowerCase());
+      for (const entry of list(c.body?.customPermissions)) {
+        if (!entry || typeof entry !== 'object') continue;
+        const e = entry as Record<string, unknown>;
+        const permissionId = permissionIds.get((text(e.name) ?? '').toLowerCase());
+        if (!parentId || !permissionId || text(e.enabled) !== 'true') continue;
+        add('SetupEntityAccess', { ParentId: parentId, SetupEntityId: permissionId, SetupEntityType: 'CustomPermission' });
+      }
+    }
+  }
+  for (const [type, records] of rows) {
+    const object = schema.get(type);
+    if (!object) continue;
+    await db.query(`DELETE FROM ${quoteIdent(object.table)}`);
+    await insertRows(db, object, records.map((r) => recordToRow(object, r)));
+  }
 }

@@ -128,15 +128,17 @@ describe('admin path on an empty local org with the real sf CLI', () => {
     expect((await conn.describe('Funnel_Stage_Change__c')).name).toBe('Funnel_Stage_Change__c');
   });
 
-  it('should assign the admin permission set with sf org assign permset, and doctor is then all green', async () => {
-    const out = await sf(['org', 'assign', 'permset', '--name', 'Leadflow_Admin', '-o', 'local']);
-    expect(out).toMatchObject({ status: 0, result: { successes: [{ name: 'admin@leadflow.local', value: 'Leadflow_Admin' }], failures: [] } });
+  it('should assign the permission sets with sf org assign permset, and doctor is then all green', async () => {
+    // The service runs as the admin user here, so it gets the admin set and the integration set (which holds the
+    // conversion guard bypass), as the admin guide says for the user the service runs as.
+    const out = await sf(['org', 'assign', 'permset', '--name', 'Leadflow_Admin', '--name', 'Leadflow_Integration', '-o', 'local']);
+    expect(out).toMatchObject({ status: 0, result: { failures: [] } });
+    expect((out.result?.successes as unknown[]).length).toBe(2);
     const doctor = await leadflow(['doctor']);
     const checks = (doctor.json.summary as { checks: Array<{ name: string; status: string; detail: string }> }).checks;
-    expect(checks.filter((c) => c.status === 'fail')).toEqual([]);
-    for (const name of ['org access', 'package fields on Lead', 'package fields on Funnel_Stage_Change__c', 'permission sets', 'API limits']) {
-      expect(checks.find((c) => c.name === name)).toMatchObject({ status: 'pass' });
-    }
+    // Validation rules are read through the Tooling API, which the local org does not serve; manual steps are listed only.
+    const notGreen = checks.filter((c) => c.status !== 'pass' && c.name !== 'manual step');
+    expect(notGreen).toEqual([expect.objectContaining({ name: 'conversion validation rule', status: 'warn' })]);
     expect(checks.find((c) => c.name === 'permission sets')?.detail).toContain('Leadflow_Admin');
     expect(doctor.code).toBe(0);
   });
