@@ -225,4 +225,28 @@ describe('Metadata API deploy into an empty local org', () => {
     const described = await conn.metadata.describe('62.0');
     expect(described.metadataObjects).toContainEqual(expect.objectContaining({ xmlName: 'CustomObject', directoryName: 'objects' }));
   });
+
+  it('should keep deployed metadata in the data dir: a restart rebuilds the same schema and keeps the rows', async () => {
+    const dataDir = fs.mkdtempSync(path.join(project, '..', 'leadflow-md-data-'));
+    try {
+      const first = await startTestOrg({ forceAppDir: null, dataDir });
+      const firstConn = first.connection();
+      expect((await deploy(firstConn, zip)).status).toBe('Succeeded');
+      await firstConn.sobject('Lead').create({ LastName: 'Kept', Company: 'Kept Co', Budget_Amount__c: 5 });
+      const before = shape(await firstConn.describe('Lead'));
+      await first.close();
+      const second = await startTestOrg({ forceAppDir: null, dataDir });
+      try {
+        const conn2 = second.connection();
+        expect(shape(await conn2.describe('Lead'))).toEqual(before);
+        const kept = await conn2.query<{ Budget_Amount__c: number }>("SELECT Budget_Amount__c FROM Lead WHERE LastName = 'Kept'");
+        expect(kept.records[0]?.Budget_Amount__c).toBe(5);
+        expect((await conn2.query('SELECT Id FROM Scoring_Threshold__mdt')).totalSize).toBe(1);
+      } finally {
+        await second.close();
+      }
+    } finally {
+      fs.rmSync(dataDir, { recursive: true, force: true });
+    }
+  });
 });
