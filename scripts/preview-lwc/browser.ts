@@ -36,7 +36,11 @@ export interface OpenedPreview {
 }
 
 export async function openPreview(browser: Browser, url: string): Promise<OpenedPreview> {
-  const page = await browser.newPage({ viewport: { width: 1000, height: 900 }, locale: 'en-US', timezoneId: 'UTC' });
+  const page = await browser.newPage({
+    viewport: { width: 1000, height: 900 },
+    locale: 'en-US',
+    timezoneId: 'UTC'
+  });
   const problems: string[] = [];
   page.on('pageerror', (error) => problems.push(`page error: ${error.message}`));
   page.on('console', (message) => {
@@ -61,7 +65,9 @@ export async function openPreview(browser: Browser, url: string): Promise<Opened
 }
 
 export async function stateIds(page: Page): Promise<string[]> {
-  return page.locator('[data-state]').evaluateAll((sections) => sections.map((s) => s.getAttribute('data-state') ?? ''));
+  return page
+    .locator('[data-state]')
+    .evaluateAll((sections) => sections.map((s) => s.getAttribute('data-state') ?? ''));
 }
 
 /** States that show what they are about only after the rep acts: the admin guide shows them after the click. */
@@ -86,7 +92,9 @@ export async function screenshotStates(page: Page, dir: string, ids?: string[]):
   const files: string[] = [];
   for (const id of ids ?? (await stateIds(page))) {
     const file = path.join(dir, `${id}.png`);
-    await page.locator(`[data-state="${id}"] .preview-frame`).screenshot({ path: file, animations: 'disabled' });
+    await page
+      .locator(`[data-state="${id}"] .preview-frame`)
+      .screenshot({ path: file, animations: 'disabled' });
     files.push(file);
   }
   return files;
@@ -106,10 +114,16 @@ export async function runAxe(page: Page, stateId: string): Promise<AxeViolation[
     await page.addScriptTag({ content: fs.readFileSync(require.resolve('axe-core/axe.min.js'), 'utf8') });
   }
   return page.evaluate(async (id) => {
-    type AxeResult = { violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[] };
-    const axe = (window as unknown as { axe: { run(context: unknown, options: unknown): Promise<AxeResult> } }).axe;
+    type AxeResult = {
+      violations: { id: string; impact: string | null; help: string; nodes: { target: unknown[] }[] }[];
+    };
+    const axe = (
+      window as unknown as { axe: { run(context: unknown, options: unknown): Promise<AxeResult> } }
+    ).axe;
     // The states live in the preview app's (synthetic) shadow tree: a shadow-DOM selector reaches them.
-    const context = { include: [{ fromShadowDom: ['preview-app', `section[data-state="${id}"] .preview-frame`] }] };
+    const context = {
+      include: [{ fromShadowDom: ['preview-app', `section[data-state="${id}"] .preview-frame`] }]
+    };
     const result = await axe.run(context, { resultTypes: ['violations'] });
     return result.violations.map((violation) => ({
       id: violation.id,
@@ -130,6 +144,9 @@ export function contrastRatio(foreground: string, background: string): number {
     };
     return 0.2126 * channel(r) + 0.7152 * channel(g) + 0.0722 * channel(b);
   };
-  const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a) as [number, number];
+  const [light, dark] = [luminance(foreground), luminance(background)].sort((a, b) => b - a) as [
+    number,
+    number
+  ];
   return (light + 0.05) / (dark + 0.05);
 }

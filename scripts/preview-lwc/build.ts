@@ -79,7 +79,9 @@ function salesforceModules(labels: Map<string, string>): Plugin {
         const name = rest.replace(/^c\./, '');
         const value = labels.get(name);
         if (value === undefined) {
-          this.error(`Custom label ${name} is imported but not defined in ${path.relative(ROOT, LABELS_FILE)}`);
+          this.error(
+            `Custom label ${name} is imported but not defined in ${path.relative(ROOT, LABELS_FILE)}`
+          );
         }
         return `export default ${JSON.stringify(value)};`;
       }
@@ -114,7 +116,9 @@ function buildConstants(): Plugin {
 export function componentNames(): string[] {
   return fs
     .readdirSync(LWC_DIR, { withFileTypes: true })
-    .filter((entry) => entry.isDirectory() && fs.existsSync(path.join(LWC_DIR, entry.name, `${entry.name}.js`)))
+    .filter(
+      (entry) => entry.isDirectory() && fs.existsSync(path.join(LWC_DIR, entry.name, `${entry.name}.js`))
+    )
     .map((entry) => entry.name);
 }
 
@@ -176,14 +180,23 @@ export async function buildPreview(outDir: string): Promise<PreviewBuild> {
     onwarn(warning, warn) {
       // Circular imports and template warnings inside lightning-base-components are theirs, not ours.
       const inBaseComponents = (warning.id ?? warning.loc?.file ?? '').includes('lightning-base-components');
-      if (warning.code === 'CIRCULAR_DEPENDENCY' || warning.code === 'THIS_IS_UNDEFINED' || inBaseComponents) {
+      if (
+        warning.code === 'CIRCULAR_DEPENDENCY' ||
+        warning.code === 'THIS_IS_UNDEFINED' ||
+        inBaseComponents
+      ) {
         return;
       }
       warn(warning);
     }
   });
   fs.mkdirSync(outDir, { recursive: true });
-  await bundle.write({ file: path.join(outDir, 'app.js'), format: 'iife', name: 'leadflowPreview', inlineDynamicImports: true });
+  await bundle.write({
+    file: path.join(outDir, 'app.js'),
+    format: 'iife',
+    name: 'leadflowPreview',
+    inlineDynamicImports: true
+  });
   await bundle.close();
   fs.copyFileSync(
     path.join(SLDS_ASSETS, 'styles/salesforce-lightning-design-system.min.css'),

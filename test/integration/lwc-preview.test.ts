@@ -10,7 +10,15 @@ import os from 'node:os';
 import path from 'node:path';
 import { promisify } from 'node:util';
 import type { Browser, Locator, Page } from 'playwright-core';
-import { CHROMIUM, contrastRatio, launchChromium, openPreview, runAxe, screenshotStates, stateIds } from '../../scripts/preview-lwc/browser';
+import {
+  CHROMIUM,
+  contrastRatio,
+  launchChromium,
+  openPreview,
+  runAxe,
+  screenshotStates,
+  stateIds
+} from '../../scripts/preview-lwc/browser';
 import { servePreview, type PreviewServer } from '../../scripts/preview-lwc/serve';
 
 // Browser globals used inside page.evaluate callbacks (the project's tsconfig has no DOM lib).
@@ -53,7 +61,9 @@ describeBrowser('LWC preview in headless Chromium', () => {
   it('should render every component state without console errors and screenshot each', async () => {
     const ids = await stateIds(page);
     expect(ids.length).toBeGreaterThanOrEqual(20);
-    expect(new Set(ids.map((id) => id.split('-')[0]))).toEqual(new Set(['convert', 'qualification', 'timeline', 'error']));
+    expect(new Set(ids.map((id) => id.split('-')[0]))).toEqual(
+      new Set(['convert', 'qualification', 'timeline', 'error'])
+    );
     const files = await screenshotStates(page, path.join(outDir, 'screenshots'));
     for (const file of files) {
       // A PNG with content: an empty frame of a 40 rem wide component is still several KB.
@@ -70,7 +80,9 @@ describeBrowser('LWC preview in headless Chromium', () => {
       checked += 1;
       for (const violation of await runAxe(page, id)) {
         if (violation.impact === 'serious' || violation.impact === 'critical') {
-          found.push(`${id}: ${violation.id} (${violation.impact}) ${violation.help} ${violation.targets.join(' ')}`);
+          found.push(
+            `${id}: ${violation.id} (${violation.impact}) ${violation.help} ${violation.targets.join(' ')}`
+          );
         }
       }
     }
@@ -80,13 +92,17 @@ describeBrowser('LWC preview in headless Chromium', () => {
 
   it('should let axe-core find a violation inside a component (the check can fail)', async () => {
     // An unlabelled input injected into the convert dialog's shadow tree: axe must reach and report it.
-    await state(page, 'convert-load-error').locator('.slds-modal__content').evaluate((node) => {
-      const input = document.createElement('input');
-      input.className = 'deliberate-violation';
-      node.appendChild(input);
-    });
+    await state(page, 'convert-load-error')
+      .locator('.slds-modal__content')
+      .evaluate((node) => {
+        const input = document.createElement('input');
+        input.className = 'deliberate-violation';
+        node.appendChild(input);
+      });
     const violations = await runAxe(page, 'convert-load-error');
-    await state(page, 'convert-load-error').locator('.deliberate-violation').evaluate((node) => node.remove());
+    await state(page, 'convert-load-error')
+      .locator('.deliberate-violation')
+      .evaluate((node) => node.remove());
     expect(violations.map((violation) => violation.id)).toContain('label');
   });
 
@@ -113,11 +129,15 @@ describeBrowser('LWC preview in headless Chromium', () => {
       const dialog = state(page, 'convert-converting');
       await dialog.getByRole('button', { name: 'Convert', exact: true }).click();
 
-      await expect(dialog.getByRole('status').filter({ hasText: 'Converting the lead' }).count()).resolves.toBe(1);
+      await expect(
+        dialog.getByRole('status').filter({ hasText: 'Converting the lead' }).count()
+      ).resolves.toBe(1);
       for (const radio of await dialog.getByRole('radio').all()) {
         expect(await radio.isDisabled()).toBe(true);
       }
-      expect(await dialog.getByRole('switch').or(dialog.getByRole('checkbox')).first().isDisabled()).toBe(true);
+      expect(await dialog.getByRole('switch').or(dialog.getByRole('checkbox')).first().isDisabled()).toBe(
+        true
+      );
       expect(await dialog.getByRole('button', { name: 'Cancel' }).isDisabled()).toBe(true);
       expect(await dialog.getByRole('button', { name: 'Convert', exact: true }).isDisabled()).toBe(true);
       await screenshotStates(page, path.join(outDir, 'screenshots'), ['convert-converting']);
@@ -170,7 +190,9 @@ describeBrowser('LWC preview in headless Chromium', () => {
     it('should explain missing criteria with field labels in plain words and show scores with their scale', async () => {
       const card = state(page, 'qualification-missing');
       const reasons = await card.locator('.criterion-reason').allTextContents();
-      expect(reasons.map((reason) => reason.trim())).toEqual(['Need Identified must be checked (now unchecked)']);
+      expect(reasons.map((reason) => reason.trim())).toEqual([
+        'Need Identified must be checked (now unchecked)'
+      ]);
       expect(await text(card)).not.toMatch(/__c|\(is /);
       expect(await text(card.locator('.fit-score'))).toBe('80 / 100');
       expect(await text(card.locator('.total-score'))).toBe('68 / 100');
@@ -184,11 +206,17 @@ describeBrowser('LWC preview in headless Chromium', () => {
 
     it('should draw the Cold grade unlike the Required badges and optional misses unlike blocking ones', async () => {
       const cold = state(page, 'qualification-cold');
-      const background = (locator: Locator) => locator.evaluate((node) => getComputedStyle(node).backgroundColor);
+      const background = (locator: Locator) =>
+        locator.evaluate((node) => getComputedStyle(node).backgroundColor);
       const gradeColour = await background(cold.locator('.grade-badge'));
       const requiredColour = await background(cold.locator('.required-badge').first());
       expect(gradeColour).not.toBe(requiredColour);
-      expect(contrastRatio(await cold.locator('.grade-badge').evaluate((n) => getComputedStyle(n).color), gradeColour)).toBeGreaterThanOrEqual(4.5);
+      expect(
+        contrastRatio(
+          await cold.locator('.grade-badge').evaluate((n) => getComputedStyle(n).color),
+          gradeColour
+        )
+      ).toBeGreaterThanOrEqual(4.5);
 
       const iconKey = (locator: Locator) => locator.locator('svg').first().getAttribute('data-key');
       const missing = state(page, 'qualification-missing');
@@ -248,7 +276,9 @@ describe('icon names used by the components', () => {
       for (const file of fs.readdirSync(path.join(lwcDir, name))) {
         if (!/\.(html|js)$/.test(file)) continue;
         const source = fs.readFileSync(path.join(lwcDir, name, file), 'utf8');
-        for (const match of source.matchAll(/['"](utility|standard|action|doctype|custom):([a-z0-9_]+)['"]/g)) {
+        for (const match of source.matchAll(
+          /['"](utility|standard|action|doctype|custom):([a-z0-9_]+)['"]/g
+        )) {
           used.add(`${match[1]}:${match[2]}`);
         }
       }

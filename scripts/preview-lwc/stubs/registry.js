@@ -48,7 +48,9 @@ export function apexMethod(method) {
       if (answer.pending) {
         return;
       }
-      this.dataCallback(answer.error ? { data: undefined, error: answer.error } : { data: answer.data, error: undefined });
+      this.dataCallback(
+        answer.error ? { data: undefined, error: answer.error } : { data: answer.data, error: undefined }
+      );
     }
   };
   return call;

@@ -28,7 +28,8 @@ export const STATES = [
     id: 'convert-ready',
     component: 'convertLead',
     title: 'Convert: qualified lead, contact reused',
-    description: 'The lead goes into the account of the contact with the same email, so that contact is reused.'
+    description:
+      'The lead goes into the account of the contact with the same email, so that contact is reused.'
   },
   {
     id: 'convert-duplicate-risk',
@@ -40,7 +41,8 @@ export const STATES = [
     id: 'convert-converting',
     component: 'convertLead',
     title: 'Convert: converting',
-    description: 'After Convert: a spinner, and the choices, Cancel and Convert are disabled until the server answers.'
+    description:
+      'After Convert: a spinner, and the choices, Cancel and Convert are disabled until the server answers.'
   },
   {
     id: 'convert-duplicate',
@@ -166,8 +168,12 @@ export const SCENARIOS = {
     )
   },
   'LeadConvertController.convertLead': {
-    'convert-ready': { data: { success: true, accountId: '001000000000001AAA', opportunityId: '006000000000001AAA' } },
-    'convert-duplicate-risk': { data: { success: true, accountId: '001000000000001AAA', opportunityId: null } },
+    'convert-ready': {
+      data: { success: true, accountId: '001000000000001AAA', opportunityId: '006000000000001AAA' }
+    },
+    'convert-duplicate-risk': {
+      data: { success: true, accountId: '001000000000001AAA', opportunityId: null }
+    },
     'convert-converting': pending,
     'convert-duplicate': { data: convertDuplicate }
   },
@@ -176,7 +182,15 @@ export const SCENARIOS = {
     'qualification-ready': { data: qualificationReady },
     'qualification-cold': { data: qualificationCold },
     'qualification-no-criteria': {
-      data: { ...qualification, fitScore: 0, totalScore: 20, grade: 'Cold', convertible: true, criteria: [], captureNext: [] }
+      data: {
+        ...qualification,
+        fitScore: 0,
+        totalScore: 20,
+        grade: 'Cold',
+        convertible: true,
+        criteria: [],
+        captureNext: []
+      }
     },
     'qualification-loading': pending,
     'qualification-error': apexError('The lead was not found or you do not have access to it.')

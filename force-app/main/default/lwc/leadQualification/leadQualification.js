@@ -60,7 +60,12 @@ const GRADE_CLASSES = {
  * (neutral info: it only lowers the score).
  */
 const CRITERION_STATES = {
-  met: { iconName: 'utility:success', iconVariant: 'success', statusText: CRITERION_MET, css: 'criterion_met' },
+  met: {
+    iconName: 'utility:success',
+    iconVariant: 'success',
+    statusText: CRITERION_MET,
+    css: 'criterion_met'
+  },
   blocking: {
     iconName: 'utility:error',
     iconVariant: 'error',

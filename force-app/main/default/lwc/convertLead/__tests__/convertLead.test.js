@@ -101,7 +101,12 @@ describe('c-convert-lead', () => {
   });
 
   it('should say a new contact is created when no contact has the email', async () => {
-    getConvertPreview.mockResolvedValue({ ...mockPreview, contactId: null, contactName: null, contactAccountId: null });
+    getConvertPreview.mockResolvedValue({
+      ...mockPreview,
+      contactId: null,
+      contactName: null,
+      contactAccountId: null
+    });
     const element = await createComponent();
 
     expect(element.shadowRoot.querySelector('.contact-text').textContent).toBe('c.LF_New_Contact');
@@ -125,7 +130,11 @@ describe('c-convert-lead', () => {
     button(element, '.convert').click();
     await flushPromises();
 
-    expect(convertLead).toHaveBeenCalledWith({ leadId: LEAD_ID, accountId: OTHER_ACCOUNT, createOpportunity: true });
+    expect(convertLead).toHaveBeenCalledWith({
+      leadId: LEAD_ID,
+      accountId: OTHER_ACCOUNT,
+      createOpportunity: true
+    });
     expect(toastHandler).toHaveBeenCalledTimes(1);
     expect(toastHandler.mock.calls[0][0].detail.variant).toBe('success');
     expect(closeHandler).toHaveBeenCalledTimes(1);
@@ -195,7 +204,9 @@ describe('c-convert-lead', () => {
     const panel = root.querySelector('.duplicate-error');
     expect(panel).not.toBeNull();
     expect(panel.getAttribute('role')).toBe('alert');
-    const records = [...panel.querySelectorAll('.duplicate-record')].map((li) => li.textContent.replace(/\s+/g, ' ').trim());
+    const records = [...panel.querySelectorAll('.duplicate-record')].map((li) =>
+      li.textContent.replace(/\s+/g, ' ').trim()
+    );
     expect(records).toEqual(['Quinn Qualified (Contact, quinn@initech.example, Initech Inc)']);
     expect(panel.textContent).not.toContain('Use one of these records?');
     // Above the choices, where the rep looks first.
@@ -219,7 +230,10 @@ describe('c-convert-lead', () => {
 
     const panel = element.shadowRoot.querySelector('c-error-panel.convert-error');
     expect(panel.errors.body.message).toBe(message);
-    expect(panel.compareDocumentPosition(element.shadowRoot.querySelector('section')) & Node.DOCUMENT_POSITION_FOLLOWING).toBeTruthy();
+    expect(
+      panel.compareDocumentPosition(element.shadowRoot.querySelector('section')) &
+        Node.DOCUMENT_POSITION_FOLLOWING
+    ).toBeTruthy();
     expect(getNavigateCalledWith().pageReference).toBeUndefined();
     expect(button(element, '.convert').disabled).toBe(false);
 
@@ -236,7 +250,9 @@ describe('c-convert-lead', () => {
     const root = element.shadowRoot;
 
     expect(root.querySelector('lightning-quick-action-panel').header).toBe('c.LF_Convert_Not_Ready_Title');
-    const items = [...root.querySelectorAll('.missing-criterion')].map((li) => li.textContent.replace(/\s+/g, ' ').trim());
+    const items = [...root.querySelectorAll('.missing-criterion')].map((li) =>
+      li.textContent.replace(/\s+/g, ' ').trim()
+    );
     expect(items).toEqual([
       'Need identified: Need Identified must be checked (now unchecked)',
       'Decision maker or influencer: Authority Level must be Decision Maker or Influencer (now empty)'
@@ -251,7 +267,9 @@ describe('c-convert-lead', () => {
     getConvertPreview.mockResolvedValue({ ...mockPreviewNotConvertible, missingDetails: undefined });
     const element = await createComponent();
 
-    const items = [...element.shadowRoot.querySelectorAll('.missing-criterion')].map((li) => li.textContent.trim());
+    const items = [...element.shadowRoot.querySelectorAll('.missing-criterion')].map((li) =>
+      li.textContent.trim()
+    );
     expect(items).toEqual(['Need identified', 'Decision maker or influencer']);
   });
 
@@ -260,7 +278,9 @@ describe('c-convert-lead', () => {
     const element = await createComponent();
     const root = element.shadowRoot;
 
-    expect(root.querySelector('lightning-quick-action-panel').header).toBe('c.LF_Convert_Already_Converted_Title');
+    expect(root.querySelector('lightning-quick-action-panel').header).toBe(
+      'c.LF_Convert_Already_Converted_Title'
+    );
     const panel = root.querySelector('c-error-panel.already-converted');
     expect(panel.variant).toBe('info');
     expect(button(element, '.convert')).toBeNull();
@@ -270,12 +290,16 @@ describe('c-convert-lead', () => {
   });
 
   it('should show the error panel when the preview cannot be loaded', async () => {
-    getConvertPreview.mockRejectedValue({ body: { message: 'You do not have access to data the conversion needs.' } });
+    getConvertPreview.mockRejectedValue({
+      body: { message: 'You do not have access to data the conversion needs.' }
+    });
     const element = await createComponent();
 
     const panel = element.shadowRoot.querySelector('c-error-panel.load-error');
     expect(panel.errors.body.message).toBe('You do not have access to data the conversion needs.');
-    expect(element.shadowRoot.querySelector('lightning-quick-action-panel').header).toBe('c.LF_Convert_Lead_Title');
+    expect(element.shadowRoot.querySelector('lightning-quick-action-panel').header).toBe(
+      'c.LF_Convert_Lead_Title'
+    );
     expect(button(element, '.convert')).toBeNull();
   });
 

@@ -34,7 +34,9 @@ describe('c-error-panel', () => {
       showDetails: true
     });
 
-    const messages = [...element.shadowRoot.querySelectorAll('.error-messages li')].map((li) => li.textContent);
+    const messages = [...element.shadowRoot.querySelectorAll('.error-messages li')].map(
+      (li) => li.textContent
+    );
     expect(messages).toEqual(['First', 'Second']);
     expect(element.shadowRoot.querySelector('.toggle-details')).toBeNull();
   });
@@ -101,9 +103,14 @@ describe('c-error-panel', () => {
   });
 
   it('should show a single message of a warning as its title, without a generic title or a toggle', () => {
-    const element = createComponent({ errors: { body: { message: 'This lead has already been converted.' } }, variant: 'info' });
+    const element = createComponent({
+      errors: { body: { message: 'This lead has already been converted.' } },
+      variant: 'info'
+    });
 
-    expect(element.shadowRoot.querySelector('.friendly-message').textContent).toBe('This lead has already been converted.');
+    expect(element.shadowRoot.querySelector('.friendly-message').textContent).toBe(
+      'This lead has already been converted.'
+    );
     expect(element.shadowRoot.querySelector('.toggle-details')).toBeNull();
     expect(element.shadowRoot.querySelector('.error-messages')).toBeNull();
   });

@@ -107,7 +107,12 @@ describe('c-lead-qualification', () => {
   });
 
   it('should not say ready to convert when no criteria are configured', async () => {
-    const element = await renderWith({ ...mockQualification, convertible: true, criteria: [], captureNext: [] });
+    const element = await renderWith({
+      ...mockQualification,
+      convertible: true,
+      criteria: [],
+      captureNext: []
+    });
 
     const root = element.shadowRoot;
     const panel = root.querySelector('c-error-panel.no-criteria-panel');
@@ -176,7 +181,9 @@ describe('c-lead-qualification', () => {
     const root = element.shadowRoot;
     const icons = [...root.querySelectorAll('lightning-icon')];
     expect(icons.length).toBe(3);
-    icons.forEach((icon) => expect(icon.alternativeText).toMatch(/^c\.LF_Criterion_(Met|Missing_Required|Missing_Optional)$/));
+    icons.forEach((icon) =>
+      expect(icon.alternativeText).toMatch(/^c\.LF_Criterion_(Met|Missing_Required|Missing_Optional)$/)
+    );
     root.querySelectorAll('lightning-badge').forEach((badge) => expect(badge.label).toBeTruthy());
     expect(root.querySelector('ul.criteria')).not.toBeNull();
     expect(root.querySelector('.convertible').getAttribute('role')).toBe('status');

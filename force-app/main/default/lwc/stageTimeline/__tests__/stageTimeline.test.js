@@ -141,7 +141,11 @@ describe('c-stage-timeline', () => {
   it('should read the timeline again when the lead moves to another funnel stage', async () => {
     createComponent();
     getStageChanges.emit(mockStageChanges);
-    const lead = (stage) => ({ apiName: 'Lead', id: '00Q000000000001AAA', fields: { Funnel_Stage__c: { value: stage } } });
+    const lead = (stage) => ({
+      apiName: 'Lead',
+      id: '00Q000000000001AAA',
+      fields: { Funnel_Stage__c: { value: stage } }
+    });
 
     getRecord.emit(lead('SAL'));
     await flushPromises();
@@ -153,7 +157,9 @@ describe('c-stage-timeline', () => {
     getRecord.emit(lead('SQL'));
     await flushPromises();
     expect(refreshApex).toHaveBeenCalledTimes(1);
-    expect(getRecord.getLastConfig().optionalFields.map((field) => field.fieldApiName)).toEqual(['Funnel_Stage__c']);
+    expect(getRecord.getLastConfig().optionalFields.map((field) => field.fieldApiName)).toEqual([
+      'Funnel_Stage__c'
+    ]);
   });
 
   it('should request the changes of the page record', async () => {
