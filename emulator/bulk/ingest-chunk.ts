@@ -91,6 +91,8 @@ function operationKeyError(input: IngestChunkInput, record: SObjectRecord): SfEr
       const ext = input.externalIdFieldName ?? 'Id';
       const field = input.object.fieldMap.get(ext.toLowerCase());
       const name = field?.name ?? ext;
+      // Upsert on Id inserts the rows that have no Id (sf__Created=true), as Salesforce does.
+      if (field?.type === 'id') return null;
       return record[name] === undefined || record[name] === null
         ? missingArgument(name, 'an upsert call')
         : null;

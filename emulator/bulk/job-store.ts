@@ -328,7 +328,8 @@ export class BulkJobStore {
     await this.db.query('DELETE FROM bulk_query_rows WHERE job_id = $1', [jobId]);
   }
 
-  async queryRows(jobId: string, offset: number, limit: number): Promise<string[]> {
+  /** Result lines from row `offset` on; limit null = all the rest. */
+  async queryRows(jobId: string, offset: number, limit: number | null): Promise<string[]> {
     const res = await this.db.query<{ line: string }>(
       'SELECT line FROM bulk_query_rows WHERE job_id = $1 AND row_no >= $2 ORDER BY row_no LIMIT $3',
       [jobId, offset, limit]

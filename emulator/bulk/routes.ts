@@ -24,13 +24,18 @@ export interface BulkRouteOptions {
   maxUploadBytes?: number;
   /** Rows per record-layer call while processing. */
   chunkSize?: number;
-  /** Rows per query-results page when the client sends no maxRecords. */
+  /** Rows per query-results page when the client sends no maxRecords (default: no limit, one page). */
   defaultQueryPageSize?: number;
 }
 
 export const MAX_UPLOAD_BYTES = 150 * 1024 * 1024;
 const DEFAULT_CHUNK_SIZE = 2000;
-const DEFAULT_QUERY_PAGE_SIZE = 10000;
+/**
+ * Without maxRecords Salesforce "uses a default value based on the service", which in practice holds
+ * far more rows than jsforce's bulk2.query can page through (its result() ends its stream after the
+ * first page), so the default here is one page with every row.
+ */
+const DEFAULT_QUERY_PAGE_SIZE: number | null = null;
 const JOB_LIST_PAGE_SIZE = 1000;
 
 type BulkContext = Pick<OrgContext, 'db' | 'schema' | 'records' | 'query' | 'now' | 'defaultUserId' | 'auth'>;
@@ -400,7 +405,7 @@ export function registerBulkRoutes(
         const offset = request.query.locator ? parseLocator(request.query.locator) : 0;
         const maxRecords =
           request.query.maxRecords === undefined ? defaultPageSize : Number(request.query.maxRecords);
-        if (!Number.isInteger(maxRecords) || maxRecords < 1) {
+        if (maxRecords !== null && (!Number.isInteger(maxRecords) || maxRecords < 1)) {
           throw new SalesforceApiError(
             'INVALIDJOB',
             `InvalidJob : maxRecords must be a positive integer, got ${request.query.maxRecords}`,

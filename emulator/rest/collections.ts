@@ -251,7 +251,9 @@ export function registerCollectionRoutes(app: FastifyInstance, ctx: OrgContext):
         allOrNone: body.allOrNone,
         userId: userIdOf(request)
       });
-      return results.map((result) => saveResultJson(result, true));
+      // Every item is an UpsertResult, whose `created` is a non-nillable boolean (Partner WSDL):
+      // a failed item carries created:false rather than leaving the key out.
+      return results.map((result) => ({ ...saveResultJson(result, false), created: result.success && result.created === true }));
     }
   });
 }

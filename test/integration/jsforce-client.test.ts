@@ -97,3 +97,191 @@ describe('SOAP login and logout', () => {
     expect(await res.json()).toEqual([{ message: 'Session expired or invalid', errorCode: 'INVALID_SESSION_ID' }]);
   });
 });
+
+interface LeadRow {
+  Id?: string;
+  LastName?: string;
+  Company?: string;
+  Source_External_Id__c?: string;
+}
+
+describe('sobject() CRUD with arrays (sObject Collections)', () => {
+  it('should create, retrieve, update, upsert and destroy arrays of records', async () => {
+    const leads = conn.sobject('Lead');
+    const created = await leads.create([
+      { LastName: 'Array One', Company: 'Arrays Ltd' },
+      { LastName: 'Array Two', Company: 'Arrays Ltd' },
+      { LastName: 'No Company' }
+    ]);
+    expect(created.map((r) => r.success)).toEqual([true, true, false]);
+    const failed = created[2];
+    expect(failed && !failed.success ? failed.errors : []).toEqual([
+      expect.objectContaining({ statusCode: 'REQUIRED_FIELD_MISSING', fields: ['Company'] })
+    ]);
+    const ids = created.filter((r) => r.success).map((r) => r.id as string);
+
+    const retrieved = await leads.retrieve(ids, { fields: ['LastName', 'Company'] });
+    expect(retrieved.map((r) => (r as LeadRow | null)?.LastName)).toEqual(['Array One', 'Array Two']);
+
+    const updated = await leads.update(ids.map((Id, i) => ({ Id, Company: `Renamed ${i}` })));
+    expect(updated.every((r) => r.success)).toBe(true);
+
+    const upserted = await leads.upsert(
+      [
+        { LastName: 'Upsert New', Company: 'Upsert Co', Source_External_Id__c: 'jsforce:1' },
+        { LastName: 'Upsert Dup', Company: 'Upsert Co', Source_External_Id__c: 'jsforce:2' },
+        { LastName: 'Upsert Dup 2', Company: 'Upsert Co', Source_External_Id__c: 'jsforce:2' }
+      ],
+      'Source_External_Id__c'
+    );
+    expect(upserted[0]).toMatchObject({ success: true, created: true });
+    // Failed upsert items carry created:false (UpsertResult.created is a non-nillable boolean).
+    expect(upserted[2]).toEqual({
+      success: false,
+      created: false,
+      errors: [expect.objectContaining({ statusCode: 'DUPLICATE_EXTERNAL_ID' })]
+    });
+    const again = await leads.upsert([{ LastName: 'Upsert Again', Company: 'Upsert Co', Source_External_Id__c: 'jsforce:1' }], 'Source_External_Id__c');
+    expect(again[0]).toMatchObject({ success: true, created: false, id: upserted[0]?.id });
+
+    const destroyed = await leads.destroy(ids);
+    expect(destroyed.map((r) => r.success)).toEqual([true, true]);
+    expect(await leads.retrieve(ids)).toEqual([null, null]);
+  });
+});
+
+describe('query, queryMore, autoFetch, relationships and aggregates', () => {
+  const total = 450;
+
+  beforeAll(async () => {
+    const accounts = await conn.sobject('Account').create([{ Name: 'Query Parent A' }, { Name: 'Query Parent B' }]);
+    const [a, b] = accounts.map((r) => r.id as string);
+    await conn.sobject('Contact').create([
+      { LastName: 'Child A1', AccountId: a },
+      { LastName: 'Child A2', AccountId: a },
+      { LastName: 'Child B1', AccountId: b }
+    ]);
+    const rows = Array.from({ length: total }, (_, i) => ({ LastName: `Paged ${i}`, Company: 'Query Paging', LeadSource: i % 3 === 0 ? 'Web' : 'Other' }));
+    for (let i = 0; i < rows.length; i += 200) await conn.sobject('Lead').create(rows.slice(i, i + 200));
+  }, 60_000);
+
+  it('should page with queryMore and fetch every page with autoFetch', async () => {
+    const soql = "SELECT Id, LastName FROM Lead WHERE Company = 'Query Paging'";
+    const headers = { 'Sforce-Query-Options': 'batchSize=200' };
+    const first = await conn.query<LeadRow>(soql, { headers });
+    expect(first).toMatchObject({ totalSize: total, done: false });
+    expect(first.records).toHaveLength(200);
+    const second = await conn.queryMore<LeadRow>(first.nextRecordsUrl ?? '', { headers });
+    expect(second.records).toHaveLength(200);
+
+    const all = await conn.query<LeadRow>(soql, { headers, autoFetch: true, maxFetch: 10_000 });
+    expect(all.records).toHaveLength(total);
+    expect(new Set(all.records.map((r) => r.Id)).size).toBe(total);
+  });
+
+  it('should answer parent and child relationship queries', async () => {
+    const contacts = await conn.query<{ LastName: string; Account: { Name: string } }>(
+      "SELECT LastName, Account.Name FROM Contact WHERE Account.Name LIKE 'Query Parent%' ORDER BY LastName"
+    );
+    expect(contacts.records.map((c) => [c.LastName, c.Account.Name])).toEqual([
+      ['Child A1', 'Query Parent A'],
+      ['Child A2', 'Query Parent A'],
+      ['Child B1', 'Query Parent B']
+    ]);
+    const accounts = await conn.query<{ Name: string; Contacts: { totalSize: number; records: Array<{ LastName: string }> } }>(
+      "SELECT Name, (SELECT LastName FROM Contacts ORDER BY LastName) FROM Account WHERE Name LIKE 'Query Parent%' ORDER BY Name"
+    );
+    expect(accounts.records.map((a) => [a.Name, a.Contacts.totalSize])).toEqual([
+      ['Query Parent A', 2],
+      ['Query Parent B', 1]
+    ]);
+  });
+
+  it('should answer aggregate queries with aliases', async () => {
+    const result = await conn.query<{ LeadSource: string; n: number }>(
+      "SELECT LeadSource, COUNT(Id) n FROM Lead WHERE Company = 'Query Paging' GROUP BY LeadSource ORDER BY LeadSource"
+    );
+    // Picklists sort in the order of their values (Web comes before Other), not alphabetically.
+    expect(result.records.map((r) => [r.LeadSource, r.n])).toEqual([
+      ['Web', 150],
+      ['Other', 300]
+    ]);
+    const count = await conn.query("SELECT COUNT() FROM Lead WHERE Company = 'Query Paging'");
+    expect(count.totalSize).toBe(total);
+  });
+});
+
+describe('Bulk API 2.0', () => {
+  const poll = { pollInterval: 200, pollTimeout: 60_000 };
+
+  it('should insert, upsert on Id (rows without Id are created) and delete with loadAndWaitForResults', async () => {
+    const inserted = await conn.bulk2.loadAndWaitForResults({
+      object: 'Lead',
+      operation: 'insert',
+      input: [
+        { LastName: 'Bulk One', Company: 'Bulk Co' },
+        { LastName: 'Bulk Two', Company: 'Bulk Co' }
+      ],
+      ...poll
+    });
+    expect(inserted.successfulResults).toHaveLength(2);
+    const [one] = inserted.successfulResults.map((r) => r.sf__Id as string);
+
+    const upserted = await conn.bulk2.loadAndWaitForResults({
+      object: 'Lead',
+      operation: 'upsert',
+      externalIdFieldName: 'Id',
+      input: [
+        { Id: one, LastName: 'Bulk One Updated', Company: 'Bulk Co' },
+        { Id: null, LastName: 'Bulk Three', Company: 'Bulk Co' }
+      ],
+      ...poll
+    });
+    expect(upserted.failedResults).toEqual([]);
+    const byName = new Map(upserted.successfulResults.map((r) => [r.LastName, r]));
+    expect(byName.get('Bulk One Updated')).toMatchObject({ sf__Id: one, sf__Created: 'false' });
+    expect(byName.get('Bulk Three')).toMatchObject({ sf__Created: 'true' });
+    expect(byName.get('Bulk Three')?.sf__Id).toMatch(/^00Q\w{15}$/);
+
+    const ids = (await conn.query<LeadRow>("SELECT Id FROM Lead WHERE Company = 'Bulk Co'")).records.map((r) => ({ Id: r.Id }));
+    expect(ids).toHaveLength(3);
+    const deleted = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'delete', input: ids, ...poll });
+    expect(deleted.successfulResults).toHaveLength(3);
+    expect((await conn.query("SELECT COUNT() FROM Lead WHERE Company = 'Bulk Co'")).totalSize).toBe(0);
+  }, 60_000);
+
+  it('should return every row to bulk2.query when the result is larger than 10,000 rows', async () => {
+    const rows = 10_050;
+    const input = Array.from({ length: rows }, (_, i) => ({ LastName: `Big ${i}`, Company: 'Bulk Big' }));
+    const load = await conn.bulk2.loadAndWaitForResults({ object: 'Lead', operation: 'insert', input, ...poll });
+    expect(load.successfulResults).toHaveLength(rows);
+    const stream = await conn.bulk2.query("SELECT Id, LastName FROM Lead WHERE Company = 'Bulk Big'", poll);
+    let count = 0;
+    for await (const record of stream) if ((record as LeadRow).Id) count++;
+    expect(count).toBe(rows);
+  }, 60_000);
+});
+
+describe('describe and limits', () => {
+  it('should describe Lead and report the org limits', async () => {
+    const lead = await conn.sobject('Lead').describe();
+    expect(lead.fields.find((f) => f.name === 'AnnualRevenue')).toMatchObject({ type: 'currency', precision: 18, scale: 0 });
+    const limits = await conn.limits();
+    expect(limits.DailyApiRequests?.Max).toBeGreaterThan(0);
+    expect(limits.DailyApiRequests?.Remaining).toBeLessThan(limits.DailyApiRequests?.Max ?? 0);
+  });
+
+  it('should refuse AnnualRevenue 1e18 with NUMBER_OUTSIDE_VALID_RANGE', async () => {
+    const [result] = await conn.sobject('Lead').create([{ LastName: 'Rich', Company: 'Big Revenue', AnnualRevenue: 1e18 }]);
+    expect(result).toEqual({
+      success: false,
+      errors: [
+        {
+          statusCode: 'NUMBER_OUTSIDE_VALID_RANGE',
+          message: 'Annual Revenue: value outside of valid range on numeric field: 1.0E18',
+          fields: ['AnnualRevenue']
+        }
+      ]
+    });
+  });
+});
