@@ -8,6 +8,7 @@ import { syncTables, type SqlRunner } from '../core/database';
 import { newId } from '../core/ids';
 import { packageFromComponents, readSourceComponents, type RawComponent } from '../core/metadata-loader';
 import { DEFAULT_FORCE_APP_DIR, buildOrgSchema, mutableSchema, type LoadedSchema, type MutableSchema } from '../core/schema';
+import { transactionAwareDb } from '../http/tx-aware-db';
 import { componentKey, toRawComponent, type OrgComponent } from './components';
 import { readSourceExtras } from './source-extras';
 import { writeMetadataMirrorRows, writePermissionSetRows } from './package-rows';
@@ -120,7 +121,10 @@ export class OrgMetadata {
    * custom metadata and permission set rows, the deployed components; then swaps the schema. If anything
    * fails nothing is applied and the old schema stays.
    */
-  async apply(db: PGlite, next: LoadedSchema, components: StoredComponent[], opts: { orgId: string; now: Date }): Promise<void> {
+  async apply(rawDb: PGlite, next: LoadedSchema, components: StoredComponent[], opts: { orgId: string; now: Date }): Promise<void> {
+    // syncTables runs its own statements on the db it is given: route them into this transaction (a plain PGlite
+    // would wait for the open transaction forever). Wrapping the server's already transaction-aware db is harmless.
+    const db = transactionAwareDb(rawDb).db;
     const previous = this.schema.current();
     const deployed = new Map(this.deployed);
     for (const c of components) deployed.set(componentKey(c.type, c.fullName), c);
