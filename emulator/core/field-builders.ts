@@ -22,7 +22,8 @@ const SOAP_TYPES: Record<FieldType, string> = {
   percent: 'xsd:double',
   date: 'xsd:date',
   datetime: 'xsd:dateTime',
-  anyType: 'xsd:anyType'
+  anyType: 'xsd:anyType',
+  address: 'urn:address'
 };
 
 export type FieldOptions = Partial<Omit<FieldDef, 'name' | 'type' | 'column' | 'soapType'>>;
@@ -58,7 +59,8 @@ export function makeField(name: string, type: FieldType, opts: FieldOptions = {}
     inlineHelpText: opts.inlineHelpText ?? null,
     column: name.toLowerCase(),
     autoNumberFormat: opts.autoNumberFormat ?? null,
-    defaultValueFormula: opts.defaultValueFormula ?? null
+    defaultValueFormula: opts.defaultValueFormula ?? null,
+    compoundFieldName: opts.compoundFieldName ?? null
   };
 }
 
@@ -114,6 +116,45 @@ export function reference(name: string, referenceTo: string[], opts: FieldOption
 }
 
 const readOnly: FieldOptions = { createable: false, updateable: false };
+
+export const GEOCODE_ACCURACIES = [
+  'Address', 'NearAddress', 'Block', 'Street', 'ExtendedZip', 'Zip', 'Neighborhood', 'City', 'County', 'State', 'Unknown'
+] as const;
+
+/**
+ * A standard compound address (`Address`, `BillingAddress`, `MailingAddress` ...) with its components,
+ * as the object reference describes them for an org without state and country picklists (the
+ * default: no StateCode/CountryCode). The compound field is read-only; its value is built from the
+ * components when read.
+ */
+export function addressFields(prefix: string, labelPrefix = prefix): FieldDef[] {
+  const compound = `${prefix}Address`;
+  const label = (part: string) => (labelPrefix ? `${labelPrefix} ${part}` : part);
+  const part = { compoundFieldName: compound };
+  return [
+    textArea(`${prefix}Street`, 255, { ...part, label: label('Street') }),
+    text(`${prefix}City`, 40, { ...part, label: label('City') }),
+    text(`${prefix}State`, 80, { ...part, label: label('State/Province') }),
+    text(`${prefix}PostalCode`, 20, { ...part, label: label('Zip/Postal Code') }),
+    text(`${prefix}Country`, 80, { ...part, label: label('Country') }),
+    double(`${prefix}Latitude`, 18, 15, { ...part, label: label('Latitude') }),
+    double(`${prefix}Longitude`, 18, 15, { ...part, label: label('Longitude') }),
+    picklist(`${prefix}GeocodeAccuracy`, GEOCODE_ACCURACIES, { ...part, restrictedPicklist: true, label: label('Geocode Accuracy') }),
+    makeField(compound, 'address', { ...readOnly, label: label('Address') })
+  ];
+}
+
+/** Components of a compound field with their key in the compound value ('BillingPostalCode' -> 'postalCode'). */
+export function compoundComponents(object: Pick<SObjectDef, 'fields'>, compound: Pick<FieldDef, 'name'>): Array<{ key: string; field: FieldDef }> {
+  const prefix = compound.name.replace(/Address$/, '');
+  return object.fields
+    .filter((f) => f.compoundFieldName === compound.name)
+    .map((field) => {
+      const rest = field.name.slice(prefix.length);
+      return { key: rest.charAt(0).toLowerCase() + rest.slice(1), field };
+    })
+    .sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : 0));
+}
 
 /** Id, IsDeleted and the audit fields every object has. `history` objects lack the LastModified* fields. */
 export function systemFields(opts: { history?: boolean; systemModstamp?: boolean } = {}): FieldDef[] {

@@ -14,6 +14,7 @@ import {
   email,
   int,
   makeField,
+  addressFields,
   makeObject,
   ownerField,
   percent,
@@ -92,12 +93,19 @@ function prefix(name: string): string {
 }
 
 function address(prefixName: string): FieldDef[] {
+  return addressFields(prefixName);
+}
+
+const CLEAN_STATUSES = ['Matched', 'Different', 'Acknowledged', 'NotFound', 'Inactive', 'Pending', 'SelectMatch', 'Skipped'];
+
+/** Data.com / Lightning fields every Lead, Account and Contact describes (clean status, photo, recently viewed). */
+function dataComFields(): FieldDef[] {
   return [
-    textArea(`${prefixName}Street`, 255),
-    text(`${prefixName}City`, 40),
-    text(`${prefixName}State`, 80),
-    text(`${prefixName}PostalCode`, 20),
-    text(`${prefixName}Country`, 80)
+    text('Jigsaw', 20, { label: 'Data.com Key' }),
+    picklist('CleanStatus', CLEAN_STATUSES, { restrictedPicklist: true, label: 'Clean Status' }),
+    url('PhotoUrl', { ...READ_ONLY, label: 'Photo URL' }),
+    dateTime('LastViewedDate', READ_ONLY),
+    dateTime('LastReferencedDate', READ_ONLY)
   ];
 }
 
@@ -148,7 +156,12 @@ function lead(): SObjectDef {
       reference('ConvertedContactId', ['Contact'], READ_ONLY),
       reference('ConvertedOpportunityId', ['Opportunity'], READ_ONLY),
       bool('IsUnreadByOwner', { label: 'Unread By Owner' }),
-      date('LastActivityDate', READ_ONLY)
+      date('LastActivityDate', READ_ONLY),
+      ...dataComFields(),
+      text('CompanyDunsNumber', 9, { label: 'Company D-U-N-S Number' }),
+      text('EmailBouncedReason', 255),
+      dateTime('EmailBouncedDate'),
+      date('LastTransferDate', READ_ONLY)
     ],
     { trackedFields: ['Status'] }
   );
@@ -181,7 +194,15 @@ function account(): SObjectDef {
     text('Site', 80, { label: 'Account Site' }),
     ownerField(),
     picklist('AccountSource', LEAD_SOURCES),
-    date('LastActivityDate', READ_ONLY)
+    date('LastActivityDate', READ_ONLY),
+    ...dataComFields(),
+    text('JigsawCompanyId', 20, { ...READ_ONLY, label: 'Jigsaw Company ID' }),
+    text('SicDesc', 80, { label: 'SIC Description' }),
+    text('DunsNumber', 9, { label: 'D-U-N-S Number' }),
+    text('Tradestyle', 255),
+    text('NaicsCode', 8, { label: 'NAICS Code' }),
+    text('NaicsDesc', 120, { label: 'NAICS Description' }),
+    text('YearStarted', 4)
   ]);
 }
 
@@ -210,7 +231,14 @@ function contact(): SObjectDef {
     ownerField(),
     bool('HasOptedOutOfEmail', { label: 'Email Opt Out' }),
     bool('DoNotCall'),
-    date('LastActivityDate', READ_ONLY)
+    date('LastActivityDate', READ_ONLY),
+    ...dataComFields(),
+    text('JigsawContactId', 20, { ...READ_ONLY, label: 'Jigsaw Contact ID' }),
+    text('EmailBouncedReason', 255),
+    dateTime('EmailBouncedDate'),
+    bool('IsEmailBounced', { ...READ_ONLY, label: 'Is Email Bounced' }),
+    dateTime('LastCURequestDate', { ...READ_ONLY, label: 'Last Stay-in-Touch Request Date' }),
+    dateTime('LastCUUpdateDate', { ...READ_ONLY, label: 'Last Stay-in-Touch Save Date' })
   ]);
 }
 
@@ -254,7 +282,13 @@ function opportunity(): SObjectDef {
     text('Fiscal', 6, { ...READ_ONLY, label: 'Fiscal Period' }),
     date('LastActivityDate', READ_ONLY),
     reference('LastAmountChangedHistoryId', ['OpportunityHistory'], READ_ONLY),
-    reference('LastCloseDateChangedHistoryId', ['OpportunityHistory'], READ_ONLY)
+    reference('LastCloseDateChangedHistoryId', ['OpportunityHistory'], READ_ONLY),
+    dateTime('LastViewedDate', READ_ONLY),
+    dateTime('LastReferencedDate', READ_ONLY),
+    bool('HasOpenActivity', READ_ONLY),
+    bool('HasOverdueTask', READ_ONLY),
+    dateTime('LastStageChangeDate', READ_ONLY),
+    int('PushCount', 9, READ_ONLY)
   ]);
 }
 
@@ -280,7 +314,11 @@ function task(): SObjectDef {
     picklist('CallType', ['Internal', 'Inbound', 'Outbound']),
     text('CallDisposition', 255, { label: 'Call Result' }),
     picklist('TaskSubtype', ['Task', 'Email', 'ListEmail', 'Cadence', 'Call', 'LinkedIn'], { updateable: false }),
-    dateTime('CompletedDateTime', READ_ONLY)
+    dateTime('CompletedDateTime', READ_ONLY),
+    bool('IsArchived', { ...READ_ONLY, label: 'Archived' }),
+    bool('IsReminderSet', { label: 'Reminder Set' }),
+    dateTime('ReminderDateTime', { label: 'Reminder Date/Time' }),
+    bool('IsRecurrence', { updateable: false, label: 'Create Recurring Series of Tasks' })
   ]);
 }
 
@@ -307,7 +345,13 @@ function campaign(): SObjectDef {
     int('NumberOfConvertedLeads', 9, READ_ONLY),
     int('NumberOfContacts', 9, READ_ONLY),
     int('NumberOfOpportunities', 9, READ_ONLY),
-    ownerField()
+    int('NumberOfResponses', 9, READ_ONLY),
+    int('NumberOfWonOpportunities', 9, READ_ONLY),
+    currency('AmountAllOpportunities', 18, 0, { ...READ_ONLY, label: 'Value Opportunities in Campaign' }),
+    currency('AmountWonOpportunities', 18, 0, { ...READ_ONLY, label: 'Value Won Opportunities in Campaign' }),
+    ownerField(),
+    dateTime('LastViewedDate', READ_ONLY),
+    dateTime('LastReferencedDate', READ_ONLY)
   ]);
 }
 
@@ -348,7 +392,13 @@ function user(): SObjectDef {
     reference('ProfileId', ['Profile'], { nillable: false }),
     reference('UserRoleId', ['UserRole'], { label: 'Role ID' }),
     reference('ManagerId', ['User'], { relationshipName: 'Manager' }),
-    picklist('UserType', ['Standard', 'AutomatedProcess'], { ...READ_ONLY, defaultedOnCreate: true })
+    picklist('UserType', ['Standard', 'AutomatedProcess'], { ...READ_ONLY, defaultedOnCreate: true }),
+    ...address(''),
+    dateTime('LastLoginDate', READ_ONLY),
+    url('FullPhotoUrl', { ...READ_ONLY, length: 1024, label: 'Url for full-sized Photo' }),
+    url('SmallPhotoUrl', { ...READ_ONLY, length: 1024, label: 'Photo' }),
+    dateTime('LastViewedDate', READ_ONLY),
+    dateTime('LastReferencedDate', READ_ONLY)
   ]);
 }
 

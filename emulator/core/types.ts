@@ -28,7 +28,9 @@ export type FieldType =
   | 'date'
   | 'datetime'
   | 'reference'
-  | 'anyType';
+  | 'anyType'
+  /** Compound address field (BillingAddress ...): read-only, computed from its component fields. */
+  | 'address';
 
 export interface PicklistEntry {
   value: string;
@@ -72,6 +74,8 @@ export interface FieldDef {
   autoNumberFormat?: string | null;
   /** Default value given as a formula that must be evaluated at insert time (e.g. TODAY()). */
   defaultValueFormula?: string | null;
+  /** Component of a compound field (BillingCity -> 'BillingAddress'), as describe reports it. */
+  compoundFieldName?: string | null;
 }
 
 export interface ValidationRuleDef {

@@ -3,6 +3,7 @@
  * (what the record layer keeps in memory and writes: dates 'YYYY-MM-DD', datetimes ISO with 'Z',
  * numbers as numbers) and API output (datetimes as Salesforce prints them: 2024-01-02T03:04:05.000+0000).
  */
+import { compoundComponents } from './field-builders';
 import { isValidIdFormat, to18 } from './ids';
 import { integerDigits, integerDigitsOfNumber, javaDoubleString, maxIntegerDigits } from './numbers';
 import type { FieldDef, SfError, SObjectDef } from './types';
@@ -186,7 +187,8 @@ function jsonToken(value: unknown): string {
 export function jsonParserErrorFor(object: SObjectDef, record: Record<string, unknown>): { errorCode: 'JSON_PARSER_ERROR'; message: string } | null {
   for (const [key, raw] of Object.entries(record)) {
     const field = object.fieldMap.get(key.toLowerCase());
-    if (!field || field.type === 'id') continue;
+    // Compound fields are refused by the record layer (not writable), as Salesforce does.
+    if (!field || field.type === 'id' || field.type === 'address') continue;
     const coerced = coerceInput(field, raw);
     const structural = typeof raw === 'object' && raw !== null;
     if ((!coerced.ok && coerced.error.statusCode === 'INVALID_TYPE_ON_FIELD_IN_RECORD') || structural) {
@@ -273,8 +275,26 @@ export function normalizeRow(object: SObjectDef, row: Record<string, unknown>): 
 /** Row (stored form) -> API record with canonical field names; all fields, or the listed ones in that order. */
 export function rowToApiRecord(object: SObjectDef, row: Record<string, unknown>, fields?: FieldDef[]): Record<string, unknown> {
   const record: Record<string, unknown> = {};
-  for (const field of fields ?? object.fields) record[field.name] = toApiValue(field, row[field.column] ?? null);
+  for (const field of fields ?? object.fields) {
+    record[field.name] = field.type === 'address' ? compoundValue(object, field, row) : toApiValue(field, row[field.column] ?? null);
+  }
   return record;
+}
+
+/**
+ * A compound address as the REST API returns it: its components under their short keys in
+ * alphabetical order ({city, country, geocodeAccuracy, latitude, longitude, postalCode, state, street}),
+ * or null when every component is blank.
+ */
+export function compoundValue(object: SObjectDef, field: FieldDef, row: Record<string, unknown>): Record<string, unknown> | null {
+  const value: Record<string, unknown> = {};
+  let any = false;
+  for (const { key, field: component } of compoundComponents(object, field)) {
+    const v = toApiValue(component, row[component.column] ?? null);
+    if (v !== null) any = true;
+    value[key] = v;
+  }
+  return any ? value : null;
 }
 
 /** Text form used in history OldValue/NewValue. */

@@ -93,7 +93,7 @@ function describeField(object: SObjectDef, field: FieldDef): Record<string, unkn
     calculatedFormula: field.calculatedFormula ?? null,
     cascadeDelete: false,
     caseSensitive: field.caseSensitive,
-    compoundFieldName: null,
+    compoundFieldName: field.compoundFieldName ?? null,
     controllerName: null,
     createable: field.createable,
     custom: field.custom,

@@ -407,7 +407,7 @@ function compileOrderBy(
       expr = functionExpr(scope, c.fn, aggregate);
     } else {
       const r = scope.resolve((c as { field: string }).field);
-      if (r.field.type === 'textarea' && r.field.length > 255) {
+      if ((r.field.type === 'textarea' && r.field.length > 255) || r.field.type === 'address') {
         throw malformedQuery(
           caretMessage(
             soql,

@@ -4,6 +4,7 @@
  * (OwnerId -> User|Group, WhoId -> Contact|Lead) join every target the schema models (Owner: User only,
  * since the emulator has no queues) and coalesce their columns.
  */
+import { compoundComponents } from '../core/field-builders';
 import type { FieldDef, Schema, SObjectDef } from '../core/types';
 import { malformedQuery, noSuchColumn, unknownRelationship } from './errors';
 import { familyOf, quoteIdent, type ValueFamily } from './sql';
@@ -112,6 +113,9 @@ export class Scope {
     const first = hits[0];
     if (!first)
       throw noSuchColumn(this.soql, token, targets.length > 1 ? 'Name' : (targets[0] as JoinTarget).obj.name);
+    if (first.field.type === 'address') {
+      return { field: first.field, family: 'compound', expr: compoundExpr(first.t, first.field), path };
+    }
     const exprs = hits.map((h) => `${h.t.alias}.${quoteIdent(h.field.column)}`);
     const expr = exprs.length === 1 ? (exprs[0] as string) : `COALESCE(${exprs.join(', ')})`;
     return { field: first.field, family: familyOf(first.field), expr, path };
@@ -162,4 +166,16 @@ export class Scope {
     if (user && refField.referenceTo.includes('Group')) return [user];
     return modelled;
   }
+}
+
+/**
+ * A compound address selected in SOQL: a JSON object of its components (numbers stay numbers),
+ * or NULL when all of them are blank, as the REST API returns it.
+ */
+function compoundExpr(target: JoinTarget, field: FieldDef): string {
+  const parts = compoundComponents(target.obj, field);
+  const col = (f: FieldDef) => `${target.alias}.${quoteIdent(f.column)}`;
+  const pairs = parts.map(({ key, field: f }) => `'${key}', ${f.type === 'double' ? `(${col(f)})::float8` : col(f)}`);
+  const anySet = parts.map(({ field: f }) => `${col(f)} IS NOT NULL`).join(' OR ');
+  return `CASE WHEN ${anySet || 'false'} THEN json_build_object(${pairs.join(', ')}) END`;
 }

@@ -22,7 +22,8 @@ export function quoteIdent(name: string): string {
   return `"${name.replace(/"/g, '""')}"`;
 }
 
-export type ValueFamily = 'text' | 'id' | 'boolean' | 'number' | 'date' | 'datetime';
+/** 'compound': a compound address, selected as a JSON object built from its components. */
+export type ValueFamily = 'text' | 'id' | 'boolean' | 'number' | 'date' | 'datetime' | 'compound';
 
 export function familyOf(field: Pick<FieldDef, 'type'>): ValueFamily {
   switch (field.type) {
@@ -40,6 +41,8 @@ export function familyOf(field: Pick<FieldDef, 'type'>): ValueFamily {
       return 'date';
     case 'datetime':
       return 'datetime';
+    case 'address':
+      return 'compound';
     default:
       return 'text';
   }
@@ -59,6 +62,9 @@ export function formatExpr(family: ValueFamily, expr: string, style: OutputStyle
       return `(${expr})::float8`;
     case 'boolean':
       return `(${expr})::boolean`;
+    case 'compound':
+      // REST returns the nested object; a Bulk CSV cell gets its JSON text.
+      return style === 'rest' ? expr : `(${expr})::text`;
     default:
       return `(${expr})::text`;
   }

@@ -201,6 +201,9 @@ function decodeValue(
       `value of filter criterion for field '${fieldName}' must be of type ${typeName} and should ${quoted ? '' : 'not '}be enclosed in quotes`
     );
   switch (expr.family) {
+    case 'compound':
+      // Salesforce filters on the components (BillingCity), never on the compound field itself.
+      throw malformedQuery(caretMessage(soql, findToken(soql, fieldName), `field '${fieldName}' can not be filtered in a query call`));
     case 'text':
     case 'id': {
       if (literalType !== 'STRING') throw mustBe(expr.family === 'id' ? 'id' : 'string', true);

@@ -285,3 +285,63 @@ describe('describe and limits', () => {
     });
   });
 });
+
+describe('compound address fields', () => {
+  it('should describe the compound field and its components', async () => {
+    const account = await conn.sobject('Account').describe();
+    const byName = new Map(account.fields.map((f) => [f.name, f]));
+    expect(byName.get('BillingAddress')).toMatchObject({ type: 'address', soapType: 'urn:address', createable: false, updateable: false, nillable: true, compoundFieldName: null });
+    expect(byName.get('BillingCity')).toMatchObject({ type: 'string', length: 40, compoundFieldName: 'BillingAddress', label: 'Billing City' });
+    expect(byName.get('BillingLatitude')).toMatchObject({ type: 'double', precision: 18, scale: 15, compoundFieldName: 'BillingAddress' });
+    expect(byName.get('ShippingGeocodeAccuracy')).toMatchObject({ type: 'picklist', compoundFieldName: 'ShippingAddress' });
+    expect(byName.has('BillingStateCode')).toBe(false);
+    const lead = await conn.sobject('Lead').describe();
+    expect(lead.fields.find((f) => f.name === 'Street')).toMatchObject({ type: 'textarea', length: 255, compoundFieldName: 'Address' });
+    const contact = await conn.sobject('Contact').describe();
+    expect(contact.fields.filter((f) => f.type === 'address').map((f) => f.name).sort()).toEqual(['MailingAddress', 'OtherAddress']);
+    expect(account.fields.find((f) => f.name === 'JigsawCompanyId')).toMatchObject({ type: 'string', length: 20, createable: false });
+    expect(lead.fields.find((f) => f.name === 'CleanStatus')).toMatchObject({ type: 'picklist', restrictedPicklist: true });
+  });
+
+  it('should return the nested address in SOQL and retrieve, null when blank', async () => {
+    const [withAddress, blank] = await conn.sobject('Account').create([
+      { Name: 'Addressed', BillingStreet: '1 Market St', BillingCity: 'San Francisco', BillingState: 'CA', BillingPostalCode: '94105', BillingCountry: 'USA', BillingLatitude: 37.7936, BillingLongitude: -122.3952 },
+      { Name: 'No Address' }
+    ]);
+    const address = {
+      city: 'San Francisco',
+      country: 'USA',
+      geocodeAccuracy: null,
+      latitude: 37.7936,
+      longitude: -122.3952,
+      postalCode: '94105',
+      state: 'CA',
+      street: '1 Market St'
+    };
+    const result = await conn.query<{ Name: string; BillingAddress: unknown; ShippingAddress: unknown }>(
+      "SELECT Name, BillingAddress, ShippingAddress FROM Account WHERE Name IN ('Addressed', 'No Address') ORDER BY Name"
+    );
+    expect(result.records.map((r) => [r.Name, r.BillingAddress, r.ShippingAddress])).toEqual([
+      ['Addressed', address, null],
+      ['No Address', null, null]
+    ]);
+    const retrieved = (await conn.sobject('Account').retrieve(withAddress?.id as string)) as Record<string, unknown>;
+    expect(retrieved.BillingAddress).toEqual(address);
+    expect(blank?.success).toBe(true);
+  });
+
+  it('should refuse writing a compound field, as Salesforce does', async () => {
+    const [result] = await conn.sobject('Account').create([{ Name: 'Direct', BillingAddress: { city: 'Paris' } }]);
+    expect(result).toEqual({
+      success: false,
+      errors: [
+        expect.objectContaining({
+          statusCode: 'INVALID_FIELD_FOR_INSERT_UPDATE',
+          message: expect.stringContaining('Unable to create/update fields: BillingAddress.'),
+          fields: ['BillingAddress']
+        })
+      ]
+    });
+    await expect(conn.query("SELECT Id FROM Account WHERE BillingAddress = 'x'")).rejects.toThrow("field 'BillingAddress' can not be filtered in a query call");
+  });
+});
