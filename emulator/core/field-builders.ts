@@ -139,7 +139,7 @@ export function addressFields(prefix: string, labelPrefix = prefix): FieldDef[] 
     text(`${prefix}Country`, 80, { ...part, label: label('Country') }),
     double(`${prefix}Latitude`, 18, 15, { ...part, label: label('Latitude') }),
     double(`${prefix}Longitude`, 18, 15, { ...part, label: label('Longitude') }),
-    picklist(`${prefix}GeocodeAccuracy`, GEOCODE_ACCURACIES, { ...part, restrictedPicklist: true, label: label('Geocode Accuracy') }),
+    picklist(`${prefix}GeocodeAccuracy`, GEOCODE_ACCURACIES, { ...part, length: 40, restrictedPicklist: true, label: label('Geocode Accuracy') }),
     makeField(compound, 'address', { ...readOnly, label: label('Address') })
   ];
 }

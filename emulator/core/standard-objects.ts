@@ -19,7 +19,7 @@ import {
   ownerField,
   percent,
   phone,
-  picklist,
+  picklist as anyPicklist,
   reference,
   systemFields,
   text,
@@ -85,6 +85,11 @@ export const CLOSED_TASK_STATUSES: ReadonlySet<string> = new Set(['Completed']);
 export const TASK_PRIORITIES = ['High', 'Normal', 'Low'] as const;
 
 const SALUTATIONS = ['Mr.', 'Ms.', 'Mrs.', 'Dr.', 'Prof.'];
+
+/** Standard picklists describe with length 40 (the object reference's Industry, AccountSource ...); custom ones 255. */
+function picklist(name: string, values: readonly string[], opts: Parameters<typeof anyPicklist>[2] = {}): FieldDef {
+  return anyPicklist(name, values, { length: 40, ...opts });
+}
 
 function prefix(name: string): string {
   const value = STANDARD_KEY_PREFIXES[name];
@@ -502,7 +507,7 @@ export function fieldHistoryObject(parent: SObjectDef): SObjectDef {
         nillable: false,
         relationshipName: parentField === 'ParentId' ? 'Parent' : parent.name
       }),
-      picklist('Field', ['created', ...parent.fields.map((f) => f.name)], READ_ONLY),
+      anyPicklist('Field', ['created', ...parent.fields.map((f) => f.name)], READ_ONLY),
       picklist('DataType', ['Text', 'Picklist', 'Number', 'Currency', 'Date', 'DateTime', 'Boolean', 'EntityId'], READ_ONLY),
       makeField('OldValue', 'anyType', { ...READ_ONLY, length: 255 }),
       makeField('NewValue', 'anyType', { ...READ_ONLY, length: 255 })

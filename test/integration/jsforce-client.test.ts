@@ -295,6 +295,10 @@ describe('compound address fields', () => {
     expect(byName.get('BillingLatitude')).toMatchObject({ type: 'double', precision: 18, scale: 15, compoundFieldName: 'BillingAddress' });
     expect(byName.get('ShippingGeocodeAccuracy')).toMatchObject({ type: 'picklist', compoundFieldName: 'ShippingAddress' });
     expect(byName.has('BillingStateCode')).toBe(false);
+    // Values from Salesforce's field reference for Account.
+    expect(byName.get('Jigsaw')).toMatchObject({ type: 'string', length: 20, label: 'Data.com Key' });
+    expect(byName.get('Industry')).toMatchObject({ type: 'picklist', length: 40 });
+    expect(byName.get('AnnualRevenue')).toMatchObject({ type: 'currency', precision: 18, scale: 0 });
     const lead = await conn.sobject('Lead').describe();
     expect(lead.fields.find((f) => f.name === 'Street')).toMatchObject({ type: 'textarea', length: 255, compoundFieldName: 'Address' });
     const contact = await conn.sobject('Contact').describe();
