@@ -8,6 +8,7 @@ import type { PGlite } from '@electric-sql/pglite';
 import type { OrgContext } from '../core/types';
 import { DeployQueue } from './deploy';
 import { OrgMetadata } from './org-metadata';
+import { registerMetadataRestRoutes } from './rest-routes';
 import { registerMetadataSoapRoutes } from './soap-routes';
 
 export { OrgMetadata } from './org-metadata';
@@ -28,4 +29,12 @@ export async function openOrgMetadata(
 
 export function registerMetadataRoutes(app: FastifyInstance, ctx: OrgContext, service: OrgMetadataService): void {
   registerMetadataSoapRoutes(app, { ctx, org: service.org, deploys: service.deploys });
+  registerMetadataRestRoutes(app, {
+    deploys: service.deploys,
+    orgId: ctx.orgId,
+    userName: async (userId) => {
+      const user = await ctx.records.retrieve('User', userId, ['Name']).catch(() => null);
+      return typeof user?.Name === 'string' ? user.Name : userId;
+    }
+  });
 }

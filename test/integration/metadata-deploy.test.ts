@@ -110,6 +110,21 @@ describe('Metadata API deploy into an empty local org', () => {
     await expect(conn.query('SELECT Id FROM PermissionSet')).resolves.toMatchObject({ totalSize: 0 });
   });
 
+  it('should answer the REST deployRequest resource the same way (sf with org-metadata-rest-deploy=true)', async () => {
+    const started = (await conn.metadata.deployRest(await packageZip(broken), { rollbackOnError: true, singlePackage: true })) as unknown as {
+      id: string;
+    };
+    expect(started.id).toMatch(/^0Af/);
+    let result = await conn.metadata.checkDeployStatus(started.id, true, true);
+    for (let i = 0; i < 50 && !result.done; i++) {
+      await new Promise((r) => setTimeout(r, 100));
+      result = await conn.metadata.checkDeployStatus(started.id, true, true);
+    }
+    expect(result).toMatchObject({ done: true, status: 'Failed', success: false });
+    const failures = [result.details?.componentFailures ?? []].flat();
+    expect(failures.map((f) => [f.componentType, f.fullName]).sort()).toEqual([...BROKEN_COMPONENTS].sort());
+  });
+
   it('should deploy the package: new fields in describe and SOQL right away, Apex stored and reported as not run', async () => {
     const result = await deploy(conn, zip, { testLevel: 'RunLocalTests' });
     expect(result).toMatchObject({ status: 'Succeeded', success: true, numberComponentErrors: 0 });
