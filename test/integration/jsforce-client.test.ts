@@ -171,7 +171,8 @@ describe('query, queryMore, autoFetch, relationships and aggregates', () => {
     const first = await conn.query<LeadRow>(soql, { headers });
     expect(first).toMatchObject({ totalSize: total, done: false });
     expect(first.records).toHaveLength(200);
-    const second = await conn.queryMore<LeadRow>(first.nextRecordsUrl ?? '', { headers });
+    // The locator keeps the batch size it was opened with.
+    const second = await conn.queryMore<LeadRow>(first.nextRecordsUrl ?? '');
     expect(second.records).toHaveLength(200);
 
     const all = await conn.query<LeadRow>(soql, { headers, autoFetch: true, maxFetch: 10_000 });
@@ -233,12 +234,12 @@ describe('Bulk API 2.0', () => {
       externalIdFieldName: 'Id',
       input: [
         { Id: one, LastName: 'Bulk One Updated', Company: 'Bulk Co' },
-        { Id: null, LastName: 'Bulk Three', Company: 'Bulk Co' }
+        { Id: '', LastName: 'Bulk Three', Company: 'Bulk Co' }
       ],
       ...poll
     });
     expect(upserted.failedResults).toEqual([]);
-    const byName = new Map(upserted.successfulResults.map((r) => [r.LastName, r]));
+    const byName = new Map(upserted.successfulResults.map((r) => [(r as Record<string, unknown>).LastName, r]));
     expect(byName.get('Bulk One Updated')).toMatchObject({ sf__Id: one, sf__Created: 'false' });
     expect(byName.get('Bulk Three')).toMatchObject({ sf__Created: 'true' });
     expect(byName.get('Bulk Three')?.sf__Id).toMatch(/^00Q\w{15}$/);
