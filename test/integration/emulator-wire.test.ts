@@ -145,7 +145,9 @@ describe('resources the local org does not serve', () => {
         queryAll: `${url}?q=SELECT+Id+FROM+User`,
         jobs: `${url}/ingest`
       };
-      const answer = await raw('GET', probes[name] ?? url);
+      // The metadata resource serves only deployRequest (POST a zip); an empty POST is answered 400, not 404.
+      const answer =
+        name === 'metadata' ? await raw('POST', `${url}/deployRequest`) : await raw('GET', probes[name] ?? url);
       // Served: any answer but 404 (composite answers 405 to a GET).
       expect([name, answer.status]).not.toEqual([name, 404]);
     }
