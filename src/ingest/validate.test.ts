@@ -76,6 +76,16 @@ describe('validateRow', () => {
     });
   });
 
+  it('should reject a lead source longer than the 40 characters a standard picklist holds, before any write', () => {
+    const long = 'x'.repeat(41);
+    const result = validateRow(map(4, { 'Last Name': 'A', 'Company Name': 'B', Email: 'a@b.com' }), { ...source, leadSource: long });
+    expect(result).toEqual({
+      ok: false,
+      errors: [expect.objectContaining({ row: 4, value: long, reason: 'longer than 40 characters' })]
+    });
+    expect(validateRow(map(4, { 'Last Name': 'A', 'Company Name': 'B', Email: 'a@b.com' }), { ...source, leadSource: 'x'.repeat(40) }).ok).toBe(true);
+  });
+
   it('should use a stable hash id when the source has no record id', () => {
     const a = validateRow(map(2, { 'Last Name': 'A', 'Company Name': 'B', Email: 'A@B.com' }), source);
     const b = validateRow(map(9, { 'Last Name': 'A', 'Company Name': 'B', Email: 'a@b.com' }), source);

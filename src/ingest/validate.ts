@@ -90,11 +90,12 @@ export const leadFieldsSchema = z.object({
   State: optionalText(80),
   PostalCode: optionalText(20),
   Country: optionalText(80),
-  Industry: optionalText(255),
+  // Standard picklists describe with length 40 (unrestricted, so other values are accepted up to that length).
+  Industry: optionalText(40),
   NumberOfEmployees: z.number().int('must be a whole number').min(0, 'must not be negative').max(99_999_999).optional(),
   AnnualRevenue: z.number().min(0, 'must not be negative').optional(),
   Product_Interest__c: z.enum(PRODUCT_INTERESTS, { error: `must be one of ${PRODUCT_INTERESTS.join(', ')}` }).optional(),
-  LeadSource: optionalText(255),
+  LeadSource: optionalText(40),
   Description: optionalText(32_000),
   Source_System__c: z.string().min(1).max(80),
   Source_External_Id__c: z.string().min(1).max(255, 'longer than 255 characters')
