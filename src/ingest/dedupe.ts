@@ -105,6 +105,9 @@ export interface OrgLead {
   Website?: string | null;
   Source_External_Id__c?: string | null;
   LastModifiedDate?: string | null;
+  IsConverted?: boolean | null;
+  ConvertedContactId?: string | null;
+  ConvertedAccountId?: string | null;
   [field: string]: unknown;
 }
 export interface OrgContact {
@@ -116,7 +119,13 @@ export interface OrgContact {
   [field: string]: unknown;
 }
 
-const LEAD_SELECT = `SELECT Id, Source_External_Id__c, LastModifiedDate, ${UPDATABLE_LEAD_FIELDS.join(', ')} FROM Lead WHERE IsConverted = false`;
+const LEAD_COLUMNS = `Id, Source_External_Id__c, LastModifiedDate, ${UPDATABLE_LEAD_FIELDS.join(', ')}`;
+const LEAD_SELECT = `SELECT ${LEAD_COLUMNS} FROM Lead WHERE IsConverted = false`;
+/**
+ * Our own external ids are looked up converted or not: a converted lead keeps its Source_External_Id__c, and
+ * upserting onto it fails with CANNOT_UPDATE_CONVERTED_LEAD, so the row must go to its Contact instead.
+ */
+const OWN_LEAD_SELECT = `SELECT ${LEAD_COLUMNS}, IsConverted, ConvertedContactId, ConvertedAccountId FROM Lead`;
 
 /**
  * SOQL to find candidate matches for a batch: Leads by email or our own external id, Leads by last name
@@ -128,8 +137,9 @@ export function buildMatchQueries(leads: readonly NormalisedLead[], keys: Dedupe
   const extIds = uniq(leads.map((l) => l.fields.Source_External_Id__c));
   const lastNames = keys.includes('domainAndName') ? uniq(leads.map((l) => l.fields.LastName)) : [];
   const lead: string[] = [];
-  for (const ids of chunk(extIds, MATCH_IN_LIMIT)) lead.push(`${LEAD_SELECT} AND Source_External_Id__c IN ${soqlIn(ids)}`);
-  for (const es of chunk(emails, MATCH_IN_LIMIT)) lead.push(`${LEAD_SELECT} AND Email IN ${soqlIn(es)}`);
+  for (const ids of chunk(extIds, MATCH_IN_LIMIT)) lead.push(`${OWN_LEAD_SELECT} WHERE Source_External_Id__c IN ${soqlIn(ids)}`);
+  // Converted leads too: a person whose lead was converted is followed to the Contact it became.
+  for (const es of chunk(emails, MATCH_IN_LIMIT)) lead.push(`${OWN_LEAD_SELECT} WHERE Email IN ${soqlIn(es)}`);
   for (const ns of chunk(lastNames, MATCH_IN_LIMIT)) lead.push(`${LEAD_SELECT} AND LastName IN ${soqlIn(ns)}`);
   const contact = chunk(emails, MATCH_IN_LIMIT).map(
     (es) => `SELECT Id, Email, FirstName, LastName, AccountId FROM Contact WHERE Email IN ${soqlIn(es)}`
@@ -140,6 +150,8 @@ export function buildMatchQueries(leads: readonly NormalisedLead[], keys: Dedupe
 export type OrgMatch =
   | { kind: 'none' }
   | { kind: 'own'; leadId: string }
+  /** Our own lead, already converted: the row belongs to its Contact (and Account). */
+  | { kind: 'converted'; leadId: string; contactId: string; accountId: string | null }
   | { kind: 'lead'; lead: OrgLead; key: 'email' | 'domainAndName' }
   | { kind: 'contact'; contact: OrgContact };
 
@@ -149,8 +161,18 @@ export function createOrgMatcher(orgLeads: readonly OrgLead[], orgContacts: read
   const leadByEmail = new Map<string, OrgLead>();
   const leadByName = new Map<string, OrgLead>();
   const contactByEmail = new Map<string, OrgContact>();
+  /** Converted leads by email, and by the (15-character) Id of the Contact they became. */
+  const convertedByEmail = new Map<string, OrgLead>();
+  const convertedByContact = new Map<string, OrgLead>();
   for (const l of orgLeads) {
     if (l.Source_External_Id__c) byExtId.set(l.Source_External_Id__c, l);
+    // A converted lead is never written to: the row goes to the Contact it became.
+    if (l.IsConverted) {
+      if (!l.ConvertedContactId) continue;
+      convertedByContact.set(l.ConvertedContactId.slice(0, 15), l);
+      if (l.Email && !convertedByEmail.has(l.Email.toLowerCase())) convertedByEmail.set(l.Email.toLowerCase(), l);
+      continue;
+    }
     if (l.Email && !leadByEmail.has(l.Email.toLowerCase())) leadByEmail.set(l.Email.toLowerCase(), l);
     const person = personKey(l.FirstName, l.LastName ?? '');
     const website = l.Website ? normaliseWebsite(l.Website) : null;
@@ -160,12 +182,22 @@ export function createOrgMatcher(orgLeads: readonly OrgLead[], orgContacts: read
   }
   for (const c of orgContacts) if (c.Email && !contactByEmail.has(c.Email.toLowerCase())) contactByEmail.set(c.Email.toLowerCase(), c);
 
+  const converted = (l: OrgLead): OrgMatch => ({
+    kind: 'converted',
+    leadId: l.Id,
+    contactId: l.ConvertedContactId!,
+    accountId: l.ConvertedAccountId ?? null
+  });
   return (lead: NormalisedLead): OrgMatch => {
     const own = byExtId.get(lead.fields.Source_External_Id__c);
+    if (own?.IsConverted && own.ConvertedContactId) return converted(own);
     if (own) return { kind: 'own', leadId: own.Id };
     const email = lead.fields.Email;
     if (keys.includes('email') && email) {
       const contact = contactByEmail.get(email);
+      // The Contact a converted lead became is that person: update it, as for our own converted lead.
+      const convertedLead = contact ? convertedByContact.get(contact.Id.slice(0, 15)) : convertedByEmail.get(email);
+      if (convertedLead) return converted(convertedLead);
       if (contact) return { kind: 'contact', contact };
       const l = leadByEmail.get(email);
       if (l) return { kind: 'lead', lead: l, key: 'email' };
@@ -203,4 +235,48 @@ export function newerValues(existing: OrgLead, incoming: NormalisedLead): Record
 function sameValue(a: unknown, b: unknown): boolean {
   if (typeof a === 'number' || typeof b === 'number') return Number(a) === Number(b);
   return String(a) === String(b);
+}
+
+/**
+ * Lead field -> Contact field, as Salesforce's standard lead field mapping copies them at conversion. Only
+ * these are written to the Contact of a converted lead; company-level fields (Company, Website, Industry...)
+ * belong to the Account, which ingest leaves to sales, and LeadSource/Description keep the values the
+ * conversion copied (the person's original attribution).
+ */
+export const LEAD_TO_CONTACT_FIELDS: Readonly<Record<string, string>> = {
+  FirstName: 'FirstName',
+  LastName: 'LastName',
+  Email: 'Email',
+  Phone: 'Phone',
+  MobilePhone: 'MobilePhone',
+  Title: 'Title',
+  Street: 'MailingStreet',
+  City: 'MailingCity',
+  State: 'MailingState',
+  PostalCode: 'MailingPostalCode',
+  Country: 'MailingCountry'
+};
+
+/** SOQL for the Contacts of converted leads (fields ingest may update), at most 200 ids per query. */
+export function buildContactQueries(contactIds: readonly string[]): string[] {
+  const columns = ['Id', 'AccountId', 'LastModifiedDate', ...new Set(Object.values(LEAD_TO_CONTACT_FIELDS))].join(', ');
+  return chunk([...new Set(contactIds)], MATCH_IN_LIMIT).map((ids) => `SELECT ${columns} FROM Contact WHERE Id IN ${soqlIn(ids)}`);
+}
+
+/**
+ * The update for the Contact of a converted lead, with the same rule as newerValues for leads: blanks are
+ * filled, populated values replaced only when the row is newer than the Contact. Null when nothing changes.
+ */
+export function contactValues(existing: OrgContact & { LastModifiedDate?: string | null }, incoming: NormalisedLead): Record<string, unknown> | null {
+  const incomingNewer =
+    !incoming.updatedAt || !existing.LastModifiedDate || new Date(incoming.updatedAt) > new Date(existing.LastModifiedDate);
+  const changes: Record<string, unknown> = {};
+  for (const [leadField, contactField] of Object.entries(LEAD_TO_CONTACT_FIELDS)) {
+    const v = (incoming.fields as unknown as Record<string, unknown>)[leadField];
+    if (v === undefined || v === null || v === '') continue;
+    const current = existing[contactField];
+    const blank = current === undefined || current === null || current === '';
+    if (blank || (incomingNewer && !sameValue(current, v))) changes[contactField] = v;
+  }
+  return Object.keys(changes).length > 0 ? { Id: existing.Id, ...changes } : null;
 }

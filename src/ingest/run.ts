@@ -32,7 +32,7 @@ import { kindFromPath, readRecords, type SourceRecord } from './readers';
 import { createRejectWriter, escapeFormula, type RejectWriter } from './rejects';
 import { routeLead, type RoutingState } from './routing';
 import { leadRowHash, validateRow, type NormalisedLead, type RowError, type SourceContext } from './validate';
-import { createRecords, updateRecords, upsertLeads } from './writes';
+import { createRecords, findConvertedTargets, isConvertedLeadError, updateConvertedContacts, updateRecords, upsertLeads, type ContactTarget } from './writes';
 
 export interface IngestOptions {
   /** File to read (CSV, JSON or NDJSON by extension). Defaults to the source's configured path. */
@@ -57,6 +57,8 @@ export interface IngestSummary {
   rejected: number;
   created: number;
   updated: number;
+  /** Rows for converted leads, written to the lead's Contact instead (docs/ingest.md, converted leads). */
+  updatedContacts: number;
   unchanged: number;
   merged: number;
   attached: number;
@@ -73,6 +75,8 @@ export interface IngestSummary {
   reportFile: string | null;
   durationMs: number;
   rowsPerSecond: number;
+  /** First rows reported as `updated contact`: the lead was converted, its Contact got the row. */
+  contacts: { row: number; externalId: string; outcome: 'updated contact'; leadId: string; contactId: string; accountId: string | null; fields: string[] }[];
   /** First failures (the reject file has all of them). */
   failures: { row: number; externalId: string; errors: string[] }[];
   warnings: string[];
@@ -131,7 +135,7 @@ export function resolveSource(cfg: IngestConfig, opts: Pick<IngestOptions, 'file
 
 export interface IngestAllSummary {
   sources: IngestSummary[];
-  totals: Pick<IngestSummary, 'read' | 'rejected' | 'created' | 'updated' | 'unchanged' | 'merged' | 'attached' | 'skipped' | 'failed' | 'apiCalls'>;
+  totals: Pick<IngestSummary, 'read' | 'rejected' | 'created' | 'updated' | 'updatedContacts' | 'unchanged' | 'merged' | 'attached' | 'skipped' | 'failed' | 'apiCalls'>;
 }
 
 /**
@@ -154,7 +158,7 @@ export async function runIngest(
   for (const name of names) results.push(await runIngestSource(rt, { ...opts, source: name }));
   const sum = (k: keyof IngestAllSummary['totals']) => results.reduce((n, r) => n + r.summary[k], 0);
   const totals = {
-    read: sum('read'), rejected: sum('rejected'), created: sum('created'), updated: sum('updated'), unchanged: sum('unchanged'),
+    read: sum('read'), rejected: sum('rejected'), created: sum('created'), updated: sum('updated'), updatedContacts: sum('updatedContacts'), unchanged: sum('unchanged'),
     merged: sum('merged'), attached: sum('attached'), skipped: sum('skipped'), failed: sum('failed'), apiCalls: sum('apiCalls')
   };
   return {
@@ -264,7 +268,7 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
   s.rowsPerSecond = s.durationMs > 0 ? Math.round((s.read / s.durationMs) * 1000) : s.read;
   s.reportFile = writeReport(ctx);
   const ok = s.failed === 0;
-  return { ok, partial: !ok && s.created + s.updated + s.unchanged + s.attached > 0, summary: s, lines: humanLines(s) };
+  return { ok, partial: !ok && s.created + s.updated + s.updatedContacts + s.unchanged + s.attached > 0, summary: s, lines: humanLines(s) };
 }
 
 /**
@@ -292,6 +296,7 @@ function emptySummary(source: string, input: string, dryRun: boolean): IngestSum
     rejected: 0,
     created: 0,
     updated: 0,
+    updatedContacts: 0,
     unchanged: 0,
     merged: 0,
     attached: 0,
@@ -308,6 +313,7 @@ function emptySummary(source: string, input: string, dryRun: boolean): IngestSum
     reportFile: null,
     durationMs: 0,
     rowsPerSecond: 0,
+    contacts: [],
     failures: [],
     warnings: []
   };
@@ -347,6 +353,7 @@ type Plan =
   | { kind: 'upsert'; lead: NormalisedLead; hash: string; ownerId?: string }
   | { kind: 'update'; lead: NormalisedLead; hash: string; targetId: string; changes: Record<string, unknown> | null }
   | { kind: 'attach'; lead: NormalisedLead; hash: string; contactId: string }
+  | { kind: 'contact'; lead: NormalisedLead; hash: string; target: ContactTarget }
   | { kind: 'skip'; lead: NormalisedLead; hash: string; reason: string };
 
 async function processBatch(
@@ -417,8 +424,11 @@ async function processBatch(
     return e && e.action === 'created' && e.sfObject === 'Lead' ? e.sfId : null;
   };
   for (const { lead, hash } of todo) {
-    const m = knownOwn(lead) ? { kind: 'own' as const, leadId: knownOwn(lead)! } : match(lead);
-    if (m.kind === 'own') plans.push({ kind: 'upsert', lead, hash });
+    const found = match(lead);
+    // The org's word beats the ledger's: a lead we created may have been converted since.
+    const m = found.kind !== 'converted' && knownOwn(lead) ? { kind: 'own' as const, leadId: knownOwn(lead)! } : found;
+    if (m.kind === 'converted') plans.push({ kind: 'contact', lead, hash, target: { lead, leadId: m.leadId, contactId: m.contactId, accountId: m.accountId } });
+    else if (m.kind === 'own') plans.push({ kind: 'upsert', lead, hash });
     else if (m.kind === 'none') {
       const a = routeLead(lead, cfg.routing, ctx.routing, ctx.today);
       recordAssignment(ctx, lead, a.ownerId, a.rule, a.explanation);
@@ -431,7 +441,7 @@ async function processBatch(
   }
 
   // 5. writes
-  const outcome = new Map<NormalisedLead, { object: 'Lead' | 'Contact'; id: string; action: LedgerEntry['action'] }>();
+  const outcome = new Map<NormalisedLead, { object: 'Lead' | 'Contact'; id: string; action: LedgerEntry['action']; leadId?: string }>();
   const fail = (lead: NormalisedLead, result: RecordResult | undefined, fallback: string) => {
     s.failed++;
     const errors = result?.errors.length ? result.errors.map((e) => `${e.statusCode}: ${e.message}`) : [fallback];
@@ -454,12 +464,14 @@ async function processBatch(
       if (p.kind === 'upsert') s.created++;
       else if (p.kind === 'update') s.updated++;
       else if (p.kind === 'attach') s.attached++;
+      else if (p.kind === 'contact') s.updatedContacts++;
       else s.skipped++;
     }
     s.merged += mergedTodo.length;
     return;
   }
 
+  const refusedAsConverted: { lead: NormalisedLead; result: RecordResult }[] = [];
   if (upserts.length > 0) {
     const records: SObjectRecord[] = upserts.map((p) => ({ ...p.lead.fields, ...(p.ownerId ? { OwnerId: p.ownerId } : {}) }));
     const w = await upsertLeads(org, records, cfg.write);
@@ -473,7 +485,8 @@ async function processBatch(
         if (created) s.created++;
         else s.updated++;
         outcome.set(p.lead, { object: 'Lead', id: r.id, action: 'created' });
-      } else fail(p.lead, r, 'upsert failed');
+      } else if (isConvertedLeadError(r)) refusedAsConverted.push({ lead: p.lead, result: r });
+      else fail(p.lead, r, 'upsert failed');
     });
   }
 
@@ -483,13 +496,43 @@ async function processBatch(
   const targetIds = [...byTarget.keys()];
   const updateResults = await updateRecords(org, 'Lead', targetIds.map((id) => byTarget.get(id)! as SObjectRecord), cfg.write);
   const updateById = new Map(targetIds.map((id, i) => [id, updateResults[i]!]));
+  const refusedUpdates: { lead: NormalisedLead; leadId: string; result: RecordResult }[] = [];
   for (const p of updates) {
     const r = p.changes ? updateById.get(p.targetId) : undefined;
     if (!p.changes || r?.success) {
       if (p.changes) s.updated++;
       else s.unchanged++;
       outcome.set(p.lead, { object: 'Lead', id: p.targetId, action: 'updated' });
-    } else fail(p.lead, r, 'update failed');
+    } else if (r && isConvertedLeadError(r)) refusedUpdates.push({ lead: p.lead, leadId: p.targetId, result: r });
+    else fail(p.lead, r, 'update failed');
+  }
+
+  // Rows for converted leads go to the lead's Contact: those matched above, and those whose lead was converted
+  // between the match query and the write (Salesforce refused them with CANNOT_UPDATE_CONVERTED_LEAD).
+  const refused = [...refusedAsConverted, ...refusedUpdates];
+  const lateTargets = refused.length > 0 ? await findConvertedTargets(org, refused) : [];
+  for (const x of refused) if (!lateTargets.some((t) => t.lead === x.lead)) fail(x.lead, x.result, 'write refused: lead converted');
+  const contactTargets = [...plans.flatMap((p) => (p.kind === 'contact' ? [p.target] : [])), ...lateTargets];
+  for (const { target, result, changed } of await updateConvertedContacts(org, contactTargets, cfg.write)) {
+    if (result && !result.success) {
+      fail(target.lead, result, 'contact update failed');
+      continue;
+    }
+    // Nothing to change on the Contact is "unchanged"; the campaign membership and engagement still follow it.
+    if (changed.length > 0) s.updatedContacts++;
+    else s.unchanged++;
+    outcome.set(target.lead, { object: 'Contact', id: target.contactId, action: 'updated', leadId: target.leadId });
+    if (changed.length > 0 && s.contacts.length < MAX_LISTED_FAILURES) {
+      s.contacts.push({
+        row: target.lead.row,
+        externalId: target.lead.fields.Source_External_Id__c,
+        outcome: 'updated contact',
+        leadId: target.leadId,
+        contactId: target.contactId,
+        accountId: target.accountId,
+        fields: changed
+      });
+    }
   }
   for (const p of plans) {
     if (p.kind === 'attach') {
@@ -521,7 +564,7 @@ async function processBatch(
     .filter((p) => outcome.has(p.lead) && p.lead.events.length > 0)
     .map((p) => {
       const o = outcome.get(p.lead)!;
-      return { lead: p.lead, leadId: o.object === 'Lead' ? o.id : null, contactId: o.object === 'Contact' ? o.id : null };
+      return { lead: p.lead, leadId: o.object === 'Lead' ? o.id : (o.leadId ?? null), contactId: o.object === 'Contact' ? o.id : null };
     });
   await ctx.rt.store.transaction(async (tx) => {
     s.engagementEvents += await insertEngagementEvents(tx, eventItems);
@@ -619,7 +662,7 @@ export function humanLines(s: IngestSummary): string[] {
   const lines = [
     `${s.dryRun ? '[dry run] ' : ''}Ingest ${s.source} from ${s.input}`,
     `  read ${s.read}, valid ${s.valid}, rejected ${s.rejected}`,
-    `  ${s.dryRun ? 'would create' : 'created'} ${s.created}, updated ${s.updated}, unchanged ${s.unchanged}, merged duplicates ${s.merged}, attached to contacts ${s.attached}, skipped ${s.skipped}, failed ${s.failed}`,
+    `  ${s.dryRun ? 'would create' : 'created'} ${s.created}, updated ${s.updated}, updated contact (converted lead) ${s.updatedContacts}, unchanged ${s.unchanged}, merged duplicates ${s.merged}, attached to contacts ${s.attached}, skipped ${s.skipped}, failed ${s.failed}`,
     `  campaign members ${s.campaignMembers}, engagement events ${s.engagementEvents}`,
     `  ${s.rowsPerSecond} rows/s in ${(s.durationMs / 1000).toFixed(1)} s; writes: ${s.writes.collectionsBatches} collection calls, ${s.writes.bulkJobs} bulk jobs, ${s.writes.retriedRows} rows retried`
   ];
@@ -629,6 +672,9 @@ export function humanLines(s: IngestSummary): string[] {
   if (s.assignmentsFile) lines.push(`  assignments: ${s.assignmentsFile}`);
   if (s.reportFile) lines.push(`  report: ${s.reportFile}`);
   for (const w of s.warnings.slice(0, 10)) lines.push(`  warning: ${w}`);
+  for (const c of s.contacts.slice(0, 10)) {
+    lines.push(`  row ${c.row} (${c.externalId}): updated contact ${c.contactId} (converted lead ${c.leadId}): ${c.fields.join(', ')}`);
+  }
   for (const f of s.failures.slice(0, 10)) lines.push(`  failed row ${f.row} (${f.externalId}): ${f.errors.join('; ')}`);
   return lines;
 }

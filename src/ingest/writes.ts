@@ -5,7 +5,10 @@
  * with Salesforce's statusCode and message.
  */
 import { SalesforceError, TRANSIENT_CODES, type OrgClient, type RecordResult, type SObjectRecord } from '../salesforce/types';
+import { soqlIn } from '../salesforce/soql';
 import type { WriteConfig } from './config';
+import { buildContactQueries, chunk, contactValues, MATCH_IN_LIMIT, type OrgContact, type OrgLead } from './dedupe';
+import type { NormalisedLead } from './validate';
 
 export interface WriteOutcome {
   results: RecordResult[];
@@ -94,4 +97,112 @@ export async function updateRecords(org: OrgClient, type: string, records: SObje
 export async function createRecords(org: OrgClient, type: string, records: SObjectRecord[], cfg: WriteConfig, sleep?: Sleep): Promise<RecordResult[]> {
   if (records.length === 0) return [];
   return (await withRowRetry(records, async (rs) => ({ results: await org.rest.create(type, rs) }), cfg, sleep)).results;
+}
+
+/** A row that belongs to the Contact of a converted lead. */
+export interface ContactTarget {
+  lead: NormalisedLead;
+  leadId: string;
+  contactId: string;
+  accountId: string | null;
+}
+
+export interface ContactWriteResult {
+  target: ContactTarget;
+  /** Salesforce's result of the Contact update; null when the row changed nothing on the Contact. */
+  result: RecordResult | null;
+  /** Contact fields this row changed (empty when the Contact already held its values). */
+  changed: string[];
+}
+
+/**
+ * Updates the Contacts of converted leads with the rows' mapped fields (LEAD_TO_CONTACT_FIELDS), one update per
+ * Contact with later rows' values winning, as for leads. Contacts that no longer exist (deleted or merged after
+ * the conversion) come back as a failed result naming the Contact.
+ */
+export async function updateConvertedContacts(
+  org: OrgClient,
+  targets: readonly ContactTarget[],
+  cfg: WriteConfig,
+  sleep?: Sleep
+): Promise<ContactWriteResult[]> {
+  if (targets.length === 0) return [];
+  const contacts = new Map<string, OrgContact>();
+  for (const soql of buildContactQueries(targets.map((t) => t.contactId))) {
+    for (const c of await org.rest.query<OrgContact>(soql)) contacts.set(c.Id.slice(0, 15), c);
+  }
+  const byContact = new Map<string, Record<string, unknown>>();
+  const missing = new Set<string>();
+  const changedByRow = new Map<ContactTarget, string[]>();
+  for (const t of targets) {
+    const existing = contacts.get(t.contactId.slice(0, 15));
+    if (!existing) {
+      missing.add(t.contactId);
+      continue;
+    }
+    const changes = contactValues(existing, t.lead);
+    if (changes) {
+      byContact.set(existing.Id, { ...(byContact.get(existing.Id) ?? {}), ...changes });
+      changedByRow.set(t, Object.keys(changes).filter((k) => k !== 'Id'));
+    }
+  }
+  const ids = [...byContact.keys()];
+  const results = await updateRecords(org, 'Contact', ids.map((id) => byContact.get(id)! as SObjectRecord), cfg, sleep);
+  const byId = new Map(ids.map((id, i) => [id.slice(0, 15), results[i]!]));
+  return targets.map((target) => {
+    if (missing.has(target.contactId)) {
+      return {
+        target,
+        changed: [],
+        result: {
+          index: 0,
+          id: null,
+          success: false,
+          errors: [{
+            statusCode: 'CONVERTED_CONTACT_NOT_FOUND',
+            message: `Lead ${target.leadId} was converted to Contact ${target.contactId}, which no longer exists or is not visible to the integration user`,
+            fields: []
+          }]
+        }
+      };
+    }
+    const changed = changedByRow.get(target) ?? [];
+    return { target, changed, result: changed.length > 0 ? (byId.get(target.contactId.slice(0, 15)) ?? null) : null };
+  });
+}
+
+/** Salesforce's refusal to write a converted lead: the row is re-routed to the lead's Contact. */
+export const isConvertedLeadError = (r: RecordResult): boolean =>
+  !r.success && r.errors.some((e) => e.statusCode === 'CANNOT_UPDATE_CONVERTED_LEAD');
+
+/**
+ * For rows Salesforce refused because their lead was converted meanwhile (between our match query and the
+ * write): looks the leads up, by the Id we tried to update or else by our external id, and returns the
+ * Contact each row now belongs to. Rows whose lead is not converted are not returned (they stay failures).
+ */
+export async function findConvertedTargets(
+  org: OrgClient,
+  refused: readonly { lead: NormalisedLead; leadId?: string }[]
+): Promise<ContactTarget[]> {
+  const select = 'SELECT Id, Source_External_Id__c, IsConverted, ConvertedContactId, ConvertedAccountId FROM Lead';
+  const byId = new Map<string, OrgLead>();
+  const byExtId = new Map<string, OrgLead>();
+  const ids = [...new Set(refused.flatMap((r) => (r.leadId ? [r.leadId] : [])))];
+  const extIds = [...new Set(refused.flatMap((r) => (r.leadId ? [] : [r.lead.fields.Source_External_Id__c])))];
+  for (const part of chunk(ids, MATCH_IN_LIMIT)) {
+    for (const l of await org.rest.query<OrgLead>(`${select} WHERE Id IN ${soqlIn(part)}`)) byId.set(l.Id.slice(0, 15), l);
+  }
+  for (const part of chunk(extIds, MATCH_IN_LIMIT)) {
+    for (const l of await org.rest.query<OrgLead>(`${select} WHERE Source_External_Id__c IN ${soqlIn(part)}`)) {
+      if (l.Source_External_Id__c) byExtId.set(l.Source_External_Id__c, l);
+    }
+  }
+  const out: ContactTarget[] = [];
+  for (const { lead, leadId } of refused) {
+    const l = leadId ? byId.get(leadId.slice(0, 15)) : byExtId.get(lead.fields.Source_External_Id__c);
+    if (l?.IsConverted && l.ConvertedContactId) {
+      out.push({ lead, leadId: l.Id, contactId: l.ConvertedContactId, accountId: l.ConvertedAccountId ?? null });
+    }
+  }
+  return out;
 }
