@@ -22,7 +22,7 @@ export function registerHistoryCommand(program: Command): void {
             `Synced ${s.sync.leads} lead(s), ${s.sync.opportunities} opportunit(ies), ${s.sync.leadHistory} lead history and ${s.sync.opportunityHistory} opportunity history row(s)`,
             `Timelines: ${s.timelines}`,
             s.writeBack
-              ? `Write-back: ${s.writeBack.stageChangesWritten} stage change(s) written, ${s.writeBack.stageChangesUnchanged} unchanged, ${s.writeBack.milestonesWritten} milestone update(s)`
+              ? `Write-back: ${s.writeBack.stageChangesWritten} stage change(s) written, ${s.writeBack.stageChangesUnchanged} unchanged, removed ${s.writeBack.staleStageChangesRemoved} stale stage changes, ${s.writeBack.milestonesWritten} milestone update(s)`
               : 'Write-back: skipped',
             s.sla
               ? `SLA: ${s.sla.breaches} breach(es), ${s.sla.escalated} escalated, ${s.sla.recycled} recycled, ${s.sla.acceptByStamped} deadline(s) stamped; ${s.sla.followUpTasks} follow-up task(s)`

@@ -35,7 +35,7 @@ export async function runHistory(runtime: Runtime, opts: HistoryRunOptions = {})
   const sync = await syncHistory(org, runtime.store, config, { full: opts.full });
   runtime.logger.info({ sync }, 'history synced');
   const timelines = await buildTimelines(runtime.store, config);
-  const wb = opts.writeBack === false ? null : await writeBack(org, runtime.store, timelines, config);
+  const wb = opts.writeBack === false ? null : await writeBack(org, runtime.store, timelines, config, { full: opts.full });
   const sla = opts.sla === false ? null : await runSlaAndFollowUps(org, runtime.store, config, runtime.now());
   return { sync, timelines: timelines.length, writeBack: wb, sla };
 }

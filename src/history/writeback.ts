@@ -5,6 +5,7 @@
  * (content hashes kept in hist_written), so a rerun with nothing new writes nothing.
  */
 import { createHash } from 'node:crypto';
+import { soqlIn, soqlLikeValue } from '../salesforce/soql';
 import type { OrgClient, RecordResult, SObjectRecord } from '../salesforce/types';
 import type { Queryable, Store } from '../store/types';
 import type { HistoryConfig } from './config';
@@ -14,11 +15,15 @@ import type { TimelineSubject } from './timeline';
 /** Milestones by the first visit at or beyond them; lead stages first, every opportunity stage after SQL. */
 const LEAD_ORDER = ['Name', 'Engaged', 'Target', 'MQL', 'SAL', 'SQL'];
 const HOUR_MS = 3_600_000;
+/** Prefix of every Funnel_Stage_Change__c External_Id__c leadflow writes (rows entered by hand never have it). */
+export const STAGE_CHANGE_KEY_PREFIX = 'lf:';
+/** Ids per SOQL IN list and per collections delete call. */
+const IDS_PER_CALL = 200;
 
 export function stageChangeExternalId(subjectKey: string, stage: string, enteredAt: Date): string {
   // Stable across reruns: the same visit always maps to the same row. Hashed to stay well under 255 chars.
   const digest = createHash('sha1').update(`${stage}|${enteredAt.toISOString()}`).digest('hex').slice(0, 16);
-  return `lf:${subjectKey}:${digest}`;
+  return `${STAGE_CHANGE_KEY_PREFIX}${subjectKey}:${digest}`;
 }
 
 export function stageChangeRecords(t: TimelineSubject): SObjectRecord[] {
@@ -84,6 +89,8 @@ export interface WriteFailure {
 export interface WriteBackSummary {
   stageChangesWritten: number;
   stageChangesUnchanged: number;
+  /** Funnel_Stage_Change__c rows leadflow wrote earlier that the current timeline no longer produces, deleted. */
+  staleStageChangesRemoved: number;
   milestonesWritten: number;
   failures: WriteFailure[];
 }
@@ -116,10 +123,11 @@ export async function writeBack(
   org: OrgClient,
   store: Store,
   timelines: TimelineSubject[],
-  config: Pick<HistoryConfig, 'writeBack'>
+  config: Pick<HistoryConfig, 'writeBack'>,
+  opts: { full?: boolean } = {}
 ): Promise<WriteBackSummary> {
   const failures: WriteFailure[] = [];
-  const summary: WriteBackSummary = { stageChangesWritten: 0, stageChangesUnchanged: 0, milestonesWritten: 0, failures };
+  const summary: WriteBackSummary = { stageChangesWritten: 0, stageChangesUnchanged: 0, staleStageChangesRemoved: 0, milestonesWritten: 0, failures };
 
   if (config.writeBack.stageChanges) {
     const candidates = timelines.flatMap((t) =>
@@ -129,9 +137,22 @@ export async function writeBack(
       records.length > config.writeBack.bulkThreshold
         ? org.bulk.ingest('Funnel_Stage_Change__c', 'upsert', records, { externalIdFieldName: 'External_Id__c' }).then((r) => r.results)
         : org.rest.upsert('Funnel_Stage_Change__c', 'External_Id__c', records);
+    const previous = await unchangedKeys(store, 'stage_change', candidates.map((c) => c.key));
     const r = await writeChanged(org, store, 'stage_change', candidates, upsert, failures);
     summary.stageChangesWritten = r.written;
     summary.stageChangesUnchanged = r.unchanged;
+    // Only subjects whose timeline changed in this run can have new stale rows (a visit that is no longer
+    // produced changes its neighbours' rows), so an idle run costs no query; opts.full checks every subject.
+    const changedKeys = new Set(candidates.filter((c) => previous.get(c.key) !== contentHash(c.record)).map((c) => c.key));
+    const subjects = opts.full ? timelines : timelines.filter((t) => stageChangeRecords(t).some((rec) => changedKeys.has(String(rec.External_Id__c))));
+    summary.staleStageChangesRemoved = await removeStaleStageChanges(
+      org,
+      store,
+      subjects,
+      new Set(candidates.map((c) => c.key)),
+      config.writeBack.bulkThreshold,
+      failures
+    );
   }
 
   if (config.writeBack.milestones) {
@@ -167,4 +188,57 @@ export async function writeBack(
     summary.milestonesWritten = a.written + b.written;
   }
   return summary;
+}
+
+/**
+ * Deletes the Funnel_Stage_Change__c rows leadflow wrote for these subjects (External_Id__c `lf:...`) whose key
+ * no timeline produces any more, for example the 0-hour visits an older timeline builder made out of a Status
+ * and a Funnel_Stage__c change saved together. Rows are found by their Lead__c / Opportunity__c; a row is stale
+ * only if its key is in none of the current timelines (`currentKeys`), so a row shared by a lead and its
+ * opportunity is kept. Deletes go by collections (200 ids a call) or, above bulkThreshold, one Bulk API 2.0
+ * job; each deleted key is dropped from hist_written so the same visit, if it comes back, is written again.
+ */
+export async function removeStaleStageChanges(
+  org: OrgClient,
+  store: Store,
+  subjects: readonly TimelineSubject[],
+  currentKeys: ReadonlySet<string>,
+  bulkThreshold: number,
+  failures: WriteFailure[]
+): Promise<number> {
+  if (subjects.length === 0) return 0;
+  const prefix = `External_Id__c LIKE '${soqlLikeValue(STAGE_CHANGE_KEY_PREFIX)}%'`;
+  const stale = new Map<string, string>();
+  const byField: [string, string[]][] = [
+    ['Lead__c', [...new Set(subjects.flatMap((t) => (t.leadId ? [t.leadId] : [])))]],
+    ['Opportunity__c', [...new Set(subjects.flatMap((t) => (t.opportunityId ? [t.opportunityId] : [])))]]
+  ];
+  for (const [field, ids] of byField) {
+    for (let i = 0; i < ids.length; i += IDS_PER_CALL) {
+      const soql = `SELECT Id, External_Id__c FROM Funnel_Stage_Change__c WHERE ${prefix} AND ${field} IN ${soqlIn(ids.slice(i, i + IDS_PER_CALL))}`;
+      for await (const page of org.rest.queryPages<{ Id: string; External_Id__c: string | null }>(soql)) {
+        for (const row of page) {
+          const key = row.External_Id__c;
+          if (key && key.startsWith(STAGE_CHANGE_KEY_PREFIX) && !currentKeys.has(key)) stale.set(row.Id, key);
+        }
+      }
+    }
+  }
+  if (stale.size === 0) return 0;
+  const ids = [...stale.keys()];
+  const results =
+    ids.length > bulkThreshold
+      ? (await org.bulk.ingest('Funnel_Stage_Change__c', 'delete', ids.map((Id) => ({ Id })))).results
+      : await org.rest.delete(ids);
+  const removed: string[] = [];
+  results.forEach((r) => {
+    const id = ids[r.index]!;
+    // Already gone (deleted by hand meanwhile) is what we wanted too.
+    if (r.success || r.errors.some((e) => e.statusCode === 'ENTITY_IS_DELETED')) removed.push(stale.get(id)!);
+    else failures.push({ kind: 'stale_stage_change', key: stale.get(id)!, errors: r.errors.map((e) => ({ statusCode: e.statusCode, message: e.message })) });
+  });
+  for (let i = 0; i < removed.length; i += 1000) {
+    await store.query('delete from hist_written where kind = $1 and key = any($2::text[])', ['stage_change', removed.slice(i, i + 1000)]);
+  }
+  return removed.length;
 }

@@ -142,6 +142,39 @@ describe('leadflow history on the local org', () => {
     const web = result.report.leads.byChannel.find((c) => c.channel === 'Web')!;
     expect(web).toMatchObject({ passes: 2, leadToSale: { count: 1, n: 2 } });
   });
+
+  it('should delete stale lf: stage changes an older timeline wrote, report them, and keep rows it did not write', async () => {
+    // As an older leadflow left them: an `lf:` row (and its hist_written entry) for a visit the timeline no
+    // longer produces, next to a row someone entered by hand without the prefix.
+    const staleKey = `lf:${ids.mql}:00000000deadbeef`;
+    const seeded = await conn.sobject('Funnel_Stage_Change__c').create([
+      { External_Id__c: staleKey, Lead__c: ids.mql, From_Stage__c: 'MQL', To_Stage__c: 'SAL', Entered_At__c: '2020-01-01T00:00:00.000Z', Duration_Hours__c: 0, Source_System__c: 'leadflow' },
+      { External_Id__c: `manual-${ids.mql}`, Lead__c: ids.mql, To_Stage__c: 'SAL', Entered_At__c: '2020-01-01T00:00:00.000Z', Source_System__c: 'hand' }
+    ]);
+    expect(seeded.every((r) => r.success)).toBe(true);
+    await store.query("insert into hist_written (kind, key, hash) values ('stage_change', $1, 'old')", [staleKey]);
+    await conn.sobject('Lead').update({ Id: ids.mql!, Funnel_Stage__c: 'SQL' });
+
+    const first = await run((rt) => runHistory(rt, { sla: false }));
+    expect(first.writeBack?.staleStageChangesRemoved).toBe(1);
+    expect(first.writeBack?.failures).toEqual([]);
+    const left = await conn.query<{ External_Id__c: string }>(`SELECT External_Id__c FROM Funnel_Stage_Change__c WHERE Lead__c = '${ids.mql}'`);
+    const keys = left.records.map((r) => r.External_Id__c);
+    expect(keys).not.toContain(staleKey);
+    expect(keys).toContain(`manual-${ids.mql}`);
+    expect(keys.filter((k) => k.startsWith('lf:'))).toHaveLength(3); // MQL, SAL, SQL as the timeline has them
+    expect(await store.query("select key from hist_written where kind = 'stage_change' and key = $1", [staleKey])).toEqual([]);
+
+    const rerun = await run((rt) => runHistory(rt, { sla: false }));
+    expect(rerun.writeBack).toMatchObject({ staleStageChangesRemoved: 0, stageChangesWritten: 0 });
+
+    // A subject whose timeline did not change is only checked on a full run.
+    const wonStale = `lf:${ids.won}:00000000cafebabe`;
+    await conn.sobject('Funnel_Stage_Change__c').create({ External_Id__c: wonStale, Lead__c: ids.won, To_Stage__c: 'SAL', Source_System__c: 'leadflow' });
+    expect((await run((rt) => runHistory(rt, { sla: false }))).writeBack?.staleStageChangesRemoved).toBe(0);
+    expect((await run((rt) => runHistory(rt, { sla: false, full: true }))).writeBack?.staleStageChangesRemoved).toBe(1);
+    expect((await conn.query(`SELECT Id FROM Funnel_Stage_Change__c WHERE External_Id__c = '${wonStale}'`)).totalSize).toBe(0);
+  });
 });
 
 /**
