@@ -17,6 +17,7 @@ import { registerIngestCommand } from '../ingest';
 import { registerConvertCommand } from '../conversion';
 import { registerHistoryCommand } from '../history';
 import { registerQualifyCommand } from '../qualification';
+import { registerResolveCommand } from '../identity';
 
 const capabilityCommands: ((program: Command) => void)[] = [
   registerIngestCommand,
@@ -24,6 +25,7 @@ const capabilityCommands: ((program: Command) => void)[] = [
   registerQualifyCommand,
   registerConvertCommand,
   registerHistoryCommand,
+  registerResolveCommand,
 ];
 /* =================== end of capability commands ================ */
 

@@ -171,6 +171,46 @@ describe('ingest follows a converted lead to its Contact', () => {
     }
   });
 
+  it('should resolve the converted person by lead id, external id and email, in human and --json output', async () => {
+    const human = await cli(['resolve', leadId]);
+    expect(human.code).toBe(0);
+    expect(human.stdout).toMatch(/Lead 00Q\w+: Ioana Radu <ioana\.radu@example\.ro>, Radu Logistics; status Closed - Converted, stage [^,]*, owner Admin User \(005\w+\); converted \d{4}-\d{2}-\d{2}; external id crm:p-1/);
+    expect(human.stdout).toMatch(new RegExp(`Contact ${contactId.slice(0, 15)}\\w*: Ioana Radu <ioana\\.radu@example\\.ro>, owner Admin User`));
+    expect(human.stdout).toMatch(/Account 001\w+: Radu Logistics, owner Admin User/);
+
+    for (const who of ['crm:p-1', 'IOANA.RADU@example.ro']) {
+      const run = await cli(['--json', 'resolve', who]);
+      expect(run.code).toBe(0);
+      const { summary } = JSON.parse(run.stdout) as { summary: { status: string; matchedBy: string; person: Record<string, Record<string, unknown> | null> } };
+      expect(summary.status).toBe('found');
+      expect(summary.person.lead).toMatchObject({ isConverted: true, externalId: 'crm:p-1', status: 'Closed - Converted' });
+      expect(String(summary.person.contact!.id).slice(0, 15)).toBe(contactId.slice(0, 15));
+      expect(summary.person.account).toMatchObject({ name: 'Radu Logistics' });
+      expect(summary.person.opportunity).toBeNull(); // converted with doNotCreateOpportunity
+    }
+  });
+
+  it('should exit 1 naming the lookup when nothing matches, and list every person an email matches', async () => {
+    // A quote in the value must reach SOQL escaped: it is a not-found, not a MALFORMED_QUERY.
+    const none = await cli(['resolve', "o'brien@example.com"]);
+    expect(none.code).toBe(1);
+    expect(none.stdout).toContain(`Nothing matches "o'brien@example.com", looked up as an email (Lead and Contact)`);
+    const noneJson = await cli(['--json', 'resolve', "crm:' OR Name != '"]);
+    expect(noneJson.code).toBe(1);
+    expect(JSON.parse(noneJson.stdout)).toMatchObject({ ok: false, summary: { status: 'not_found', matchedBy: 'externalId' } });
+
+    await conn.sobject('Lead').create({ FirstName: 'Sam', LastName: 'Twin', Company: 'One Co', Email: 'shared@example.org' });
+    await conn.sobject('Contact').create({ FirstName: 'Samantha', LastName: 'Twin', Email: 'shared@example.org' });
+    const many = await cli(['resolve', 'shared@example.org']);
+    expect(many.code).toBe(1);
+    expect(many.stdout).toContain('2 people match email "shared@example.org"');
+    expect(many.stdout).toMatch(/Lead 00Q\w+: Sam Twin/);
+    expect(many.stdout).toMatch(/Contact 003\w+: Samantha Twin/);
+    const manyJson = JSON.parse((await cli(['--json', 'resolve', 'shared@example.org'])).stdout) as { summary: { status: string; matches: unknown[] } };
+    expect(manyJson.summary).toMatchObject({ status: 'ambiguous' });
+    expect(manyJson.summary.matches).toHaveLength(2);
+  });
+
   it('should re-route rows whose lead is converted between the match query and the write', async () => {
     const store = await openStore({ dataDir: 'memory://' });
     const client = await createOrgClient({ emulatorUrl: org.url, env: {} });
