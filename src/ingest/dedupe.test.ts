@@ -1,4 +1,4 @@
-import { buildMatchQueries, createOrgMatcher, dedupeWithinBatch, newerValues } from './dedupe';
+import { buildMatchQueries, contactValues, createOrgMatcher, dedupeWithinBatch, newerValues } from './dedupe';
 import type { NormalisedLead } from './validate';
 
 let row = 1;
@@ -99,5 +99,48 @@ describe('newerValues', () => {
   });
   it('should return null when nothing changes', () => {
     expect(newerValues({ Id: '1', LastName: 'Doe', Company: 'Acme' }, lead({}))).toBeNull();
+  });
+});
+
+describe('converted leads', () => {
+  const convertedLead = {
+    Id: '00Q000000000009AAA',
+    Email: 'ana@firma.ro',
+    Source_External_Id__c: 'csv:P1',
+    IsConverted: true,
+    ConvertedContactId: '003000000000009AAA',
+    ConvertedAccountId: '001000000000009AAA'
+  };
+  const target = { kind: 'converted', leadId: convertedLead.Id, contactId: convertedLead.ConvertedContactId, accountId: convertedLead.ConvertedAccountId };
+
+  it('should send a row for our own converted lead to its Contact, not to an upsert', () => {
+    const match = createOrgMatcher([convertedLead], [], ['email']);
+    expect(match(lead({ id: 'P1', Email: 'other@x.com' }))).toEqual(target);
+  });
+
+  it('should follow an email that belongs to the Contact a lead was converted to', () => {
+    const contact = { Id: '003000000000009', Email: 'ana@firma.ro' };
+    const match = createOrgMatcher([{ ...convertedLead, Source_External_Id__c: 'hubspot:9' }], [contact], ['email']);
+    expect(match(lead({ Email: 'ana@firma.ro' }))).toEqual(target);
+  });
+
+  it('should attach to a Contact that no lead was converted to, as before', () => {
+    const match = createOrgMatcher([], [{ Id: '003000000000007AAA', Email: 'ana@firma.ro' }], ['email']);
+    expect(match(lead({ Email: 'ana@firma.ro' })).kind).toBe('contact');
+  });
+
+  it('should query converted leads by external id and email but not by last name', () => {
+    const q = buildMatchQueries([lead({ id: 'P1', Email: 'ana@firma.ro', LastName: 'Pop' })], ['email', 'domainAndName']);
+    expect(q.lead.filter((s) => s.includes('ConvertedContactId'))).toHaveLength(2);
+    expect(q.lead.find((s) => s.includes('LastName IN'))).toContain('IsConverted = false');
+  });
+
+  it('should map lead fields to Contact fields, never writing blanks and replacing values only when newer', () => {
+    const existing = { Id: '003000000000009AAA', Title: 'CTO', MailingCity: 'Cluj', Phone: null, LastModifiedDate: '2026-01-01T00:00:00.000Z' };
+    const older = lead({ Title: 'CEO', City: '', Phone: '+40721000111', Street: 'Str. Mare 1', updatedAt: '2025-01-01T00:00:00Z' });
+    expect(contactValues(existing, older)).toEqual({ Id: existing.Id, Phone: '+40721000111', MailingStreet: 'Str. Mare 1', LastName: 'Doe' });
+    const newer = lead({ Title: 'CEO', City: '', updatedAt: '2026-06-01T00:00:00Z' });
+    expect(contactValues(existing, newer)).toEqual({ Id: existing.Id, Title: 'CEO', LastName: 'Doe' });
+    expect(contactValues({ ...existing, LastName: 'Doe', Title: 'CEO' }, newer)).toBeNull();
   });
 });
