@@ -211,31 +211,44 @@ describe('ingest follows a converted lead to its Contact', () => {
     expect(manyJson.summary.matches).toHaveLength(2);
   });
 
-  it('should re-route rows whose lead is converted between the match query and the write', async () => {
+  it.each(['collections', 'bulk'] as const)('should re-route rows whose lead is converted between the match query and the write (%s upsert)', async (surface) => {
     const store = await openStore({ dataDir: 'memory://' });
     const client = await createOrgClient({ emulatorUrl: org.url, env: {} });
     try {
       // Two people: one ours (upsert by external id), one an existing lead matched by email (update by Id).
-      const theirs = await conn.sobject('Lead').create({ LastName: 'Marin', Company: 'Marin SA', Email: 'dan.marin@example.ro' });
+      const theirs = await conn.sobject('Lead').create({ LastName: 'Marin', Company: 'Marin SA', Email: `dan.marin@${surface}.example.ro` });
       const file = path.join(dir, 'race.csv');
       const rows = [
-        { id: 'r-1', firstName: 'Elena', lastName: 'Pop', email: 'elena.pop@example.ro', company: 'Pop SRL', title: 'CFO' },
-        { id: 'r-2', firstName: 'Dan', lastName: 'Marin', email: 'dan.marin@example.ro', company: 'Marin SA', title: 'CTO' }
+        { id: `${surface}-1`, firstName: 'Elena', lastName: 'Pop', email: `elena.pop@${surface}.example.ro`, company: 'Pop SRL', title: 'CFO' },
+        { id: `${surface}-2`, firstName: 'Dan', lastName: 'Marin', email: `dan.marin@${surface}.example.ro`, company: 'Marin SA', title: 'CTO' }
       ];
-      const config = { outputDir: dir, ingest: { ...ingestConfig, sources: [{ name: 'race', kind: 'csv' }] } };
+      // bulkThreshold 1: the upsert goes through Bulk API 2.0, whose refusal comes back as sf__Error text.
+      const write = { ...ingestConfig.write, ...(surface === 'bulk' ? { bulkThreshold: 1 } : {}) };
+      const config = { outputDir: dir, ingest: { ...ingestConfig, write, sources: [{ name: 'race', kind: 'csv' }] } };
       fs.writeFileSync(file, csv(rows.map((r) => ({ ...r, title: '' }))));
       expect((await withRuntime({ store, org: client, json: true, cwd: dir, config }, (rt) => runIngestSource(rt, { file, source: 'race' }))).summary).toMatchObject({ created: 1, updated: 1 });
-      const ours = (await conn.query<{ Id: string }>("SELECT Id FROM Lead WHERE Source_External_Id__c = 'race:r-1'")).records[0]!.Id;
+      const ours = (await conn.query<{ Id: string }>(`SELECT Id FROM Lead WHERE Source_External_Id__c = 'race:${surface}-1'`)).records[0]!.Id;
 
       // The writes see the org after both leads were converted by a rep, just after the match queries ran.
       const converted: Record<string, string> = {};
       const racing: OrgClient = new Proxy(client, {
         get(target, prop, receiver) {
-          if (prop !== 'rest') return Reflect.get(target, prop, receiver) as unknown;
-          const rest = target.rest;
           const beforeWrite = async () => {
             for (const id of [ours, theirs.id!]) if (!converted[id]) converted[id] = (await convert(conn, id)).contactId;
           };
+          if (prop === 'bulk') {
+            const bulk = target.bulk;
+            return {
+              ...bulk,
+              query: bulk.query.bind(bulk),
+              ingest: async (...args: Parameters<typeof bulk.ingest>) => {
+                await beforeWrite();
+                return bulk.ingest(...args);
+              }
+            };
+          }
+          if (prop !== 'rest') return Reflect.get(target, prop, receiver) as unknown;
+          const rest = target.rest;
           return {
             ...rest,
             query: rest.query.bind(rest),
@@ -256,6 +269,7 @@ describe('ingest follows a converted lead to its Contact', () => {
       fs.writeFileSync(file, csv(rows));
       const result = await withRuntime({ store, org: racing, json: true, cwd: dir, config }, (rt) => runIngestSource(rt, { file, source: 'race' }));
       expect(result.summary).toMatchObject({ updatedContacts: 2, created: 0, updated: 0, failed: 0 });
+      expect(result.summary.writes.bulkJobs).toBe(surface === 'bulk' ? 1 : 0);
       expect(result.ok).toBe(true);
       for (const [row, id] of [[rows[0]!, ours], [rows[1]!, theirs.id!]] as const) {
         const c = (await conn.query<{ Title: string }>(`SELECT Title FROM Contact WHERE Id = '${converted[id]}'`)).records[0]!;
