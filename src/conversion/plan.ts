@@ -7,7 +7,8 @@ import { z } from 'zod';
 import { soqlIdentifier, soqlIn, soqlLikeValue, soqlString } from '../salesforce/soql';
 import type { OrgClient } from '../salesforce/types';
 import type { ConversionConfig } from './config';
-import { emailDomain, normaliseCompanyName, websiteDomain } from './matching-keys';
+import { decideMatch, leadDomain } from './matching';
+import { normaliseCompanyName } from './matching-keys';
 
 const IN_CHUNK = 200;
 
@@ -104,10 +105,6 @@ export async function firstOpenStage(org: OrgClient): Promise<string> {
   return rows[0].ApiName ?? rows[0].MasterLabel;
 }
 
-function leadDomain(lead: ConvertibleLead, config: ConversionConfig): string | null {
-  return websiteDomain(lead.Website) ?? emailDomain(lead.Email, config.personalEmailDomains);
-}
-
 /** Existing accounts by domain (Website_Domain__c) and by normalised name, in batched queries. */
 async function findAccounts(
   org: OrgClient,
@@ -144,18 +141,6 @@ async function findAccounts(
   return { byDomain, byName };
 }
 
-function pickAccount(
-  candidates: AccountRow[],
-  config: ConversionConfig
-): { account: AccountRow } | { ambiguous: AccountRow[] } | null {
-  if (candidates.length === 0) return null;
-  if (candidates.length === 1) return { account: candidates[0]! };
-  if (config.ambiguousAccount === 'oldest') {
-    return { account: [...candidates].sort((a, b) => a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id))[0]! };
-  }
-  return { ambiguous: candidates };
-}
-
 function addDays(today: Date, days: number): string {
   return new Date(today.getTime() + days * 86_400_000).toISOString().slice(0, 10);
 }
@@ -181,21 +166,24 @@ export async function buildPlan(
   const raw = await org.rest.query(selectConvertibleSoql(config, opts.limit));
   const leads = raw.map((r) => leadSchema.parse(r)).filter((l) => !opts.excludeLeadIds?.has(l.Id));
 
-  const domains = [...new Set(leads.map((l) => leadDomain(l, config)).filter((d): d is string => !!d))];
+  const domains = [...new Set(leads.map((l) => leadDomain(l, config.personalEmailDomains)).filter((d): d is string => !!d))];
   const names = [...new Set(leads.map((l) => normaliseCompanyName(l.Company)).filter((n): n is string => !!n))];
   const { byDomain, byName } = await findAccounts(org, domains, names);
 
   // Contacts by email, to reuse one that already sits under the matched account.
-  const emails = [...new Set(leads.map((l) => l.Email?.toLowerCase()).filter((e): e is string => !!e))];
+  const emails = [...new Set(leads.map((l) => l.Email?.trim()).filter((e): e is string => !!e))];
   const contactsByEmail = new Map<string, z.infer<typeof contactSchema>[]>();
   for (const chunk of chunks(emails, IN_CHUNK)) {
     const rows = await org.rest.query(`SELECT Id, AccountId, Email FROM Contact WHERE Email IN ${soqlIn(chunk)}`);
     for (const r of rows) {
       const c = contactSchema.parse(r);
-      const key = c.Email?.toLowerCase();
+      const key = c.Email?.trim().toLowerCase();
       if (key) contactsByEmail.set(key, [...(contactsByEmail.get(key) ?? []), c]);
     }
   }
+
+  const accountById = new Map<string, AccountRow>();
+  for (const row of [...byDomain.values(), ...byName.values()].flat()) accountById.set(row.Id, row);
 
   const plans: LeadPlan[] = leads.map((lead) => {
     const base = {
@@ -203,28 +191,29 @@ export async function buildPlan(
       leadName: [lead.FirstName, lead.LastName].filter(Boolean).join(' '),
       company: lead.Company
     };
-    const domain = leadDomain(lead, config);
+    // The shared matching definition (./matching.ts, MatchingVectors.json), fed with this lead's candidates.
+    const domain = leadDomain(lead, config.personalEmailDomains);
     const nameKey = normaliseCompanyName(lead.Company);
-    let account: AccountDecision | null = null;
-    const byDomainPick = domain ? pickAccount(byDomain.get(domain) ?? [], config) : null;
-    if (byDomainPick && 'ambiguous' in byDomainPick) {
-      return { ...base, account: null, contact: null, opportunity: null, skipReason: `ambiguous account: ${byDomainPick.ambiguous.length} accounts have domain ${domain} (${byDomainPick.ambiguous.map((a) => a.Id).join(', ')})` };
+    const candidates = [...(domain ? (byDomain.get(domain) ?? []) : []), ...(nameKey ? (byName.get(nameKey) ?? []) : [])];
+    const sameEmail = lead.Email ? (contactsByEmail.get(lead.Email.trim().toLowerCase()) ?? []) : [];
+    const match = decideMatch(lead, candidates, sameEmail, config.personalEmailDomains);
+    let chosen = match.accountId ? accountById.get(match.accountId) : undefined;
+    if (match.ambiguous.length > 0 && config.ambiguousAccount === 'oldest') {
+      chosen = match.ambiguous
+        .map((id) => accountById.get(id)!)
+        .sort((a, b) => a.CreatedDate.localeCompare(b.CreatedDate) || a.Id.localeCompare(b.Id))[0];
+    } else if (match.ambiguous.length > 0) {
+      const why =
+        match.matchedBy === 'domain'
+          ? `${match.ambiguous.length} accounts have domain ${domain}`
+          : `${match.ambiguous.length} accounts are named like "${lead.Company}"`;
+      return { ...base, account: null, contact: null, opportunity: null, skipReason: `ambiguous account: ${why} (${match.ambiguous.join(', ')})` };
     }
-    if (byDomainPick) {
-      account = { action: 'existing', accountId: byDomainPick.account.Id, accountName: byDomainPick.account.Name, matchedBy: 'domain' };
-    } else {
-      const byNamePick = nameKey ? pickAccount(byName.get(nameKey) ?? [], config) : null;
-      if (byNamePick && 'ambiguous' in byNamePick) {
-        return { ...base, account: null, contact: null, opportunity: null, skipReason: `ambiguous account: ${byNamePick.ambiguous.length} accounts are named like "${lead.Company}" (${byNamePick.ambiguous.map((a) => a.Id).join(', ')})` };
-      }
-      account = byNamePick
-        ? { action: 'existing', accountId: byNamePick.account.Id, accountName: byNamePick.account.Name, matchedBy: 'name' }
-        : { action: 'new', accountName: lead.Company, domain, nameKey };
-    }
+    const account: AccountDecision = chosen
+      ? { action: 'existing', accountId: chosen.Id, accountName: chosen.Name, matchedBy: match.matchedBy ?? 'name' }
+      : { action: 'new', accountName: lead.Company, domain, nameKey };
     const existingContact =
-      account.action === 'existing' && lead.Email
-        ? (contactsByEmail.get(lead.Email.toLowerCase()) ?? []).find((c) => c.AccountId === account.accountId)
-        : undefined;
+      account.action === 'existing' ? sameEmail.find((c) => c.AccountId === account.accountId) : undefined;
     const timeline = lead.Purchase_Timeline__c ?? '';
     const closeIn = config.opportunity.closeInDays[timeline] ?? config.opportunity.defaultCloseInDays;
     const amountValue = (lead as Record<string, unknown>)[config.opportunity.amountField];
