@@ -28,6 +28,19 @@ export const conversionConfigSchema = z.object({
       defaultCloseInDays: z.number().int().min(0).default(90)
     })
     .prefault({}),
+  /** Lead Status the converted leads get; default: the org's first status marked Converted. */
+  convertedStatus: z.string().min(1).optional(),
+  /**
+   * The org's custom lead field mapping (Setup > Lead > Map Lead Fields), "Object.Field" -> Lead field, e.g.
+   * { "Contact.Champion__c": "Champion__c" }. The API does not expose that mapping, so the preview checks what is
+   * declared here on top of Salesforce's standard mapping.
+   */
+  fieldMapping: z
+    .record(
+      z.string().regex(/^(Account|Contact|Opportunity)\.[A-Za-z][A-Za-z0-9_]*$/, 'must be Account.Field, Contact.Field or Opportunity.Field'),
+      z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Lead field API name')
+    )
+    .default({}),
   /** What to do when several existing accounts match: skip and report (default) or take the oldest. */
   ambiguousAccount: z.enum(['skip', 'oldest']).default('skip'),
   /** Extra free-mail domains that must never be used for account matching. */

@@ -6,3 +6,5 @@ export { buildPlan, selectConvertibleSoql, type ConversionPlan, type LeadPlan } 
 export { executePlan, type ExecuteSummary, type LeadOutcome } from './execute';
 export { normaliseCompanyName, websiteDomain, emailDomain, PERSONAL_EMAIL_DOMAINS } from './matching-keys';
 export { registerConvertCommand } from './command';
+export { decideMatch, type MatchDecision } from './matching';
+export { REASON_TEMPLATES, reasonLine, type PreviewReason, type ReasonCode } from './reasons';

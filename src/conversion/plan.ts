@@ -9,6 +9,8 @@ import type { OrgClient } from '../salesforce/types';
 import type { ConversionConfig } from './config';
 import { decideMatch, leadDomain } from './matching';
 import { normaliseCompanyName } from './matching-keys';
+import { leadReasons, loadPreviewContext, mappedLeadFields, orgReasons } from './preview';
+import { reason, reasonLine, type PreviewReason } from './reasons';
 
 const IN_CHUNK = 200;
 
@@ -55,17 +57,22 @@ export interface LeadPlan {
   opportunity: { name: string; stage: string; amount: number | null; closeDate: string } | null;
   /** Set when the lead is not converted in this run, with the reason. */
   skipReason: string | null;
+  /** Every reason the conversion of this lead would fail (blocking) or create a duplicate (not blocking). */
+  reasons: PreviewReason[];
 }
 
 export interface ConversionPlan {
+  /** '' when the org has no usable converted status (then `reasons` says why and runConvert refuses to execute). */
   convertedStatus: string;
   opportunityStage: string;
+  /** Reasons that stop every conversion of this run (converted status, field mapping types). */
+  reasons: PreviewReason[];
   leads: LeadPlan[];
 }
 
 export class ConversionError extends Error {
   constructor(
-    public readonly code: 'NO_CONVERTED_STATUS' | 'NO_OPEN_STAGE' | 'BAD_FILTER',
+    public readonly code: 'NO_CONVERTED_STATUS' | 'NO_OPEN_STAGE' | 'BAD_FILTER' | 'PREVIEW_REFUSED',
     message: string
   ) {
     super(message);
@@ -79,11 +86,12 @@ function chunks<T>(items: T[], size: number): T[][] {
   return out;
 }
 
-export function selectConvertibleSoql(config: ConversionConfig, limit?: number): string {
+export function selectConvertibleSoql(config: ConversionConfig, limit?: number, extraFields: string[] = []): string {
   const where = ['IsConverted = false', "Qualification_Status__c = 'Qualified'"];
   if (config.onlyGrades.length > 0) where.push(`Lead_Grade__c IN ${soqlIn(config.onlyGrades)}`);
   for (const [field, value] of Object.entries(config.filters)) where.push(`${soqlIdentifier(field)} = ${soqlString(value)}`);
-  return `SELECT ${LEAD_FIELDS.join(', ')} FROM Lead WHERE ${where.join(' AND ')} ORDER BY CreatedDate, Id${
+  const fields = [...new Set([...LEAD_FIELDS, ...extraFields.map(soqlIdentifier)])];
+  return `SELECT ${fields.join(', ')} FROM Lead WHERE ${where.join(' AND ')} ORDER BY CreatedDate, Id${
     limit ? ` LIMIT ${Math.floor(limit)}` : ''
   }`;
 }
@@ -95,6 +103,22 @@ export async function convertedStatus(org: OrgClient): Promise<string> {
   );
   if (!rows[0]) throw new ConversionError('NO_CONVERTED_STATUS', 'The org has no converted Lead Status (LeadStatus.IsConverted = true)');
   return rows[0].MasterLabel;
+}
+
+/** The status converted leads get, or the reason there is none (the configured one is not marked Converted). */
+async function checkConvertedStatus(
+  org: OrgClient,
+  configured: string | undefined
+): Promise<{ status: string | null; reasons: PreviewReason[] }> {
+  const rows = await org.rest.query<{ MasterLabel: string; ApiName?: string | null }>(
+    'SELECT MasterLabel, ApiName FROM LeadStatus WHERE IsConverted = true ORDER BY SortOrder'
+  );
+  if (rows.length === 0) return { status: null, reasons: [reason('NO_CONVERTED_STATUS', 'Lead.Status', [])] };
+  if (configured === undefined) return { status: rows[0]!.MasterLabel, reasons: [] };
+  const hit = rows.find((r) => r.MasterLabel === configured || r.ApiName === configured);
+  if (hit) return { status: hit.MasterLabel, reasons: [] };
+  const valid = rows.map((r) => r.MasterLabel).join(', ');
+  return { status: null, reasons: [reason('CONVERTED_STATUS_INVALID', 'Lead.Status', [configured, valid])] };
 }
 
 export async function firstOpenStage(org: OrgClient): Promise<string> {
@@ -162,8 +186,18 @@ export async function buildPlan(
   config: ConversionConfig,
   opts: { limit?: number; today: Date; excludeLeadIds?: Set<string> }
 ): Promise<ConversionPlan> {
-  const [status, stage] = await Promise.all([convertedStatus(org), config.opportunity.stage ?? firstOpenStage(org)]);
-  const raw = await org.rest.query(selectConvertibleSoql(config, opts.limit));
+  const [status, stage, preview] = await Promise.all([
+    checkConvertedStatus(org, config.convertedStatus),
+    config.opportunity.stage ?? firstOpenStage(org),
+    loadPreviewContext(org, config)
+  ]);
+  const planReasons = [
+    ...status.reasons,
+    ...orgReasons(preview, config.opportunity.create ? ['Account', 'Contact', 'Opportunity'] : ['Account', 'Contact']).filter(
+      (r) => r.code === 'TYPE_MISMATCH'
+    )
+  ];
+  const raw = await org.rest.query(selectConvertibleSoql(config, opts.limit, mappedLeadFields(preview)));
   const leads = raw.map((r) => leadSchema.parse(r)).filter((l) => !opts.excludeLeadIds?.has(l.Id));
 
   const domains = [...new Set(leads.map((l) => leadDomain(l, config.personalEmailDomains)).filter((d): d is string => !!d))];
@@ -207,13 +241,32 @@ export async function buildPlan(
         match.matchedBy === 'domain'
           ? `${match.ambiguous.length} accounts have domain ${domain}`
           : `${match.ambiguous.length} accounts are named like "${lead.Company}"`;
-      return { ...base, account: null, contact: null, opportunity: null, skipReason: `ambiguous account: ${why} (${match.ambiguous.join(', ')})` };
+      const field = match.matchedBy === 'domain' ? 'Account.Website_Domain__c' : 'Account.Name';
+      const by = match.matchedBy === 'domain' ? `domain ${domain}` : `name "${lead.Company}"`;
+      const ambiguous = reason('AMBIGUOUS_ACCOUNT', field, [match.ambiguous.length, by, match.ambiguous.join(', ')]);
+      return { ...base, account: null, contact: null, opportunity: null, skipReason: `ambiguous account: ${why} (${match.ambiguous.join(', ')})`, reasons: [ambiguous] };
     }
     const account: AccountDecision = chosen
       ? { action: 'existing', accountId: chosen.Id, accountName: chosen.Name, matchedBy: match.matchedBy ?? 'name' }
       : { action: 'new', accountName: lead.Company, domain, nameKey };
     const existingContact =
       account.action === 'existing' ? sameEmail.find((c) => c.AccountId === account.accountId) : undefined;
+    const targets = [
+      ...(account.action === 'new' ? (['Account'] as const) : []),
+      ...(existingContact ? [] : (['Contact'] as const)),
+      ...(config.opportunity.create ? (['Opportunity'] as const) : [])
+    ];
+    const reasons = [
+      ...orgReasons(preview, targets).filter((r) => r.code === 'REQUIRED_FIELD_UNMAPPED'),
+      ...leadReasons(preview, lead, targets),
+      ...(existingContact
+        ? []
+        : match.duplicateContactIds.map((id) => {
+            const other = sameEmail.find((c) => c.Id === id);
+            return reason('DUPLICATE_CONTACT', 'Contact.Email', [id, lead.Email ?? '', other?.AccountId ?? 'no account']);
+          }))
+    ];
+    const blocking = reasons.filter((r) => r.blocking);
     const timeline = lead.Purchase_Timeline__c ?? '';
     const closeIn = config.opportunity.closeInDays[timeline] ?? config.opportunity.defaultCloseInDays;
     const amountValue = (lead as Record<string, unknown>)[config.opportunity.amountField];
@@ -229,9 +282,10 @@ export async function buildPlan(
             closeDate: addDays(opts.today, closeIn)
           }
         : null,
-      skipReason: null
+      skipReason: blocking.length > 0 ? blocking.map(reasonLine).join(' ') : null,
+      reasons
     };
   });
 
-  return { convertedStatus: status, opportunityStage: stage, leads: plans };
+  return { convertedStatus: status.status ?? '', opportunityStage: stage, reasons: planReasons, leads: plans };
 }

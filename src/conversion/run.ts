@@ -2,7 +2,8 @@
 import type { Runtime } from '../runtime/types';
 import { parseConversionConfig, type ConversionConfig } from './config';
 import { executePlan, type ExecuteSummary } from './execute';
-import { buildPlan, type ConversionPlan, type LeadPlan } from './plan';
+import { buildPlan, ConversionError, type ConversionPlan, type LeadPlan } from './plan';
+import { reasonLine } from './reasons';
 
 export interface ConvertOptions {
   dryRun?: boolean;
@@ -43,6 +44,10 @@ export async function runConvert(runtime: Runtime, opts: ConvertOptions = {}): P
     excludeLeadIds: new Set(converted.map((r) => r.lead_id))
   });
   if (opts.dryRun) return { dryRun: true, plan, execution: null };
+  const stopping = plan.reasons.filter((r) => r.blocking);
+  if (stopping.length > 0) {
+    throw new ConversionError('PREVIEW_REFUSED', `Nothing was converted:\n${stopping.map((r) => `  ${reasonLine(r)}`).join('\n')}`);
+  }
   const progress = runtime.progress('Converting leads', plan.leads.length);
   try {
     let reported = 0;
@@ -75,5 +80,15 @@ export function planTable(plan: ConversionPlan): string[] {
   const headers = ['Lead', 'Name', 'Account', 'Contact', 'Opportunity (name | stage | amount | close)'];
   const widths = headers.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ').trimEnd();
-  return [line(headers), widths.map((w) => '-'.repeat(w)).join('  '), ...rows.map(line)];
+  // Reasons are printed in full (never cut to the column width): each names the field and the fix.
+  const planReasons = plan.reasons.map((r) => `BLOCKS EVERY LEAD - ${reasonLine(r)}`);
+  const leadReasons = plan.leads.flatMap((p) => p.reasons.map((r) => `${p.leadId} ${r.blocking ? 'WOULD FAIL' : 'WARNING'} - ${reasonLine(r)}`));
+  return [
+    ...planReasons,
+    ...(planReasons.length > 0 ? [''] : []),
+    line(headers),
+    widths.map((w) => '-'.repeat(w)).join('  '),
+    ...rows.map(line),
+    ...(leadReasons.length > 0 ? ['', 'Reasons:', ...leadReasons] : [])
+  ];
 }

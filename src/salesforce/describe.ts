@@ -13,6 +13,9 @@ interface RawField {
   externalId?: boolean;
   referenceTo?: string[] | null;
   picklistValues?: { value: string; label: string | null; active?: boolean; defaultValue?: boolean }[] | null;
+  length?: number;
+  nillable?: boolean;
+  defaultedOnCreate?: boolean;
 }
 
 export function toFieldDescribe(f: RawField): FieldDescribe {
@@ -25,6 +28,9 @@ export function toFieldDescribe(f: RawField): FieldDescribe {
     updateable: Boolean(f.updateable),
     externalId: Boolean(f.externalId),
     referenceTo: f.referenceTo ?? [],
+    length: f.length ?? 0,
+    nillable: f.nillable !== false,
+    defaultedOnCreate: Boolean(f.defaultedOnCreate),
     picklistValues: (f.picklistValues ?? []).map((p) => ({
       value: p.value,
       label: p.label ?? p.value,

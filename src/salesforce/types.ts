@@ -102,6 +102,11 @@ export interface FieldDescribe {
   externalId: boolean;
   referenceTo: string[];
   picklistValues: { value: string; label: string; active: boolean; defaultValue: boolean }[];
+  /** Text length (0 for non-text fields); used by the convert preview's length checks. */
+  length?: number;
+  /** false = required on create unless defaultedOnCreate. */
+  nillable?: boolean;
+  defaultedOnCreate?: boolean;
 }
 
 export interface DescribeApi {
