@@ -30,6 +30,8 @@ const tsProject = {
 module.exports = {
   // Integration tests start the local org and may run the sf CLI; unit tests finish far below this.
   testTimeout: 120000,
+  // The default output, then the ten slowest test files (test/helpers/slowest-files-reporter.js).
+  reporters: ['default', '<rootDir>/test/helpers/slowest-files-reporter.js'],
   projects: [
     {
       ...tsProject,

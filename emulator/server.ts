@@ -65,6 +65,8 @@ export interface EmulatorOptions {
   adminKey?: string;
   /** Injectable clock (tests). */
   now?: () => Date;
+  /** Start from this PGlite dumpDataDir() tarball instead of an empty database (test snapshot start). */
+  initialDataDir?: Blob;
 }
 
 export interface RunningEmulator {
@@ -99,7 +101,7 @@ export async function startEmulator(options: EmulatorOptions = {}): Promise<Runn
   const adminKey = options.adminKey ?? randomBytes(18).toString('base64url');
   const faultConfig = parseFaultConfig(options.faults ?? {});
 
-  const rawDb = await openDatabase(options.dataDir);
+  const rawDb = await openDatabase(options.dataDir, { initialDataDir: options.initialDataDir });
   const txDb = transactionAwareDb(rawDb);
   const db = txDb.db;
   let app: FastifyInstance | null = null;

@@ -1,6 +1,7 @@
 /**
  * startTestOrg(): a fresh emulated org for an integration test, on 127.0.0.1 and a free port, in memory
- * unless a dataDir is given. Close it in afterAll.
+ * unless a dataDir is given. Close it in afterAll. An in-memory org with the default package and clock starts
+ * from a prepared snapshot of an empty org (see emulator-snapshot.ts); LEADFLOW_TEST_NO_SNAPSHOT=1 turns that off.
  *
  *   const org = await startTestOrg();
  *   const conn = org.connection();          // jsforce Connection, API version 62.0, admin user
@@ -9,6 +10,7 @@
  */
 import { Connection } from '@jsforce/jsforce-node';
 import { startEmulator, type EmulatorOptions, type RunningEmulator } from '../../emulator/server';
+import { emptyOrgSnapshot } from './emulator-snapshot';
 
 export const TEST_API_VERSION = '62.0';
 
@@ -25,7 +27,16 @@ export interface TestOrg {
 export type TestOrgOptions = Omit<EmulatorOptions, 'port' | 'host'>;
 
 export async function startTestOrg(opts: TestOrgOptions = {}): Promise<TestOrg> {
-  const emulator = await startEmulator({ seed: 'none', quiet: true, ...opts, port: 0, host: '127.0.0.1' });
+  // The snapshot holds what a fresh start with the repo's force-app and the real clock creates; any other
+  // start (persisted data dir, another package, an injected clock, a given snapshot) migrates as before.
+  const snapshot =
+    opts.dataDir === undefined &&
+    opts.forceAppDir === undefined &&
+    opts.now === undefined &&
+    opts.initialDataDir === undefined &&
+    process.env.LEADFLOW_TEST_NO_SNAPSHOT !== '1';
+  const initialDataDir = snapshot ? await emptyOrgSnapshot() : opts.initialDataDir;
+  const emulator = await startEmulator({ seed: 'none', quiet: true, ...opts, initialDataDir, port: 0, host: '127.0.0.1' });
   const org: TestOrg = {
     url: emulator.url,
     accessToken: await emulator.issueAccessToken(),
