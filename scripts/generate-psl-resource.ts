@@ -1,5 +1,5 @@
 /**
- * Generates force-app/main/default/staticresources/PublicSuffixList.resource from the Public Suffix List that
+ * Generates force-app/main/default/staticresources/PublicSuffixList.txt from the Public Suffix List that
  * the service itself uses (the trie shipped in node_modules/tldts), so Apex LeadConvertService and the service's
  * `getDomain` apply the same rules. Only ICANN rules are written: the service calls tldts without
  * allowPrivateDomains, so private rules (github.io, blogspot.com, ...) are not suffixes on either side.
@@ -10,7 +10,7 @@
 import { readFileSync, writeFileSync } from 'node:fs';
 import path from 'node:path';
 
-export const PSL_RESOURCE = path.resolve(__dirname, '../force-app/main/default/staticresources/PublicSuffixList.resource');
+export const PSL_RESOURCE = path.resolve(__dirname, '../force-app/main/default/staticresources/PublicSuffixList.txt');
 
 const ICANN = 1;
 

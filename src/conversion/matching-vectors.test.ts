@@ -64,7 +64,7 @@ describe('shared matching vectors', () => {
 
 describe('PublicSuffixList static resource', () => {
   it('should be what npm run generate:psl makes from node_modules/tldts today', () => {
-    const fresh = path.join(mkdtempSync(path.join(tmpdir(), 'psl-')), 'PublicSuffixList.resource');
+    const fresh = path.join(mkdtempSync(path.join(tmpdir(), 'psl-')), 'PublicSuffixList.txt');
     writeFileSync(fresh, renderResource());
     // On failure: run `npm run generate:psl` and commit the resource (tldts was upgraded).
     expect(readFileSync(PSL_RESOURCE, 'utf8') === readFileSync(fresh, 'utf8')).toBe(true);
