@@ -6,7 +6,7 @@
 import type { Command } from 'commander';
 import { withRuntime, type LeadflowRuntime, type RuntimeOptions } from '../runtime/runtime';
 import type { CommandResult } from '../runtime/types';
-import { ConfigError, ExitCode, LeadflowError, OrgConnectionError, UsageError, type ExitCodeValue } from '../shared/errors';
+import { ConfigError, ErrorCode, ExitCode, LeadflowError, OrgConnectionError, UsageError, type ExitCodeValue } from '../shared/errors';
 import { scrubString } from '../shared/redact';
 import { SalesforceError } from '../salesforce/types';
 import { formatUsage } from '../salesforce/usage';
@@ -88,6 +88,7 @@ function usageView(u: { total: number; bySurface: Record<string, number> }) {
 export function exitCodeFor(err: unknown): ExitCodeValue {
   if (err instanceof ConfigError || err instanceof UsageError) return ExitCode.usage;
   if (err instanceof OrgConnectionError) return ExitCode.org;
+  if (err instanceof LeadflowError && err.code === ErrorCode.Locked) return ExitCode.locked;
   if (err instanceof SalesforceError && (err.errorCode === 'INVALID_SESSION_ID' || err.httpStatus === 401)) return ExitCode.org;
   return ExitCode.failure;
 }
@@ -100,5 +101,11 @@ function errorCodeOf(err: unknown): string {
 
 function errorMessage(err: unknown): string {
   if (err instanceof SalesforceError) return `${err.errorCode}: ${err.message}`;
-  return err instanceof Error ? err.message : String(err);
+  if (err instanceof Error) return err.message;
+  // Some libraries reject with plain objects: show their message, not "[object Object]".
+  if (typeof err === 'object' && err !== null) {
+    const message = (err as { message?: unknown }).message;
+    return typeof message === 'string' ? message : JSON.stringify(err);
+  }
+  return String(err);
 }

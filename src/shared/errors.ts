@@ -9,7 +9,9 @@ export const ExitCode = {
   failure: 1,
   usage: 2,
   org: 3,
-  partial: 4
+  partial: 4,
+  /** Another process holds what this run needs: the job lock (another run of the same job) or the store. */
+  locked: 5
 } as const;
 export type ExitCodeValue = (typeof ExitCode)[keyof typeof ExitCode];
 

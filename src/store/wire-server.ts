@@ -1,0 +1,202 @@
+/**
+ * Serves one PGlite instance to several clients over the PostgreSQL wire protocol (unix socket or loopback
+ * TCP), so every leadflow process on the machine shares the one process that opened the data directory.
+ *
+ * PGlite has a single backend session. @electric-sql/pglite-socket multiplexes it per protocol message and
+ * keeps affinity only inside BEGIN blocks, so two clients' extended-protocol sequences (Parse, Bind, Execute,
+ * Sync) can interleave and one binds the other's unnamed statement. Here a client owns the session from its
+ * first message until PGlite answers ReadyForQuery with status idle ('I'): a whole extended-protocol
+ * sequence or a whole transaction runs without another client's messages in between. A client that
+ * disconnects while owning the session has its sequence synced and its transaction rolled back.
+ */
+import fs from 'node:fs';
+import net from 'node:net';
+import type { PGlite } from '@electric-sql/pglite';
+
+export type WireAddress = { path: string } | { host: string; port: number };
+
+export interface WireServer {
+  readonly address: WireAddress;
+  /** Open client connections. */
+  connections(): number;
+  /** Stops accepting connections; open ones keep being served. */
+  stopAccepting(): Promise<void>;
+  /** Closes every connection and the listener. */
+  close(): Promise<void>;
+}
+
+const SSL_REQUEST = 80877103;
+const CANCEL_REQUEST = 80877102;
+const GSSENC_REQUEST = 80877104;
+const READY_FOR_QUERY = 0x5a; // 'Z'
+const TERMINATE = 0x58; // 'X'
+const SYNC = Buffer.from([0x53, 0, 0, 0, 4]); // 'S', length 4
+
+/** FIFO ownership of the single PGlite session. */
+class SessionGate {
+  private owner: object | null = null;
+  private readonly waiting: Array<{ who: object; go: () => void }> = [];
+
+  async acquire(who: object): Promise<void> {
+    if (this.owner === who) return;
+    if (this.owner === null) {
+      this.owner = who;
+      return;
+    }
+    await new Promise<void>((go) => this.waiting.push({ who, go }));
+  }
+
+  release(who: object): void {
+    if (this.owner !== who) return;
+    const next = this.waiting.shift();
+    this.owner = next ? next.who : null;
+    next?.go();
+  }
+
+  owns(who: object): boolean {
+    return this.owner === who;
+  }
+
+  /** A client that leaves while queued must not be handed the session later. */
+  forget(who: object): void {
+    const i = this.waiting.findIndex((w) => w.who === who);
+    if (i < 0) return;
+    // Wake it without ownership: it sees that its connection closed and stops.
+    this.waiting.splice(i, 1)[0]!.go();
+  }
+}
+
+/** Status byte of the last ReadyForQuery message in a backend output, or null when there is none. */
+export function lastReadyStatus(output: Buffer): string | null {
+  let status: string | null = null;
+  let offset = 0;
+  while (offset + 5 <= output.length) {
+    const type = output[offset]!;
+    const length = output.readInt32BE(offset + 1);
+    if (type === READY_FOR_QUERY && offset + 5 < output.length) status = String.fromCharCode(output[offset + 5]!);
+    offset += 1 + length;
+  }
+  return status;
+}
+
+export async function startWireServer(db: PGlite, listen: WireAddress): Promise<WireServer> {
+  const gate = new SessionGate();
+  const sockets = new Set<net.Socket>();
+
+  const exec = async (message: Uint8Array, onData: (chunk: Uint8Array) => void) => {
+    await db.runExclusive(() => db.execProtocolRawStream(message, { onRawData: onData }));
+  };
+
+  const handle = (socket: net.Socket) => {
+    sockets.add(socket);
+    const me = {};
+    let buffer = Buffer.alloc(0);
+    let started = false;
+    let closed = false;
+    let pumping: Promise<void> = Promise.resolve();
+
+    const run = async (message: Buffer) => {
+      await gate.acquire(me);
+      if (closed) return;
+      const out: Buffer[] = [];
+      await exec(new Uint8Array(message), (chunk) => {
+        out.push(Buffer.from(chunk));
+        if (!socket.destroyed) socket.write(chunk);
+      });
+      if (lastReadyStatus(Buffer.concat(out)) === 'I') gate.release(me);
+    };
+
+    const pump = async () => {
+      while (!closed) {
+        if (!started) {
+          if (buffer.length < 8) return;
+          const length = buffer.readInt32BE(0);
+          if (buffer.length < length) return;
+          const code = buffer.readInt32BE(4);
+          const message = buffer.subarray(0, length);
+          buffer = buffer.subarray(length);
+          if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
+            socket.write('N'); // no TLS on a local socket; the client goes on in plain text
+            continue;
+          }
+          if (code === CANCEL_REQUEST) {
+            socket.end();
+            return;
+          }
+          started = true;
+          await run(Buffer.from(message));
+          continue;
+        }
+        if (buffer.length < 5) return;
+        const length = 1 + buffer.readInt32BE(1);
+        if (buffer.length < length) return;
+        const message = Buffer.from(buffer.subarray(0, length));
+        buffer = buffer.subarray(length);
+        if (message[0] === TERMINATE) {
+          socket.end();
+          return;
+        }
+        await run(message);
+      }
+    };
+
+    const onClosed = async () => {
+      if (closed) return;
+      closed = true;
+      sockets.delete(socket);
+      gate.forget(me);
+      await pumping.catch(() => undefined);
+      if (!gate.owns(me)) return;
+      // Left in the middle of a sequence or a transaction: end the sequence, undo the transaction.
+      try {
+        await exec(new Uint8Array(SYNC), () => undefined);
+        if (db.isInTransaction()) await db.exec('ROLLBACK');
+      } catch {
+        // the session is reset by the next client's messages anyway
+      } finally {
+        gate.release(me);
+      }
+    };
+
+    socket.on('data', (data: Buffer) => {
+      buffer = Buffer.concat([buffer, data]);
+      pumping = pumping.then(pump).catch(() => {
+        socket.destroy();
+      });
+    });
+    socket.on('close', () => void onClosed());
+    socket.on('error', () => socket.destroy());
+  };
+
+  const server = net.createServer(handle);
+  if ('path' in listen) fs.rmSync(listen.path, { force: true });
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    if ('path' in listen) server.listen(listen.path, resolve);
+    else server.listen(listen.port, listen.host, resolve);
+  });
+  if ('path' in listen) fs.chmodSync(listen.path, 0o600);
+  const bound = server.address();
+  const address: WireAddress =
+    'path' in listen ? listen : { host: listen.host, port: typeof bound === 'object' && bound ? bound.port : listen.port };
+
+  let listening = true;
+  const stopAccepting = () =>
+    new Promise<void>((resolve) => {
+      if (!listening) return resolve();
+      listening = false;
+      // net.Server.close stops new connections and calls back once every open one has ended.
+      server.close(() => undefined);
+      resolve();
+    });
+  return {
+    address,
+    connections: () => sockets.size,
+    stopAccepting,
+    async close() {
+      await stopAccepting();
+      for (const s of sockets) s.destroy();
+      await new Promise((r) => setImmediate(r));
+    }
+  };
+}
