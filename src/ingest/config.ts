@@ -39,7 +39,16 @@ export const sourceConfigSchema = z.object({
   /** Webhook: maximum body size in bytes. */
   bodyLimitBytes: z.number().int().positive().max(1_048_576).default(65_536),
   /** Webhook: accepted submissions per minute per client IP. */
-  rateLimitPerMinute: z.number().int().positive().default(60)
+  rateLimitPerMinute: z.number().int().positive().default(60),
+  // Webhook hardening (defaults applied by webhookSettings() in webhook.ts, documented in docs/ingest.md):
+  /** Webhook: allowed difference in seconds between the signature's `t=` and the server clock (default 300). */
+  signatureToleranceSeconds: z.number().int().min(1).max(86_400).optional(),
+  /** Webhook: also accept the old body-only `sha256=<hex>` signature (no replay protection; logged once). */
+  legacyBodySignature: z.boolean().optional(),
+  /** Webhook: top-level body field with the sender's submission id, used without an Idempotency-Key header (default "submissionId"). */
+  idempotencyKeyField: z.string().min(1).max(64).optional(),
+  /** Webhook: deepest object/array nesting accepted in a JSON body (default 32; deeper gets 400 JSON_TOO_DEEP). */
+  maxJsonDepth: z.number().int().min(1).max(256).optional()
 });
 export type SourceConfig = z.infer<typeof sourceConfigSchema>;
 

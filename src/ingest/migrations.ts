@@ -6,7 +6,8 @@ import type { Migration } from '../store/types';
  *   written and the outcome, so a rerun writes nothing for unchanged rows and a killed run resumes.
  * - engagement_events: page views, form fills, email opens... that arrived with a lead, keyed by the
  *   lead's Source_External_Id__c (lead_key) and, once known, the Salesforce Lead or Contact id.
- * - ingest_inbox: web-form submissions accepted by `POST /sources/:name/leads`, durable before the 202.
+ * - ingest_inbox: web-form submissions accepted by `POST /sources/:name/leads`, durable before the 202,
+ *   unique per (source, idempotency_key) so a replayed submission is stored once.
  * - ingest_routing_state / ingest_routing_daily: round-robin cursors and per-user daily assignment counts.
  */
 export const ingestMigrations: Migration[] = [
@@ -63,5 +64,15 @@ export const ingestMigrations: Migration[] = [
         assigned integer not null default 0,
         primary key (day, user_id)
       );`
+  },
+  {
+    // Webhook replays: each submission carries an idempotency key (Idempotency-Key header, a body id field,
+    // or sha256 of source + body); the unique index makes a replay impossible to store twice, even when two
+    // serve instances receive it at the same moment. Rows from before this migration keep a null key.
+    id: 'ingest-002-inbox-idempotency-key',
+    sql: `
+      alter table ingest_inbox add column if not exists idempotency_key text;
+      alter table ingest_inbox add column if not exists body_sha256 text;
+      create unique index if not exists ingest_inbox_idempotency on ingest_inbox (source, idempotency_key);`
   }
 ];

@@ -30,9 +30,30 @@ export const serveConfigSchema = z
     /** IANA time zone for the cron expressions. */
     timezone: z.string().default('UTC'),
     /** A scheduled run still holding its lock after this many minutes is considered dead and its lock released. */
-    lockTimeoutMinutes: z.number().int().positive().default(60)
+    lockTimeoutMinutes: z.number().int().positive().default(60),
+    // ---- connection hardening (docs/configuration.md "serve"): every limit is on by default ----
+    /** Whole request, headers and body, must arrive within this time or the client gets 408 and is disconnected. */
+    requestTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** Request headers must arrive within this time (slowloris); at most requestTimeoutMs. */
+    headersTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+    /** A socket with no traffic at all for this long is closed. */
+    connectionTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),
+    /** An idle keep-alive connection is closed after this long (raise above a load balancer's idle timeout). */
+    keepAliveTimeoutMs: z.number().int().min(100).max(600_000).default(5_000),
+    /** Requests served on one keep-alive connection before it is closed (0 = unlimited). */
+    maxRequestsPerSocket: z.number().int().min(0).default(1_000),
+    /** Open connections at once; further connections are dropped by the server until one closes. */
+    maxConnections: z.number().int().min(1).default(256),
+    /** Body limit of routes without their own (each webhook source has bodyLimitBytes). */
+    bodyLimitBytes: z.number().int().min(1).max(1_048_576).default(16_384),
+    /** Client keys (source + IP) the webhook rate limiter remembers; the least recently seen is dropped first. */
+    rateLimiterMaxKeys: z.number().int().min(1).max(1_000_000).default(10_000)
   })
   .strict()
+  .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, {
+    message: 'headersTimeoutMs must not exceed requestTimeoutMs',
+    path: ['headersTimeoutMs']
+  })
   .prefault({});
 
 export type ServeConfig = z.infer<typeof serveConfigSchema>;

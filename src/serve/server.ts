@@ -11,7 +11,7 @@ import type { Store } from '../store/types';
 import { capabilityRoutes, type ServeRoutePlugin } from './routes';
 import { createScheduler, type Scheduler } from './scheduler';
 import { scrubString } from '../shared/redact';
-import type { SchedulableJob } from './config';
+import type { SchedulableJob, ServeConfig } from './config';
 
 export type JobRunner = (rt: LeadflowRuntime) => Promise<CommandResult | unknown>;
 
@@ -34,7 +34,12 @@ export interface ServeHandle {
   close(): Promise<void>;
 }
 
-const STEP_FOR_JOB: Record<SchedulableJob, PipelineStep> = { ingest: 'ingest', qualify: 'qualify', convert: 'convert', history: 'history' };
+const STEP_FOR_JOB: Record<SchedulableJob, PipelineStep> = {
+  ingest: 'ingest',
+  qualify: 'qualify',
+  convert: 'convert',
+  history: 'history'
+};
 
 export async function startServe(options: StartServeOptions = {}): Promise<ServeHandle> {
   // The server's own runtime lives until close(); withRuntime's callback resolves only then.
@@ -71,7 +76,13 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
       runs.push({ job, ok: result.ok, apiCalls, at: new Date().toISOString() });
       rt.logger.info({ job, ok: result.ok, apiCalls }, 'scheduled run finished');
     } catch (err) {
-      runs.push({ job, ok: false, apiCalls, at: new Date().toISOString(), error: scrubString((err as Error).message) });
+      runs.push({
+        job,
+        ok: false,
+        apiCalls,
+        at: new Date().toISOString(),
+        error: scrubString((err as Error).message)
+      });
       rt.logger.error({ err, job }, 'scheduled run failed');
     }
     if (runs.length > 50) runs.shift();
@@ -88,7 +99,7 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
     pollingIntervalSeconds: options.pollingIntervalSeconds
   });
 
-  const app = Fastify({ logger: false });
+  const app = createHardenedApp(rt.config.serve);
   const started = Date.now();
   app.get('/healthz', async () => ({
     ok: true,
@@ -123,6 +134,34 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
       await lifetime;
     }
   };
+}
+
+/**
+ * The Fastify app with every connection limit on (Fastify and Node leave request and connection timeouts
+ * off by default, so a client trickling one byte at a time could hold a socket forever).
+ */
+export function createHardenedApp(serve: ServeConfig): FastifyInstance {
+  const app = Fastify({
+    logger: false,
+    requestTimeout: serve.requestTimeoutMs,
+    connectionTimeout: serve.connectionTimeoutMs,
+    keepAliveTimeout: serve.keepAliveTimeoutMs,
+    maxRequestsPerSocket: serve.maxRequestsPerSocket,
+    bodyLimit: serve.bodyLimitBytes,
+    // Answer and close the sockets still open at shutdown instead of waiting for their timeouts.
+    forceCloseConnections: true,
+    http: {
+      headersTimeout: serve.headersTimeoutMs,
+      // Node enforces requestTimeout/headersTimeout only when it checks its connections (every 30 s by
+      // default), which would let a slow client overstay by up to 30 s; check often enough to be on time.
+      connectionsCheckingInterval: Math.max(
+        100,
+        Math.min(1_000, Math.floor(Math.min(serve.requestTimeoutMs, serve.headersTimeoutMs) / 4))
+      )
+    }
+  });
+  app.server.maxConnections = serve.maxConnections;
+  return app;
 }
 
 async function discoveredRunner(job: SchedulableJob): Promise<JobRunner | null> {
