@@ -8,6 +8,7 @@
 import { rmSync } from 'node:fs';
 import path from 'node:path';
 import { Command, InvalidArgumentError, Option } from 'commander';
+import { assertDataDirFree } from './core/data-dir-lock';
 import { FaultConfigError, parseFaultRuleSpec, type FaultRule } from './faults/config';
 import {
   ADMIN_USERNAME,
@@ -128,7 +129,11 @@ async function main(argv: string[]): Promise<void> {
   }>();
 
   const dataDir = opts.inMemory ? undefined : path.resolve(opts.dataDir);
-  if (opts.reset && dataDir) rmSync(dataDir, { recursive: true, force: true });
+  // --reset must not delete the files under a running emulator.
+  if (opts.reset && dataDir) {
+    assertDataDirFree(dataDir);
+    rmSync(dataDir, { recursive: true, force: true });
+  }
 
   const options: EmulatorOptions = {
     port: opts.port,

@@ -4,6 +4,7 @@
  */
 import { mkdirSync } from 'node:fs';
 import { PGlite, type Transaction } from '@electric-sql/pglite';
+import { lockDataDir } from './data-dir-lock';
 import { referenceRows, DEFAULT_ORG_ID } from './reference-data';
 import { sqlTypeFor, type LoadedSchema } from './schema';
 import type { FieldDef, SObjectDef, SObjectRecord, Schema } from './types';
@@ -17,11 +18,26 @@ export type SqlRunner = Pick<PGlite, 'query' | 'exec'> | Transaction;
  * 1.5 s of a 2 s start); test/helpers/emulator.ts uses it to start every test org from one prepared snapshot.
  */
 export async function openDatabase(dataDir?: string, opts: { initialDataDir?: Blob } = {}): Promise<PGlite> {
-  if (dataDir) mkdirSync(dataDir, { recursive: true });
-  const loadDataDir = opts.initialDataDir ? { loadDataDir: opts.initialDataDir } : {};
-  const db = dataDir ? new PGlite(dataDir, loadDataDir) : new PGlite(loadDataDir);
-  await db.waitReady;
-  return db;
+  // One process per data dir (data-dir-lock.ts): a second emulator fails here, before touching the files.
+  const unlock = dataDir ? await lockDataDir(dataDir) : async () => undefined;
+  try {
+    if (dataDir) mkdirSync(dataDir, { recursive: true });
+    const loadDataDir = opts.initialDataDir ? { loadDataDir: opts.initialDataDir } : {};
+    const db = dataDir ? new PGlite(dataDir, loadDataDir) : new PGlite(loadDataDir);
+    await db.waitReady;
+    const close = db.close.bind(db);
+    db.close = async () => {
+      try {
+        await close();
+      } finally {
+        await unlock();
+      }
+    };
+    return db;
+  } catch (err) {
+    await unlock();
+    throw err;
+  }
 }
 
 export function quoteIdent(name: string): string {
