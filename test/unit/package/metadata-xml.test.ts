@@ -156,11 +156,15 @@ describe('package XML', () => {
       userPermissions: Array<{ name: string }>;
       objectPermissions: Array<{
         object: string;
+        allowRead?: string;
+        allowCreate?: string;
+        allowEdit?: string;
         allowDelete: string;
         modifyAllRecords: string;
         viewAllRecords: string;
       }>;
       classAccesses?: Array<{ apexClass: string }>;
+      customMetadataTypeAccesses?: Array<{ name: string }>;
     };
     const load = (name: string): PermissionSet =>
       read(path.join(PACKAGE_ROOT, `permissionsets/${name}.permissionset-meta.xml`))
@@ -212,8 +216,32 @@ describe('package XML', () => {
         'Contact',
         'Funnel_Stage_Change__c',
         'Lead',
-        'Opportunity'
+        'Opportunity',
+        'Routing_Cursor__c',
+        'Routing_Decision__c',
+        'Routing_Out_Of_Office__c'
       ]);
+    });
+
+    it('should let the integration user read the routing definition and write only the ledger and cursors', () => {
+      const access = (name: string, object: string) => {
+        const p = asArray(load(name).objectPermissions).find((o) => o.object === object);
+        return p ? [p.allowRead, p.allowCreate, p.allowEdit, p.allowDelete].map((v) => v === 'true') : null;
+      };
+      // [read, create, edit, delete]
+      expect(access('Leadflow_Integration', 'Routing_Out_Of_Office__c')).toEqual([true, false, false, false]);
+      expect(access('Leadflow_Integration', 'Routing_Decision__c')).toEqual([true, true, true, false]);
+      expect(access('Leadflow_Integration', 'Routing_Cursor__c')).toEqual([true, true, true, false]);
+      // Admins keep out-of-office and may reset cursors; the ledger is read-only for everyone but the writers.
+      expect(access('Leadflow_Admin', 'Routing_Out_Of_Office__c')).toEqual([true, true, true, true]);
+      expect(access('Leadflow_Admin', 'Routing_Decision__c')).toEqual([true, false, false, false]);
+      expect(access('Leadflow_Sales_Rep', 'Routing_Decision__c')).toEqual([true, false, false, false]);
+      expect(access('Leadflow_Sales_Rep', 'Routing_Cursor__c')).toBeNull();
+      expect(access('Leadflow_Sales_Rep', 'Routing_Out_Of_Office__c')).toBeNull();
+      for (const name of ['Leadflow_Admin', 'Leadflow_Integration']) {
+        const types = asArray(load(name).customMetadataTypeAccesses).map((t) => t.name);
+        expect(types).toEqual(expect.arrayContaining(['Routing_Member__mdt', 'Routing_Team__mdt']));
+      }
     });
   });
 
