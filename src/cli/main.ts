@@ -1,6 +1,6 @@
 /**
  * The `leadflow` CLI: global options and command wiring only (commands delegate to library code).
- * Exit codes: 0 ok, 1 failure, 2 usage/config error, 3 org/auth error, 4 partial failure (docs/cli.md).
+ * Exit codes: 0 ok, 1 failure, 2 usage/config error, 3 org/auth error, 4 partial failure, 5 busy (docs/cli.md).
  */
 import { Command, CommanderError, InvalidArgumentError } from 'commander';
 import { ExitCode } from '../shared/errors';
@@ -36,6 +36,7 @@ export function buildProgram(): Command {
     .option('--target-org <aliasOrUsername>', 'sf CLI org alias or username (default: SF_* env credentials, else the local emulator)')
     .option('--json', 'print only a JSON result on stdout')
     .option('--verbose', 'debug logging on stderr')
+    .option('--wait', 'when another run of the same job (ingest source, qualify, convert, history) is running, wait for it instead of exiting with code 5')
     .showHelpAfterError()
     .exitOverride();
   for (const register of capabilityCommands) register(program);

@@ -3,6 +3,7 @@
  * result (JSON on stdout with --json, human lines otherwise), prints the API call count, and maps
  * results and errors to exit codes (docs/cli.md).
  */
+import path from 'node:path';
 import type { Command } from 'commander';
 import { withRuntime, type LeadflowRuntime, type RuntimeOptions } from '../runtime/runtime';
 import type { CommandResult } from '../runtime/types';
@@ -16,6 +17,20 @@ export interface GlobalOptions {
   targetOrg?: string;
   json?: boolean;
   verbose?: boolean;
+  /** --wait: wait for another run of the same job instead of exiting with code 5. */
+  wait?: boolean;
+}
+
+/** Commands that take a job lock (docs/configuration.md#running-several-processes); dry runs write nothing and take none. */
+const LOCKED_JOBS = new Set(['ingest', 'qualify', 'convert', 'history']);
+
+/** The job lock of a command run: `convert`, or `ingest:<source>` / `ingest:file:<path>` per ingest source. */
+export function jobLockFor(name: string, command: Command): string[] {
+  const opts = command.opts() as { dryRun?: boolean; source?: string };
+  if (!LOCKED_JOBS.has(name) || opts.dryRun) return [];
+  if (name !== 'ingest') return [name];
+  const file = command.args[0];
+  return [opts.source ? `ingest:${opts.source}` : file ? `ingest:file:${path.resolve(file)}` : 'ingest'];
 }
 
 export interface Output {
@@ -50,7 +65,15 @@ export async function runCommand(
   let code: ExitCodeValue;
   try {
     const result = await withRuntime(
-      { configPath: g.config, targetOrg: g.targetOrg, json: g.json, verbose: g.verbose, command: name, ...extra },
+      {
+        configPath: g.config,
+        targetOrg: g.targetOrg,
+        json: g.json,
+        verbose: g.verbose,
+        command: name,
+        jobLock: { names: jobLockFor(name, command), wait: g.wait },
+        ...extra
+      },
       async (rt) => {
         try {
           return await body(rt);

@@ -65,7 +65,15 @@ async function createAccounts(
     [keys]
   );
   for (const k of known) accountByKey.set(k.match_key, k.account_id);
+  // The org is the truth for domains: an account created by a run that was killed before recording it, or by
+  // another instance since this plan was made, is reused, so each domain gets one account.
+  for (const [domain, accountId] of await accountsByDomain(org, keys.filter((k) => !accountByKey.has(k)))) {
+    const key = `domain:${domain}`;
+    accountByKey.set(key, accountId);
+    await store.query('insert into conversion_accounts (match_key, account_id) values ($1, $2) on conflict (match_key) do nothing', [key, accountId]);
+  }
   const toCreate = keys.filter((k) => !accountByKey.has(k));
+  if (toCreate.length === 0) return { accountByKey, created: 0 };
   const results = await org.rest.create(
     'Account',
     toCreate.map((key) => {
@@ -97,6 +105,65 @@ async function createAccounts(
     }
   }
   return { accountByKey, created };
+}
+
+/** Oldest existing Account per Website_Domain__c among the `domain:` keys given. */
+async function accountsByDomain(org: OrgClient, keys: string[]): Promise<Map<string, string>> {
+  const domains = keys.filter((k) => k.startsWith('domain:')).map((k) => k.slice('domain:'.length));
+  const found = new Map<string, string>();
+  for (let i = 0; i < domains.length; i += 200) {
+    const rows = await org.rest.query<{ Id: string; Website_Domain__c: string | null }>(
+      `SELECT Id, Website_Domain__c FROM Account WHERE Website_Domain__c IN ${soqlIn(domains.slice(i, i + 200))} ORDER BY CreatedDate, Id`
+    );
+    for (const r of rows) {
+      const domain = r.Website_Domain__c?.toLowerCase();
+      if (domain && !found.has(domain)) found.set(domain, r.Id);
+    }
+  }
+  return found;
+}
+
+/**
+ * Leads a run wrote as 'pending' just before its convertLead call and never confirmed (the process was
+ * killed mid-batch): the org says whether each was converted, and the ledger is set to match.
+ */
+export async function reconcilePending(org: OrgClient, store: Store): Promise<{ converted: number; notConverted: number }> {
+  const pending = (await store.query<{ lead_id: string }>("select lead_id from conversion_ledger where status = 'pending'")).map((r) => r.lead_id);
+  let converted = 0;
+  for (let i = 0; i < pending.length; i += 200) {
+    const chunk = pending.slice(i, i + 200);
+    const rows = await org.rest.query<{
+      Id: string; IsConverted: boolean; ConvertedAccountId: string | null; ConvertedContactId: string | null; ConvertedOpportunityId: string | null;
+    }>(`SELECT Id, IsConverted, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Id IN ${soqlIn(chunk)}`);
+    const byId = new Map(rows.map((r) => [r.Id, r]));
+    for (const leadId of chunk) {
+      const row = byId.get(leadId);
+      if (row?.IsConverted) {
+        converted++;
+        await store.query(
+          `update conversion_ledger set status = 'converted', account_id = $2, contact_id = $3, opportunity_id = $4, error_code = null,
+             error_message = null, updated_at = now() where lead_id = $1 and status = 'pending'`,
+          [leadId, row.ConvertedAccountId, row.ConvertedContactId, row.ConvertedOpportunityId]
+        );
+      } else {
+        await store.query(
+          `update conversion_ledger set status = 'failed', error_code = 'INTERRUPTED', updated_at = now(),
+             error_message = 'An earlier run stopped before this conversion was confirmed; the org shows it not converted' where lead_id = $1 and status = 'pending'`,
+          [leadId]
+        );
+      }
+    }
+  }
+  return { converted, notConverted: pending.length - converted };
+}
+
+/** Write-ahead: the batch is about to be sent; a run killed before the answer leaves these rows for reconcilePending. */
+async function markPending(store: Store, leadIds: string[]): Promise<void> {
+  await store.query(
+    `insert into conversion_ledger (lead_id, status, updated_at) select unnest($1::text[]), 'pending', now()
+     on conflict (lead_id) do update set status = 'pending', updated_at = now() where conversion_ledger.status <> 'converted'`,
+    [leadIds]
+  );
 }
 
 export async function executePlan(
@@ -142,6 +209,7 @@ export async function executePlan(
       const batch = pending.slice(i, i + config.batchSize);
       for (const id of batch) attempts.set(id, (attempts.get(id) ?? 0) + 1);
       convertCalls++;
+      await markPending(store, batch);
       let results;
       try {
         results = await org.soap.convertLead(batch.map((id) => requests.get(id)!));

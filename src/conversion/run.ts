@@ -1,7 +1,7 @@
 /** Library entry point of the conversion capability (`leadflow convert` and `npm start`). */
 import type { Runtime } from '../runtime/types';
 import { parseConversionConfig, type ConversionConfig } from './config';
-import { executePlan, type ExecuteSummary } from './execute';
+import { executePlan, reconcilePending, type ExecuteSummary } from './execute';
 import { buildPlan, ConversionError, type ConversionPlan, type LeadPlan } from './plan';
 import { reasonLine } from './reasons';
 
@@ -36,6 +36,11 @@ export function effectiveConfig(raw: unknown, opts: ConvertOptions): ConversionC
 export async function runConvert(runtime: Runtime, opts: ConvertOptions = {}): Promise<ConvertRunResult> {
   const config = effectiveConfig(runtime.config.conversion, opts);
   const org = await runtime.org();
+  if (!opts.dryRun) {
+    // A run killed mid-batch left 'pending' rows: settle them from the org first, so the ledger matches it.
+    const settled = await reconcilePending(org, runtime.store);
+    if (settled.converted + settled.notConverted > 0) runtime.logger.warn(settled, 'settled leads an interrupted convert run left pending');
+  }
   // Leads the ledger already records as converted are never planned again (the org refuses them anyway).
   const converted = await runtime.store.query<{ lead_id: string }>("select lead_id from conversion_ledger where status = 'converted'");
   const plan = await buildPlan(org, config, {

@@ -10,6 +10,7 @@ import type { LeadflowConfig } from '../config/schema';
 import { createOrgClient } from '../salesforce/client';
 import type { OrgClient } from '../salesforce/types';
 import { openStore } from '../store/store';
+import { jobLabel, withJobLock } from '../store/locks';
 import type { Store } from '../store/types';
 import { createLogger, type LogLevel } from '../shared/logger';
 import { scrubString } from '../shared/redact';
@@ -39,6 +40,11 @@ export interface RuntimeOptions {
   logger?: Logger;
   /** Name recorded in the runs table; no run row is written when unset. */
   command?: string;
+  /**
+   * Job locks held for the whole run (all or none): `convert`, `qualify`, `history`, `ingest:<source>`.
+   * A second run exits with JobLockedError (exit code 5) unless wait is set.
+   */
+  jobLock?: { names: string[]; wait?: boolean };
   now?: () => Date;
 }
 
@@ -101,14 +107,26 @@ export async function withRuntime<T>(options: RuntimeOptions, fn: (rt: LeadflowR
     apiUsage: () => (orgClient ? { total: orgClient.usage.total(), bySurface: orgClient.usage.bySurface() } : null)
   };
 
-  const runId = options.command ? await startRun(store, options.command, logger) : undefined;
+  const recorded = async (): Promise<T> => {
+    const runId = options.command ? await startRun(store, options.command, logger) : undefined;
+    try {
+      const result = await fn(runtime);
+      if (runId !== undefined) await finishRun(store, runId, runtime, statusOf(result), summaryOf(result), logger);
+      return result;
+    } catch (err) {
+      if (runId !== undefined) await finishRun(store, runId, runtime, 'error', { error: (err as Error).message }, logger);
+      throw err;
+    }
+  };
   try {
-    const result = await fn(runtime);
-    if (runId !== undefined) await finishRun(store, runId, runtime, statusOf(result), summaryOf(result), logger);
-    return result;
-  } catch (err) {
-    if (runId !== undefined) await finishRun(store, runId, runtime, 'error', { error: (err as Error).message }, logger);
-    throw err;
+    // The lock is taken before the run is recorded: a refused run leaves no runs row.
+    const lock = options.jobLock;
+    if (!lock || lock.names.length === 0) return await recorded();
+    return await withJobLock(store, lock.names, recorded, {
+      wait: lock.wait,
+      onWait: (job, holder) =>
+        logger.warn({ job, holder }, `waiting: ${jobLabel(job)} is already running${holder ? ` (pid ${holder.pid} on host ${holder.host}, since ${holder.since})` : ''}`)
+    });
   } finally {
     if (orgClient && ownsOrg) await orgClient.close().catch(() => undefined);
     if (ownsStore) await store.close().catch(() => undefined);

@@ -1,4 +1,4 @@
 export type { Store, Queryable, Migration } from './types';
-export { openStore, migrate, StoreError, type OpenStoreOptions } from './store';
-export { tryAcquireLock, releaseLock } from './locks';
+export { openStore, migrate, StoreError, StoreBusyError, type OpenStoreOptions } from './store';
+export { tryAcquireLock, releaseLock, withJobLock, JobLockedError, jobLabel, type JobHolder, type JobLockOptions } from './locks';
 export { allMigrations, coreMigrations } from './migrations';

@@ -2,7 +2,12 @@
  * Named job locks in the store (table job_locks, migration core-002). Used by the in-process scheduler so a
  * run never overlaps itself; a lock older than its timeout is considered abandoned (crashed process) and taken over.
  */
-import type { Queryable } from './types';
+import { randomUUID } from 'node:crypto';
+import os from 'node:os';
+import { z } from 'zod';
+import { ErrorCode, LeadflowError } from '../shared/errors';
+import { describeThisProcess, processAlive } from './data-dir-lock';
+import type { Queryable, Store } from './types';
 
 export async function tryAcquireLock(db: Queryable, name: string, owner: string, timeoutMinutes: number): Promise<boolean> {
   const rows = await db.query(
@@ -17,4 +22,130 @@ export async function tryAcquireLock(db: Queryable, name: string, owner: string,
 
 export async function releaseLock(db: Queryable, name: string, owner: string): Promise<void> {
   await db.query('delete from job_locks where name = $1 and owner = $2', [name, owner]);
+}
+
+/* ---------------- Job locks: one run per job across processes and machines (issue 17) ---------------- */
+
+/** Who runs a job, as recorded next to its lock (job_locks.owner holds this as JSON). */
+export interface JobHolder {
+  pid: number;
+  host: string;
+  command: string;
+  since: string;
+}
+
+const holderSchema = z.object({ pid: z.number().int(), host: z.string(), command: z.string(), since: z.string(), id: z.string() });
+
+/** Another run of the job holds its lock (exit code 5). */
+export class JobLockedError extends LeadflowError {
+  constructor(
+    public readonly job: string,
+    public readonly holder: JobHolder | null
+  ) {
+    super(
+      ErrorCode.Locked,
+      `${jobLabel(job)} is already running (${holder ? `pid ${holder.pid} on host ${holder.host}, since ${holder.since}` : 'holder unknown'}); ` +
+        'nothing was done. Run again when it has finished, or pass --wait to wait for it.'
+    );
+    this.name = 'JobLockedError';
+  }
+}
+
+/** "convert", "ingest --source webform" (lock names are `convert`, `ingest:webform`). */
+export function jobLabel(name: string): string {
+  const [job, source] = name.split(/:(.*)/s);
+  return source ? `${job} --source ${source}` : name;
+}
+
+/** PostgreSQL advisory lock key space of job locks: (JOB_LOCK_CLASS, hashtext(name)); migrations use 7261001. */
+const JOB_LOCK_CLASS = 7261002;
+const rowName = (name: string) => `run:${name}`;
+
+export interface JobLockOptions {
+  /** Wait for the holder to finish instead of failing with JobLockedError. */
+  wait?: boolean;
+  /** Poll interval while waiting (default 1 s). */
+  pollMs?: number;
+  /** Called once when a run starts waiting. */
+  onWait?: (job: string, holder: JobHolder | null) => void;
+  /** Describes this run in the holder record (default: this process's command line). */
+  command?: string;
+}
+
+/**
+ * Runs fn while holding the job locks `names` (all or none). On PostgreSQL the lock is a session advisory
+ * lock on a connection kept for the run (released by the server when the process dies, on any machine);
+ * on PGlite, whose one session every client shares, it is a job_locks row owned by this pid (a row whose
+ * pid no longer runs is taken over: every PGlite client runs on the holder's machine).
+ */
+export async function withJobLock<T>(store: Store, names: string[], fn: () => Promise<T>, opts: JobLockOptions = {}): Promise<T> {
+  const me = { pid: process.pid, host: os.hostname(), command: opts.command ?? describeThisProcess(), since: new Date().toISOString(), id: randomUUID() };
+  const owner = JSON.stringify(me);
+  // Only PostgreSQL needs a connection of its own for the run (its advisory lock lives in that session).
+  const onSession = <R>(f: (conn: Queryable) => Promise<R>): Promise<R> => (store.kind === 'postgres' ? store.session(f) : f(store));
+  return onSession(async (conn) => {
+    const held: string[] = [];
+    try {
+      for (const name of names) {
+        let announced = false;
+        for (;;) {
+          const holder = store.kind === 'postgres' ? await tryAdvisory(conn, name, owner) : await tryRow(store, name, owner);
+          if (holder === 'acquired') break;
+          if (!opts.wait) throw new JobLockedError(name, holder);
+          if (!announced) opts.onWait?.(name, holder);
+          announced = true;
+          await new Promise((r) => setTimeout(r, opts.pollMs ?? 1_000));
+        }
+        held.push(name);
+      }
+      return await fn();
+    } finally {
+      for (const name of held.reverse()) {
+        await conn.query('delete from job_locks where name = $1 and owner = $2', [rowName(name), owner]).catch(() => undefined);
+        if (store.kind === 'postgres') {
+          await conn.query('select pg_advisory_unlock($1, hashtext($2))', [JOB_LOCK_CLASS, name]).catch(() => undefined);
+        }
+      }
+    }
+  });
+}
+
+async function tryAdvisory(conn: Queryable, name: string, owner: string): Promise<'acquired' | JobHolder | null> {
+  const [row] = await conn.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [JOB_LOCK_CLASS, name]);
+  if (!row?.ok) return readHolder(conn, name);
+  // The row only tells others who runs it (a row left by a dead process is simply overwritten).
+  await conn.query(
+    `insert into job_locks (name, owner, acquired_at) values ($1, $2, now())
+     on conflict (name) do update set owner = excluded.owner, acquired_at = excluded.acquired_at`,
+    [rowName(name), owner]
+  );
+  return 'acquired';
+}
+
+async function tryRow(store: Store, name: string, owner: string): Promise<'acquired' | JobHolder | null> {
+  // One transaction: the store's wire server runs it without another client's statements in between.
+  return store.transaction(async (tx) => {
+    const [row] = await tx.query<{ owner: string }>('select owner from job_locks where name = $1', [rowName(name)]);
+    if (row) {
+      const holder = parseHolder(row.owner);
+      if (!holder || holder.host !== os.hostname() || processAlive(holder.pid)) return holder;
+      await tx.query('delete from job_locks where name = $1 and owner = $2', [rowName(name), row.owner]);
+    }
+    await tx.query('insert into job_locks (name, owner, acquired_at) values ($1, $2, now())', [rowName(name), owner]);
+    return 'acquired' as const;
+  });
+}
+
+async function readHolder(conn: Queryable, name: string): Promise<JobHolder | null> {
+  const [row] = await conn.query<{ owner: string }>('select owner from job_locks where name = $1', [rowName(name)]);
+  return row ? parseHolder(row.owner) : null;
+}
+
+function parseHolder(owner: string): JobHolder | null {
+  try {
+    const parsed = holderSchema.safeParse(JSON.parse(owner));
+    return parsed.success ? { pid: parsed.data.pid, host: parsed.data.host, command: parsed.data.command, since: parsed.data.since } : null;
+  } catch {
+    return null;
+  }
 }

@@ -177,6 +177,7 @@ async function openPgliteInProcess(dataDir: string): Promise<Store> {
     ...base,
     transaction: (fn) =>
       db.transaction((tx) => fn(wrap(tx as unknown as { query: PGliteQuery; exec: (sql: string) => Promise<unknown> }))),
+    session: (fn) => fn(base),
     close: () => db.close()
   };
 }
@@ -233,6 +234,21 @@ async function connectPool(config: import('pg').PoolConfig, kind: Store['kind'],
       } catch (err) {
         await client.query('rollback').catch(() => undefined);
         throw err;
+      } finally {
+        client.release();
+      }
+    },
+    async session(fn) {
+      const client = await pool.connect();
+      try {
+        return await fn({
+          async query<T>(sql: string, params: unknown[] = []) {
+            return (await client.query(sql, params)).rows as T[];
+          },
+          async exec(sql: string) {
+            await client.query(sql);
+          }
+        });
       } finally {
         client.release();
       }

@@ -12,6 +12,11 @@ export interface Store extends Queryable {
   readonly kind: 'pglite' | 'postgres';
   /** Run fn in a transaction; fn receives a Queryable bound to that transaction. */
   transaction<T>(fn: (tx: Queryable) => Promise<T>): Promise<T>;
+  /**
+   * Run fn on one connection kept for its whole duration (session state such as PostgreSQL advisory locks
+   * lives there). Statements run outside a transaction.
+   */
+  session<T>(fn: (conn: Queryable) => Promise<T>): Promise<T>;
   close(): Promise<void>;
 }
 
