@@ -2,6 +2,7 @@
  * The `ingest` section of leadflow.config.json: lead sources, de-duplication policy, owner routing and
  * write tuning. Every option is documented in docs/ingest.md.
  */
+import iconv from 'iconv-lite';
 import { z } from 'zod';
 import { PRESET_NAMES } from './presets';
 import { CANONICAL_FIELDS } from './canonical';
@@ -31,8 +32,15 @@ export const sourceConfigSchema = z.object({
   defaultCountry: z.string().length(2).optional(),
   /** Company used when a row has none (Salesforce requires Lead.Company); without it such rows are rejected. */
   defaultCompany: z.string().min(1).max(255).optional(),
-  /** CSV delimiter (default ","). */
+  /** CSV delimiter; detected (`,` `;` tab `|`) when omitted. */
   delimiter: z.string().min(1).max(2).optional(),
+  /** CSV encoding (any iconv-lite name, e.g. "windows-1250", "utf-16le"); detected when omitted. */
+  encoding: z
+    .string()
+    .refine((e) => iconv.encodingExists(e), { error: 'unknown encoding (e.g. "utf-8", "utf-16le", "windows-1250", "windows-1251", "windows-1252")' })
+    .optional(),
+  /** An invalid phone, mobile, website or country: "drop" the value and keep the lead, or "reject" the row. */
+  onInvalidOptional: z.enum(['drop', 'reject']).default('drop'),
   /** Webhook: HMAC-SHA256 secret, or the name of the environment variable holding it (preferred). */
   secret: z.string().min(16).optional(),
   secretEnv: z.string().regex(/^[A-Z_][A-Z0-9_]*$/).optional(),

@@ -41,7 +41,7 @@ const COUNTER_EVENTS: Partial<Record<CanonicalField, string>> = {
   emailOpens: 'email_open'
 };
 
-const headerKey = (h: string): string => h.replace(/^\uFEFF/, '').trim().toLowerCase();
+const headerKey = (h: string): string => h.replace(/^\uFEFF/, '').trim().normalize('NFC').toLowerCase();
 
 export type RowMapper = (row: number, record: Record<string, unknown>) => MappedRow;
 
@@ -53,10 +53,12 @@ export function createRowMapper(mapping: ColumnMapping): RowMapper {
     return { field, keys: [...names, ...GENERIC_MAPPING[field]].map(headerKey) };
   });
   return (row, record) => {
+    // Headers that differ only in case or spaces ("Email", " email") are one column: the first non-blank
+    // value wins, as for a repeated header (docs/ingest.md, duplicate columns).
     const byKey = new Map<string, unknown>();
     for (const [k, v] of Object.entries(record)) {
       const key = headerKey(k);
-      if (!byKey.has(key)) byKey.set(key, v);
+      if (!byKey.has(key) || cellText(byKey.get(key)) === undefined) byKey.set(key, v);
     }
     const values: MappedRow['values'] = {};
     for (const { field, keys } of candidates) {

@@ -14,7 +14,7 @@ import type { Runtime, CommandResult } from '../runtime/types';
 import type { OrgClient, RecordResult, SObjectRecord } from '../salesforce/types';
 import { soqlIn } from '../salesforce/soql';
 import type { MappedRow } from './canonical';
-import { findSource, parseIngestConfig, type IngestConfig, type SourceConfig } from './config';
+import { findSource, parseIngestConfig, sourceConfigSchema, type IngestConfig, type SourceConfig } from './config';
 import { buildMatchQueries, chunk, createOrgMatcher, dedupeWithinBatch, newerValues, MATCH_IN_LIMIT, type OrgContact, type OrgLead } from './dedupe';
 import {
   insertEngagementEvents,
@@ -28,10 +28,21 @@ import {
 } from './ledger';
 import { createRowMapper, recognisedHeaders, type RowMapper } from './mapping';
 import { PRESETS, resolveMapping, type PresetName } from './presets';
-import { kindFromPath, readRecords, type SourceRecord } from './readers';
+import { LeadflowError, ErrorCode } from '../shared/errors';
+import { kindFromPath, openSourceFile, SourceReadError, type InputDetection, type OpenedSource, type SourceRecord } from './readers';
 import { createRejectWriter, escapeFormula, type RejectWriter } from './rejects';
 import { routeLead, type RoutingState } from './routing';
-import { leadRowHash, validateRow, type NormalisedLead, type RowError, type SourceContext } from './validate';
+import {
+  checkFieldLimits,
+  DEFAULT_LEAD_LIMITS,
+  leadRowHash,
+  limitsFromDescribe,
+  validateRow,
+  type FieldLimits,
+  type NormalisedLead,
+  type RowError,
+  type SourceContext
+} from './validate';
 import { createRecords, findConvertedTargets, isConvertedLeadError, updateConvertedContacts, updateRecords, upsertLeads, type ContactTarget } from './writes';
 
 export interface IngestOptions {
@@ -51,10 +62,14 @@ export interface IngestOptions {
 export interface IngestSummary {
   source: string;
   input: string;
+  /** What the file was read as (CSV: encoding and delimiter, detected or configured); null for webhook inboxes. */
+  detected: InputDetection | null;
   dryRun: boolean;
   read: number;
   valid: number;
   rejected: number;
+  /** Warning lines in the reject file for leads that were kept (invalid optional value dropped, LastName "[not provided]"). */
+  warnedRows: number;
   created: number;
   updated: number;
   /** Rows for converted leads, written to the lead's Contact instead (docs/ingest.md, converted leads). */
@@ -101,11 +116,15 @@ interface Context {
   today: string;
   campaignIds: Map<string, string | null>;
   stamp: string;
+  /** Lead field limits: the Lead reference's until the org's describe is read (first batch that reaches the org). */
+  limits: FieldLimits;
+  limitsFromOrg: boolean;
 }
 
-export class IngestError extends Error {
+/** A source that cannot be ingested at all (exit 1, JSON error code INPUT). Messages never quote file content. */
+export class IngestError extends LeadflowError {
   constructor(message: string) {
-    super(message);
+    super(ErrorCode.Input, message);
     this.name = 'IngestError';
   }
 }
@@ -124,13 +143,8 @@ export function resolveSource(cfg: IngestConfig, opts: Pick<IngestOptions, 'file
   const byPath = cfg.sources.find((s) => s.path && path.resolve(baseDir, s.path) === path.resolve(opts.file!));
   if (byPath) return { ...byPath, preset: opts.preset ?? byPath.preset };
   const kind = kindFromPath(opts.file);
-  return {
-    name: opts.preset ?? kind,
-    kind,
-    preset: opts.preset,
-    bodyLimitBytes: 65_536,
-    rateLimitPerMinute: 60
-  };
+  // An ad-hoc source gets every default a configured one would.
+  return sourceConfigSchema.parse({ name: opts.preset ?? kind, kind, preset: opts.preset });
 }
 
 export interface IngestAllSummary {
@@ -183,7 +197,15 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
   const kind = source.kind ?? (opts.file ?? source.path ? kindFromPath(opts.file ?? source.path!) : 'csv');
   const input = kind === 'webhook' ? `inbox:${source.name}` : opts.file ? path.resolve(opts.file) : path.resolve(runtimeCwd(rt), source.path ?? '');
   if (kind !== 'webhook' && !opts.file && !source.path) throw new IngestError(`Source "${source.name}" has no path; give a file`);
-  if (kind !== 'webhook' && !fs.existsSync(input)) throw new IngestError(`File not found: ${input}`);
+  // The file is checked (regular, readable) and its encoding/delimiter detected before anything else runs.
+  let opened: OpenedSource | null = null;
+  if (kind !== 'webhook') {
+    try {
+      opened = openSourceFile(input, kind, { delimiter: source.delimiter, encoding: source.encoding });
+    } catch (err) {
+      throw asIngestError(err);
+    }
+  }
 
   const preset = source.preset ? PRESETS[source.preset] : undefined;
   const now = rt.now();
@@ -197,20 +219,25 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
       leadSource: source.leadSource ?? preset?.leadSource ?? null,
       campaign: source.campaign ?? null,
       defaultCountry: source.defaultCountry?.toUpperCase() ?? null,
-      defaultCompany: source.defaultCompany ?? null
+      defaultCompany: source.defaultCompany ?? null,
+      onInvalidOptional: source.onInvalidOptional,
+      // Excel writes ";" where "," is the decimal mark: "1234,56" in such a file is 1234.56.
+      decimalComma: opened?.detection.delimiter === ';'
     },
     mapper: createRowMapper(resolveMapping(source.preset, source.mapping)),
     dryRun: Boolean(opts.dryRun),
     runId: opts.runId ?? null,
     org: null,
-    summary: emptySummary(source.name, input, Boolean(opts.dryRun)),
+    summary: { ...emptySummary(source.name, input, Boolean(opts.dryRun)), detected: opened?.detection ?? null },
     rejects: null,
     assignments: null,
     assignmentsDone: null,
     routing: { cursors: {}, assignedToday: {} },
     today: now.toISOString().slice(0, 10),
     campaignIds: new Map(),
-    stamp: now.toISOString().replace(/[:.]/g, '-')
+    stamp: now.toISOString().replace(/[:.]/g, '-'),
+    limits: DEFAULT_LEAD_LIMITS,
+    limitsFromOrg: false
   };
   ctx.routing = await loadRoutingState(rt.store, ctx.today);
   const usageBefore = { total: 0, bySurface: {} as Record<string, number> };
@@ -229,15 +256,22 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
     } else {
       let batch: SourceRecord[] = [];
       let first = true;
-      for await (const record of readRecords(input, kind, { delimiter: source.delimiter })) {
-        if (first && kind === 'csv') checkCsvHeader(input, Object.keys(record.data), source);
-        first = false;
-        batch.push(record);
-        if (batch.length >= cfg.write.batchSize) {
-          await processBatch(ctx, batch, [], usageBefore);
-          progress.tick(batch.length);
-          batch = [];
+      try {
+        for await (const record of opened!.records) {
+          if (first && kind === 'csv') {
+            checkCsvHeader(input, Object.keys(record.data), source, opened!.detection);
+            ctx.summary.warnings.push(...opened!.warnings);
+          }
+          first = false;
+          batch.push(record);
+          if (batch.length >= cfg.write.batchSize) {
+            await processBatch(ctx, batch, [], usageBefore);
+            progress.tick(batch.length);
+            batch = [];
+          }
         }
+      } catch (err) {
+        throw err instanceof SourceReadError ? asIngestError(err) : err;
       }
       if (batch.length > 0) {
         await processBatch(ctx, batch, [], usageBefore);
@@ -273,27 +307,38 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
 
 /**
  * A CSV whose header names no column we know is refused before anything is written: it is almost always
- * the wrong delimiter or a file without a header row, and every row would otherwise be rejected.
+ * the wrong delimiter or a file without a header row, and every row would otherwise be rejected. The
+ * message describes the header (column count, delimiter) but never quotes it: the file may not be a CSV
+ * at all (a symlink to /etc/passwd), and the message is printed and stored in the runs table.
  */
-function checkCsvHeader(input: string, headers: string[], source: SourceConfig): void {
+function checkCsvHeader(input: string, headers: string[], source: SourceConfig, detection: InputDetection): void {
   if (headers.some((h) => h.startsWith('__')) || recognisedHeaders(resolveMapping(source.preset, source.mapping), headers).length > 0) return;
-  const delimiter = source.delimiter ?? ',';
-  const found = headers.slice(0, 5).map((h) => JSON.stringify(h.length > 60 ? `${h.slice(0, 60)}…` : h)).join(', ');
-  const other = [';', '\t', '|'].find((d) => d !== delimiter && headers.some((h) => h.includes(d)));
+  const delimiter = detection.delimiter ?? ',';
+  const other = [',', ';', '\t', '|'].find((d) => d !== delimiter && headers.some((h) => h.includes(d)));
   const hint = other
     ? `the header looks ${JSON.stringify(other)}-separated: set the source's "delimiter"`
     : 'the first line must be a header row naming the columns (see docs/ingest.md, column mapping)';
-  throw new IngestError(`${input}: no known column in the header row (found ${found}; delimiter ${JSON.stringify(delimiter)}); ${hint}`);
+  const columns = `${headers.length} column${headers.length === 1 ? '' : 's'}`;
+  throw new IngestError(
+    `${input}: no known column in the header row (${columns}, delimiter ${JSON.stringify(delimiter)} ${detection.delimiterFrom ?? 'detected'}, encoding ${detection.encoding}); ${hint}`
+  );
+}
+
+function asIngestError(err: unknown): Error {
+  if (err instanceof SourceReadError) return new IngestError(err.message);
+  return err as Error;
 }
 
 function emptySummary(source: string, input: string, dryRun: boolean): IngestSummary {
   return {
     source,
     input,
+    detected: null,
     dryRun,
     read: 0,
     valid: 0,
     rejected: 0,
+    warnedRows: 0,
     created: 0,
     updated: 0,
     updatedContacts: 0,
@@ -375,9 +420,14 @@ async function processBatch(
       continue;
     }
     const mapped: MappedRow = ctx.mapper(rec.row, rec.data);
-    const result = validateRow(mapped, ctx.sourceCtx);
-    if (result.ok) valid.push(result.lead);
-    else {
+    const result = validateRow(mapped, ctx.sourceCtx, ctx.limits);
+    if (result.ok) {
+      valid.push(result.lead);
+      if (result.warnings.length > 0) {
+        s.warnedRows++;
+        reject(ctx, result.warnings);
+      }
+    } else {
       s.rejected++;
       reject(ctx, result.errors);
     }
@@ -415,6 +465,21 @@ async function processBatch(
   }
 
   const org = await getOrg(ctx, usageBefore);
+
+  // 3b. the org's own limits (precision/scale, text lengths) from its Lead describe: a row it would refuse
+  // is a reject, not a failed write. Read once per run, only when rows reach the org.
+  if (!ctx.limitsFromOrg) {
+    ctx.limits = limitsFromDescribe((await org.describe.sobject('Lead')).fields);
+    ctx.limitsFromOrg = true;
+  }
+  for (let i = todo.length - 1; i >= 0; i--) {
+    const problems = checkFieldLimits(todo[i]!.lead.row, todo[i]!.lead.fields, ctx.limits);
+    if (problems.length === 0) continue;
+    s.valid--;
+    s.rejected++;
+    reject(ctx, problems);
+    todo.splice(i, 1);
+  }
 
   // 4. match against the org (leads written by an earlier, interrupted run come back as "own")
   const plans: Plan[] = [];
@@ -661,7 +726,10 @@ function writeReport(ctx: Context): string | null {
 export function humanLines(s: IngestSummary): string[] {
   const lines = [
     `${s.dryRun ? '[dry run] ' : ''}Ingest ${s.source} from ${s.input}`,
-    `  read ${s.read}, valid ${s.valid}, rejected ${s.rejected}`,
+    ...(s.detected?.delimiter
+      ? [`  file: delimiter ${JSON.stringify(s.detected.delimiter)}${s.detected.delimiterFrom === 'configured' ? ' (configured)' : ''}, encoding ${s.detected.encoding}${s.detected.encodingFrom === 'configured' ? ' (configured)' : s.detected.encodingFrom === 'bom' ? ' (byte order mark)' : ''}`]
+      : []),
+    `  read ${s.read}, valid ${s.valid}, rejected ${s.rejected}${s.warnedRows > 0 ? `, kept with warnings ${s.warnedRows}` : ''}`,
     `  ${s.dryRun ? 'would create' : 'created'} ${s.created}, updated ${s.updated}, updated contact (converted lead) ${s.updatedContacts}, unchanged ${s.unchanged}, merged duplicates ${s.merged}, attached to contacts ${s.attached}, skipped ${s.skipped}, failed ${s.failed}`,
     `  campaign members ${s.campaignMembers}, engagement events ${s.engagementEvents}`,
     `  ${s.rowsPerSecond} rows/s in ${(s.durationMs / 1000).toFixed(1)} s; writes: ${s.writes.collectionsBatches} collection calls, ${s.writes.bulkJobs} bulk jobs, ${s.writes.retriedRows} rows retried`

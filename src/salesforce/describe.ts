@@ -16,6 +16,9 @@ interface RawField {
   length?: number;
   nillable?: boolean;
   defaultedOnCreate?: boolean;
+  precision?: number;
+  scale?: number;
+  digits?: number;
 }
 
 export function toFieldDescribe(f: RawField): FieldDescribe {
@@ -31,6 +34,9 @@ export function toFieldDescribe(f: RawField): FieldDescribe {
     length: f.length ?? 0,
     nillable: f.nillable !== false,
     defaultedOnCreate: Boolean(f.defaultedOnCreate),
+    precision: f.precision ?? 0,
+    scale: f.scale ?? 0,
+    digits: f.digits ?? 0,
     picklistValues: (f.picklistValues ?? []).map((p) => ({
       value: p.value,
       label: p.label ?? p.value,

@@ -107,6 +107,10 @@ export interface FieldDescribe {
   /** false = required on create unless defaultedOnCreate. */
   nillable?: boolean;
   defaultedOnCreate?: boolean;
+  /** Number fields: total digits and digits after the point (currency, double, percent); int: digits. */
+  precision?: number;
+  scale?: number;
+  digits?: number;
 }
 
 export interface DescribeApi {

@@ -30,6 +30,8 @@ export const ErrorCode = {
   Store: 'STORE',
   /** Bad CLI usage (unknown flag values etc.). */
   Usage: 'USAGE',
+  /** An input file that cannot be used: missing, a directory or FIFO, unreadable, no known header (exit 1). */
+  Input: 'INPUT',
   /** A job lock is held by another instance. */
   Locked: 'LOCKED',
   /** Anything else. */
