@@ -39,9 +39,40 @@ import CONVERTING from '@salesforce/label/c.LF_Converting';
 import CONVERTED_TITLE from '@salesforce/label/c.LF_Converted_Title';
 import CONVERTED_MESSAGE from '@salesforce/label/c.LF_Converted_Message';
 import LOADING from '@salesforce/label/c.LF_Loading';
+import REASONS_HEADING from '@salesforce/label/c.LF_Convert_Reasons_Heading';
+import REASONS_FIX from '@salesforce/label/c.LF_Convert_Reasons_Fix';
+import REASONS_BLOCKED from '@salesforce/label/c.LF_Convert_Reasons_Blocked';
 
 /** Radio value meaning "create a new account" (account ids are never empty). */
 const NEW_ACCOUNT_VALUE = 'new';
+
+/** ConvertPreviewReasons codes and targets the dialog treats specially. */
+const AMBIGUOUS_ACCOUNT = 'AMBIGUOUS_ACCOUNT';
+const TARGET_ACCOUNT = 'Account';
+const TARGET_CONTACT = 'Contact';
+const TARGET_OPPORTUNITY = 'Opportunity';
+
+/**
+ * Whether a preview reason applies to the rep's current choices, the rule of ConvertPreviewReasons.applicable()
+ * on the server: Account reasons when a new account is created (an ambiguous match until one of the tied
+ * accounts is chosen), Contact reasons when a new contact is created, Opportunity reasons with an opportunity,
+ * Lead reasons always. Before an account is chosen only the ambiguity applies to the account.
+ */
+function reasonApplies(reason, { selectedAccount, reusesContact, createOpportunity }) {
+  if (reason.code === AMBIGUOUS_ACCOUNT) {
+    return !(reason.accountIds || []).includes(selectedAccount);
+  }
+  switch (reason.target) {
+    case TARGET_ACCOUNT:
+      return selectedAccount === NEW_ACCOUNT_VALUE;
+    case TARGET_CONTACT:
+      return !reusesContact;
+    case TARGET_OPPORTUNITY:
+      return createOpportunity;
+    default:
+      return true;
+  }
+}
 
 /**
  * Screen quick action on Lead: previews the conversion (matched account and contact, proposed
@@ -70,7 +101,10 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
     CANCEL,
     CONVERT,
     CONVERTING,
-    LOADING
+    LOADING,
+    REASONS_HEADING,
+    REASONS_FIX,
+    REASONS_BLOCKED
   };
 
   preview;
@@ -112,8 +146,14 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
     }
   }
 
-  /** The existing contact's own account when it matched (so the contact is reused), else the best match. */
+  /**
+   * The existing contact's own account when it matched (so the contact is reused), else the best match. None when
+   * the match is ambiguous: the rep chooses among the tied accounts (Convert stays off until then).
+   */
   defaultAccount() {
+    if ((this.preview.reasons || []).some((reason) => reason.code === AMBIGUOUS_ACCOUNT)) {
+      return null;
+    }
     const accounts = this.preview.accounts || [];
     const contactAccount = accounts.find((account) => account.id === this.preview.contactAccountId);
     if (contactAccount) {
@@ -169,6 +209,40 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
     return (this.preview.missingCriteria || []).map((label) => ({ label, reason: null }));
   }
 
+  /** The preview's reasons that apply to the current choices, with the icon of their severity. */
+  get reasons() {
+    if (!this.preview || this.isAlreadyConverted) {
+      return [];
+    }
+    const choices = {
+      selectedAccount: this.selectedAccount,
+      reusesContact: this.isContactReused,
+      createOpportunity: this.createOpportunity
+    };
+    return (this.preview.reasons || [])
+      .filter((reason) => reasonApplies(reason, choices))
+      .map((reason, index) => ({
+        ...reason,
+        key: `${reason.code}-${reason.field}-${index}`,
+        iconName: reason.blocking ? 'utility:error' : 'utility:warning',
+        iconVariant: reason.blocking ? 'error' : 'warning',
+        severity: reason.blocking ? SEVERITY_ERROR : SEVERITY_WARNING
+      }));
+  }
+
+  get hasReasons() {
+    return this.reasons.length > 0;
+  }
+
+  get isBlocked() {
+    return this.reasons.some((reason) => reason.blocking);
+  }
+
+  /** Off while converting, while a blocking reason applies, and until an account choice is made. */
+  get isConvertDisabled() {
+    return this.isConverting || this.isBlocked || !this.selectedAccount;
+  }
+
   get accountOptions() {
     const options = this.preview.accounts.map((account) => ({
       label: formatLabel(account.matchedBy === 'domain' ? MATCHED_BY_DOMAIN : MATCHED_BY_NAME, account.name),
@@ -183,7 +257,11 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
    * other choice creates a second contact with the same email, so say so instead of naming the contact.
    */
   get isContactReused() {
-    return !!this.preview.contactId && this.selectedAccount === this.preview.contactAccountId;
+    return (
+      !!this.preview.contactId &&
+      !!this.selectedAccount &&
+      this.selectedAccount === this.preview.contactAccountId
+    );
   }
 
   get isContactDuplicateRisk() {
@@ -233,6 +311,10 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
   }
 
   async handleConvert() {
+    // The button is off then; a second guard keeps a stray click (or a double one) from calling the server.
+    if (this.isConvertDisabled) {
+      return;
+    }
     this.isConverting = true;
     this.clearConvertProblems();
     try {

@@ -11,6 +11,7 @@ const mockPreview = require('./data/preview.json');
 const mockPreviewNotConvertible = require('./data/previewNotConvertible.json');
 const mockPreviewAlreadyConverted = require('./data/previewAlreadyConverted.json');
 const mockConvertDuplicate = require('./data/convertDuplicate.json');
+const mockReasons = require('./data/reasons.json');
 
 jest.mock('@salesforce/apex/LeadConvertController.getConvertPreview', () => ({ default: jest.fn() }), {
   virtual: true
@@ -334,5 +335,176 @@ describe('c-convert-lead', () => {
     await flushPromises();
 
     await expect(element).toBeAccessible();
+  });
+  describe('preview reasons', () => {
+    /** The convertible preview with the given reasons (Apex ConvertPreviewReasons wording, see data/reasons.json). */
+    function previewWith(...codes) {
+      return { ...mockPreview, reasons: codes.map((code) => mockReasons[code]) };
+    }
+
+    function shownReasons(element) {
+      return [...element.shadowRoot.querySelectorAll('.preview-reason')].map((li) => ({
+        code: li.dataset.code,
+        field: li.querySelector('.reason-field').textContent,
+        message: li.querySelector('.reason-message').textContent,
+        fix: li.querySelector('.reason-fix').textContent.trim(),
+        icon: li.querySelector('lightning-icon').iconName,
+        severity: li.querySelector('lightning-icon').alternativeText
+      }));
+    }
+
+    function toggleOpportunity(element, checked) {
+      const toggle = element.shadowRoot.querySelector('lightning-input.create-opportunity');
+      toggle.checked = checked;
+      toggle.dispatchEvent(new CustomEvent('change'));
+    }
+
+    // One per reason kind, with the choice that makes it apply: a new account for Account reasons, another
+    // account than the contact's for Contact reasons (a new contact), the default opportunity for Opportunity ones.
+    it.each([
+      ['CONVERTED_STATUS_INVALID', null],
+      ['NO_CONVERTED_STATUS', null],
+      ['REQUIRED_FIELD_UNMAPPED', 'new'],
+      ['REQUIRED_FIELD_EMPTY', OTHER_ACCOUNT],
+      ['VALUE_TOO_LONG', null],
+      ['TYPE_MISMATCH', 'new']
+    ])(
+      'should name the field and the fix of %s before the click and keep Convert off',
+      async (code, account) => {
+        getConvertPreview.mockResolvedValue(previewWith(code));
+        const element = await createComponent();
+        if (account) {
+          chooseAccount(element, account);
+          await flushPromises();
+        }
+
+        const reason = mockReasons[code];
+        expect(shownReasons(element)).toEqual([
+          {
+            code,
+            field: reason.field,
+            message: `: ${reason.message}`,
+            fix: reason.fix,
+            icon: 'utility:error',
+            severity: 'c.LF_Severity_Error'
+          }
+        ]);
+        expect(element.shadowRoot.querySelector('.reasons-blocked').textContent).toBe(
+          'c.LF_Convert_Reasons_Blocked'
+        );
+        expect(button(element, '.convert').disabled).toBe(true);
+        button(element, '.convert').click();
+        expect(convertLead).not.toHaveBeenCalled();
+      }
+    );
+
+    it('should make the ambiguous account the rep s choice: nothing preselected, Convert off until a tied account is chosen', async () => {
+      getConvertPreview.mockResolvedValue(previewWith('AMBIGUOUS_ACCOUNT'));
+      const element = await createComponent();
+      const root = element.shadowRoot;
+
+      expect(root.querySelector('lightning-radio-group.account-choice').value).toBeNull();
+      expect(shownReasons(element).map((r) => [r.code, r.field, r.message])).toEqual([
+        ['AMBIGUOUS_ACCOUNT', 'Account.Website_Domain__c', `: ${mockReasons.AMBIGUOUS_ACCOUNT.message}`]
+      ]);
+      expect(button(element, '.convert').disabled).toBe(true);
+
+      // A new account would be a third one with the same domain: still refused.
+      chooseAccount(element, 'new');
+      await flushPromises();
+      expect(shownReasons(element).map((r) => r.code)).toEqual(['AMBIGUOUS_ACCOUNT']);
+      expect(button(element, '.convert').disabled).toBe(true);
+
+      chooseAccount(element, OTHER_ACCOUNT);
+      await flushPromises();
+      expect(shownReasons(element)).toEqual([]);
+      expect(button(element, '.convert').disabled).toBe(false);
+    });
+
+    it('should warn of a duplicate contact without blocking, and drop the warning when the contact is reused', async () => {
+      getConvertPreview.mockResolvedValue(previewWith('DUPLICATE_CONTACT'));
+      const element = await createComponent();
+
+      // Preselected: the contact's own account, so the contact is reused and no second one is created.
+      expect(shownReasons(element)).toEqual([]);
+
+      chooseAccount(element, OTHER_ACCOUNT);
+      await flushPromises();
+      expect(shownReasons(element)).toEqual([
+        {
+          code: 'DUPLICATE_CONTACT',
+          field: 'Contact.Email',
+          message: `: ${mockReasons.DUPLICATE_CONTACT.message}`,
+          fix: mockReasons.DUPLICATE_CONTACT.fix,
+          icon: 'utility:warning',
+          severity: 'c.LF_Severity_Warning'
+        }
+      ]);
+      expect(element.shadowRoot.querySelector('.reasons-blocked')).toBeNull();
+      expect(button(element, '.convert').disabled).toBe(false);
+    });
+
+    it('should show Account reasons only for a new account and Opportunity reasons only with an opportunity', async () => {
+      getConvertPreview.mockResolvedValue(previewWith('REQUIRED_FIELD_UNMAPPED', 'VALUE_TOO_LONG'));
+      const element = await createComponent();
+
+      // Into the existing, matched account: the new-account field does not matter.
+      expect(shownReasons(element).map((r) => r.code)).toEqual(['VALUE_TOO_LONG']);
+
+      chooseAccount(element, 'new');
+      await flushPromises();
+      expect(shownReasons(element).map((r) => r.code)).toEqual(['REQUIRED_FIELD_UNMAPPED', 'VALUE_TOO_LONG']);
+
+      toggleOpportunity(element, false);
+      await flushPromises();
+      expect(shownReasons(element).map((r) => r.code)).toEqual(['REQUIRED_FIELD_UNMAPPED']);
+
+      chooseAccount(element, CONTACT_ACCOUNT);
+      await flushPromises();
+      expect(shownReasons(element)).toEqual([]);
+      expect(button(element, '.convert').disabled).toBe(false);
+    });
+
+    it('should head the reasons and caption each fix', async () => {
+      getConvertPreview.mockResolvedValue(previewWith('NO_CONVERTED_STATUS'));
+      const element = await createComponent();
+
+      const section = element.shadowRoot.querySelector('section.preview-reasons');
+      expect(section.querySelector('h2').textContent).toBe('c.LF_Convert_Reasons_Heading');
+      expect(section.getAttribute('aria-labelledby')).toBe(section.querySelector('h2').id);
+      expect(section.querySelector('.reason-fix-label').textContent).toBe('c.LF_Convert_Reasons_Fix');
+    });
+
+    it('should list the reasons under the missing criteria when the lead is not qualified yet', async () => {
+      getConvertPreview.mockResolvedValue({
+        ...mockPreviewNotConvertible,
+        reasons: [mockReasons.NO_CONVERTED_STATUS]
+      });
+      const element = await createComponent();
+
+      expect(shownReasons(element).map((r) => r.code)).toEqual(['NO_CONVERTED_STATUS']);
+      expect(button(element, '.convert')).toBeNull();
+    });
+
+    it.each([
+      ['blocking reasons', ['NO_CONVERTED_STATUS', 'REQUIRED_FIELD_EMPTY', 'VALUE_TOO_LONG']],
+      ['an ambiguous account', ['AMBIGUOUS_ACCOUNT']]
+    ])('should be accessible with %s shown', async (_name, codes) => {
+      getConvertPreview.mockResolvedValue({ ...previewWith(...codes), contactAccountId: null });
+      const element = await createComponent();
+      expect(shownReasons(element).length).toBe(codes.length);
+
+      await expect(element).toBeAccessible();
+    });
+
+    it('should be accessible with a duplicate-contact warning shown', async () => {
+      getConvertPreview.mockResolvedValue(previewWith('DUPLICATE_CONTACT'));
+      const element = await createComponent();
+      chooseAccount(element, 'new');
+      await flushPromises();
+      expect(shownReasons(element).length).toBe(1);
+
+      await expect(element).toBeAccessible();
+    });
   });
 });
