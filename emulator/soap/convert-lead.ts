@@ -1,10 +1,15 @@
 /**
- * convertLead semantics: each lead is converted in its own transaction (account, contact and
- * opportunity are created or merged, then the lead is updated through the record layer's
- * systemUpdate so its validation rules run); a failure rolls back that lead only.
+ * convertLead semantics: account, contact and opportunity are created or merged, then the lead is
+ * updated through the record layer's systemUpdate so its validation rules run. The leads of one call
+ * are converted together with set-based statements in one transaction; when one of them fails after
+ * something was written for it, each lead is converted again alone in its own transaction (what
+ * Salesforce documents for bulk convertLead), so a failure rolls back that lead only.
  */
 import { z } from 'zod';
-import type { OrgContext, SfError, SObjectRecord } from '../core/types';
+import { isValidIdFormat, keyPrefixOf, to18 } from '../core/ids';
+import { loadRows } from '../core/record-checks';
+import type { DmlOptions, OrgContext, SaveResult, SfError, SObjectRecord } from '../core/types';
+import { rowToApiRecord } from '../core/values';
 import { SalesforceApiError } from '../core/types';
 import { booleanOf, textOf, xmlElement } from './envelope';
 
@@ -181,157 +186,493 @@ async function loadReferenceData(ctx: ConvertContext): Promise<ReferenceData> {
   };
 }
 
-function expectSaved(results: { success: boolean; id: string | null; errors: SfError[] }[]): string {
-  const result = results[0];
-  if (!result?.success || !result.id) throw new ConversionRefused(result?.errors ?? []);
-  return result.id;
-}
-
 function looksLikeId(id: string, prefix: string): boolean {
   return (id.length === 15 || id.length === 18) && id.startsWith(prefix);
 }
 
-async function convertOne(
+/** Records of one type by 18-character id, as retrieve() returns them (missing and deleted ones left out). */
+async function retrieveMany(
+  ctx: ConvertContext,
+  type: string,
+  ids: Iterable<string>,
+  fields?: string[]
+): Promise<Map<string, SObjectRecord>> {
+  const object = ctx.schema.get(type);
+  const found = new Map<string, SObjectRecord>();
+  if (!object) return found;
+  const wanted = [
+    ...new Set([...ids].filter((id) => isValidIdFormat(id) && keyPrefixOf(id) === object.keyPrefix).map(to18))
+  ];
+  const selected = fields
+    ?.map((name) => object.fieldMap.get(name.toLowerCase()))
+    .filter((f) => f !== undefined);
+  for (const [id, row] of await loadRows(ctx.db, object, wanted)) {
+    if (row.isdeleted !== true) found.set(id, rowToApiRecord(object, row, selected));
+  }
+  return found;
+}
+
+/** The loaded record an id in the request names, or null (wrong prefix, malformed, missing, deleted). */
+function lookup(records: Map<string, SObjectRecord>, id: string, prefix: string): SObjectRecord | null {
+  return looksLikeId(id, prefix) && isValidIdFormat(id) ? (records.get(to18(id)) ?? null) : null;
+}
+
+/**
+ * Where one lead's conversion is in Salesforce's order of work: the checks of a step run after the writes
+ * of the steps before it (a bad contactId is found after the account was written, and rolls it back).
+ */
+const STEP = {
+  accountChecks: 0,
+  accountWrite: 1,
+  contactChecks: 2,
+  contactWrite: 3,
+  opportunityChecks: 4,
+  opportunityWrite: 5,
+  leadWrite: 6
+} as const;
+type Step = (typeof STEP)[keyof typeof STEP];
+
+type Target =
+  { kind: 'new'; values: SObjectRecord } | { kind: 'merge'; id: string; changes: SObjectRecord | null };
+
+/** One lead's conversion worked out in memory before anything is written. */
+interface LeadPlan {
+  index: number;
+  lc: LeadConvertRequest;
+  /** The first check that fails, at the step where Salesforce would make it; absent when all pass. */
+  failure?: { step: Step; errors: SfError[] };
+  leadId: string;
+  statusApiName: string;
+  ownerId: string;
+  account: Target;
+  contact: Target;
+  opportunity: { kind: 'none' } | { kind: 'existing'; id: string } | { kind: 'new'; values: SObjectRecord };
+  accountId?: string;
+  contactId?: string;
+  opportunityId?: string | null;
+}
+
+/** The steps at which a plan writes something (a merge without changes writes nothing). */
+function writesBefore(plan: LeadPlan, step: Step): boolean {
+  const writes = (t: Target) => t.kind === 'new' || t.changes !== null;
+  return (
+    (step > STEP.accountWrite && writes(plan.account)) ||
+    (step > STEP.contactWrite && writes(plan.contact)) ||
+    (step > STEP.opportunityWrite && plan.opportunity.kind === 'new')
+  );
+}
+
+/** Records a pass reads once for all its leads. */
+interface PassData {
+  leads: Map<string, SObjectRecord>;
+  users: Map<string, SObjectRecord>;
+  accounts: Map<string, SObjectRecord>;
+  contacts: Map<string, SObjectRecord>;
+  opportunities: Map<string, SObjectRecord>;
+}
+
+async function loadPassData(ctx: ConvertContext, requests: readonly LeadConvertRequest[]): Promise<PassData> {
+  const ids = (pick: (lc: LeadConvertRequest) => string | null) =>
+    requests.map(pick).filter((id): id is string => id !== null);
+  return {
+    leads: await retrieveMany(
+      ctx,
+      'Lead',
+      ids((lc) => lc.leadId)
+    ),
+    users: await retrieveMany(
+      ctx,
+      'User',
+      ids((lc) => lc.ownerId),
+      ['Id']
+    ),
+    accounts: await retrieveMany(
+      ctx,
+      'Account',
+      ids((lc) => lc.accountId)
+    ),
+    contacts: await retrieveMany(
+      ctx,
+      'Contact',
+      ids((lc) => lc.contactId)
+    ),
+    opportunities: await retrieveMany(
+      ctx,
+      'Opportunity',
+      ids((lc) => lc.opportunityId),
+      ['Id']
+    )
+  };
+}
+
+/**
+ * Works out one lead's conversion against the pass's records. `merged` holds the accounts and contacts as
+ * the earlier leads of the pass leave them, so "fill only empty fields" sees their changes.
+ */
+function planLead(
   ctx: ConvertContext,
   ref: ReferenceData,
+  data: PassData,
+  merged: Map<string, SObjectRecord>,
   lc: LeadConvertRequest,
+  index: number,
   userId: string
-): Promise<LeadConvertResult> {
-  const opts = { allOrNone: true, userId };
-  if (!lc.leadId) refuse('REQUIRED_FIELD_MISSING', 'Required field is missing: leadId', ['leadId']);
+): LeadPlan {
+  const plan: LeadPlan = {
+    index,
+    lc,
+    leadId: '',
+    statusApiName: '',
+    ownerId: '',
+    account: { kind: 'merge', id: '', changes: null },
+    contact: { kind: 'merge', id: '', changes: null },
+    opportunity: { kind: 'none' }
+  };
+  const fail = (step: Step, statusCode: string, message: string, fields: string[]): LeadPlan => {
+    plan.failure = { step, errors: [{ statusCode, message, fields }] };
+    return plan;
+  };
+  const checks = STEP.accountChecks;
+  if (!lc.leadId)
+    return fail(checks, 'REQUIRED_FIELD_MISSING', 'Required field is missing: leadId', ['leadId']);
   if (!lc.convertedStatus)
-    refuse('REQUIRED_FIELD_MISSING', 'Required field is missing: convertedStatus', ['convertedStatus']);
-  const leadId = lc.leadId;
+    return fail(checks, 'REQUIRED_FIELD_MISSING', 'Required field is missing: convertedStatus', [
+      'convertedStatus'
+    ]);
   const wanted = lc.convertedStatus.toLowerCase();
   const status = ref.convertedStatuses.find(
     (s) => s.label.toLowerCase() === wanted || s.apiName.toLowerCase() === wanted
   );
-  if (!status) refuse('INVALID_STATUS', `invalid convertedStatus: ${lc.convertedStatus}`, ['Status']);
+  if (!status)
+    return fail(checks, 'INVALID_STATUS', `invalid convertedStatus: ${lc.convertedStatus}`, ['Status']);
+  plan.statusApiName = status.apiName;
   if (lc.contactId && !lc.accountId)
-    refuse('REQUIRED_FIELD_MISSING', 'accountId must be specified when contactId is specified', [
+    return fail(checks, 'REQUIRED_FIELD_MISSING', 'accountId must be specified when contactId is specified', [
       'accountId'
     ]);
 
-  const lead = looksLikeId(leadId, '00Q') ? await ctx.records.retrieve('Lead', leadId) : null;
-  if (!lead) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['leadId']);
+  const lead = lookup(data.leads, lc.leadId, '00Q');
+  if (!lead) return fail(checks, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['leadId']);
   if (fieldOf(lead, 'IsConverted') === true)
-    refuse('CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', ['leadId']);
-  const canonicalLeadId = String(fieldOf(lead, 'Id') ?? leadId);
+    return fail(checks, 'CANNOT_UPDATE_CONVERTED_LEAD', 'cannot reference converted lead', ['leadId']);
+  plan.leadId = String(fieldOf(lead, 'Id') ?? lc.leadId);
 
   const leadOwner = String(fieldOf(lead, 'OwnerId') ?? '');
   if (lc.ownerId) {
-    const owner = looksLikeId(lc.ownerId, '005')
-      ? await ctx.records.retrieve('User', lc.ownerId, ['Id'])
-      : null;
-    if (!owner) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ownerId']);
+    if (!lookup(data.users, lc.ownerId, '005'))
+      return fail(checks, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['ownerId']);
   } else if (leadOwner && !leadOwner.startsWith('005')) {
-    refuse('REQUIRED_FIELD_MISSING', 'ownerId is required when the lead is owned by a queue', ['ownerId']);
+    return fail(checks, 'REQUIRED_FIELD_MISSING', 'ownerId is required when the lead is owned by a queue', [
+      'ownerId'
+    ]);
   }
-  const ownerId = lc.ownerId ?? (leadOwner || userId);
+  plan.ownerId = lc.ownerId ?? (leadOwner || userId);
 
   // Account: merge into the given one, or create it from the lead's company.
   const accountValues = mapFields(ctx, 'Account', lead, ACCOUNT_FROM_LEAD);
-  let accountId: string;
   if (lc.accountId) {
-    const account = looksLikeId(lc.accountId, '001')
-      ? await ctx.records.retrieve('Account', lc.accountId)
-      : null;
-    if (!account) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['accountId']);
-    accountId = String(fieldOf(account, 'Id') ?? lc.accountId);
-    const changes = fillEmpty(account, accountValues);
-    if (Object.keys(changes).length > 0)
-      expectSaved(await ctx.records.update('Account', [{ Id: accountId, ...changes }], opts));
+    const account = lookup(data.accounts, lc.accountId, '001');
+    if (!account)
+      return fail(checks, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['accountId']);
+    const id = String(fieldOf(account, 'Id') ?? lc.accountId);
+    const changes = fillEmpty(merged.get(id) ?? account, accountValues);
+    plan.account = { kind: 'merge', id, changes: Object.keys(changes).length > 0 ? changes : null };
+    plan.accountId = id;
   } else {
     if (isEmpty(accountValues.Name))
-      refuse('REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]', ['Company']);
-    accountId = expectSaved(
-      await ctx.records.insert('Account', [{ ...accountValues, OwnerId: ownerId }], opts)
-    );
+      return fail(checks, 'REQUIRED_FIELD_MISSING', 'Required fields are missing: [Company]', ['Company']);
+    plan.account = { kind: 'new', values: { ...accountValues, OwnerId: plan.ownerId } };
   }
 
   // Contact: merge into the given one (it must belong to the account), or create it.
   const contactValues = mapFields(ctx, 'Contact', lead, CONTACT_FROM_LEAD);
-  let contactId: string;
   if (lc.contactId) {
-    const contact = looksLikeId(lc.contactId, '003')
-      ? await ctx.records.retrieve('Contact', lc.contactId)
-      : null;
-    if (!contact) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['contactId']);
+    const contact = lookup(data.contacts, lc.contactId, '003');
+    if (!contact)
+      return fail(STEP.contactChecks, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [
+        'contactId'
+      ]);
+    const accountId = plan.accountId ?? '';
     if (String(fieldOf(contact, 'AccountId') ?? '').slice(0, 15) !== accountId.slice(0, 15)) {
-      refuse(
+      return fail(
+        STEP.contactChecks,
         'INVALID_CROSS_REFERENCE_KEY',
         `contactId ${lc.contactId} is not associated with accountId ${accountId}`,
         ['contactId']
       );
     }
-    contactId = String(fieldOf(contact, 'Id') ?? lc.contactId);
-    const changes = fillEmpty(contact, contactValues, lc.overwriteLeadSource ? ['LeadSource'] : []);
-    if (Object.keys(changes).length > 0)
-      expectSaved(await ctx.records.update('Contact', [{ Id: contactId, ...changes }], opts));
-  } else {
-    contactId = expectSaved(
-      await ctx.records.insert(
-        'Contact',
-        [{ ...contactValues, AccountId: accountId, OwnerId: ownerId }],
-        opts
-      )
+    const id = String(fieldOf(contact, 'Id') ?? lc.contactId);
+    const changes = fillEmpty(
+      merged.get(id) ?? contact,
+      contactValues,
+      lc.overwriteLeadSource ? ['LeadSource'] : []
     );
+    plan.contact = { kind: 'merge', id, changes: Object.keys(changes).length > 0 ? changes : null };
+    plan.contactId = id;
+  } else {
+    plan.contact = { kind: 'new', values: { ...contactValues, OwnerId: plan.ownerId } };
   }
 
   // Opportunity: an existing one, none, or a new one in the first open stage.
-  let opportunityId: string | null = null;
   if (lc.opportunityId) {
-    const opp = looksLikeId(lc.opportunityId, '006')
-      ? await ctx.records.retrieve('Opportunity', lc.opportunityId, ['Id'])
-      : null;
-    if (!opp) refuse('INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', ['opportunityId']);
-    opportunityId = String(fieldOf(opp, 'Id') ?? lc.opportunityId);
+    const opp = lookup(data.opportunities, lc.opportunityId, '006');
+    if (!opp)
+      return fail(STEP.opportunityChecks, 'INVALID_CROSS_REFERENCE_KEY', 'invalid cross reference id', [
+        'opportunityId'
+      ]);
+    plan.opportunity = { kind: 'existing', id: String(fieldOf(opp, 'Id') ?? lc.opportunityId) };
   } else if (!lc.doNotCreateOpportunity) {
     if (!ref.firstOpenStage)
-      refuse('INVALID_STATUS', 'no active open opportunity stage is defined', ['StageName']);
-    const company = String(fieldOf(lead, 'Company') ?? '');
-    const opportunity: SObjectRecord = {
-      Name: lc.opportunityName ?? `${company}-`,
+      return fail(STEP.opportunityChecks, 'INVALID_STATUS', 'no active open opportunity stage is defined', [
+        'StageName'
+      ]);
+    const values: SObjectRecord = {
+      Name: lc.opportunityName ?? `${String(fieldOf(lead, 'Company') ?? '')}-`,
       StageName: ref.firstOpenStage,
       CloseDate: endOfQuarter(ctx.now()),
-      AccountId: accountId,
-      OwnerId: ownerId
+      OwnerId: plan.ownerId
     };
     const leadSource = fieldOf(lead, 'LeadSource');
-    if (!isEmpty(leadSource)) opportunity.LeadSource = leadSource;
-    opportunityId = expectSaved(await ctx.records.insert('Opportunity', [opportunity], opts));
+    if (!isEmpty(leadSource)) values.LeadSource = leadSource;
+    plan.opportunity = { kind: 'new', values };
   }
-
-  // Finally the lead itself: read-only fields, so through systemUpdate (validation rules still run).
-  const leadChanges: SObjectRecord = {
-    Id: canonicalLeadId,
-    IsConverted: true,
-    ConvertedDate: isoDate(ctx.now()),
-    ConvertedAccountId: accountId,
-    ConvertedContactId: contactId,
-    ConvertedOpportunityId: opportunityId,
-    Status: status.apiName
-  };
-  if (lc.ownerId) leadChanges.OwnerId = lc.ownerId;
-  expectSaved(await ctx.records.systemUpdate('Lead', [leadChanges], opts));
-  return { accountId, contactId, leadId: canonicalLeadId, opportunityId, success: true, errors: [] };
+  return plan;
 }
 
-/** Converts each lead independently; results are in request order. */
+/**
+ * 'together': the call's leads in set-based statements; any failure that Salesforce would roll back (a
+ * failed write, a failed check after a write) abandons the attempt, and the caller retries each lead alone.
+ * 'alone': one lead; a failure ends it with that lead's errors (the caller rolls back its transaction).
+ */
+type PassMode = 'together' | 'alone';
+
+/** Throws the first failed save's errors (the lead's conversion stops there, as in Salesforce). */
+function expectSaved(results: SaveResult[]): string[] {
+  const failed = results.find((r) => !r.success || !r.id);
+  if (failed) throw new ConversionRefused(failed.errors);
+  return results.map((r) => r.id as string);
+}
+
+/**
+ * One pass over some of the call's leads: read everything once, plan each lead in request order, then
+ * write step by step with one statement per object for all planned leads. A lead that would touch a lead,
+ * account or contact an earlier lead of this pass writes (or that was deferred) is deferred to the next
+ * pass, so every lead sees the records as the leads before it leave them, exactly as one at a time.
+ */
+async function runPass(
+  ctx: ConvertContext,
+  ref: ReferenceData,
+  requests: readonly { lc: LeadConvertRequest; index: number }[],
+  userId: string,
+  mode: PassMode,
+  results: LeadConvertResult[]
+): Promise<{ lc: LeadConvertRequest; index: number }[]> {
+  const data = await loadPassData(
+    ctx,
+    requests.map((r) => r.lc)
+  );
+  const merged = new Map<string, SObjectRecord>();
+  const written = new Set<string>();
+  const deferredKeys = new Set<string>();
+  const deferred: { lc: LeadConvertRequest; index: number }[] = [];
+  const planned: LeadPlan[] = [];
+  let stopAt: LeadPlan | undefined;
+  for (const { lc, index } of requests) {
+    const plan = planLead(ctx, ref, data, merged, lc, index, userId);
+    // Deferred first, failing or not: a lead converted earlier in this pass must be seen as converted.
+    const leadKey = plan.leadId ? `lead:${plan.leadId}` : null;
+    const targets = [plan.account, plan.contact].filter((t) => t.kind === 'merge' && t.id !== '');
+    const keys = [...(leadKey ? [leadKey] : []), ...targets.map((t) => `record:${(t as { id: string }).id}`)];
+    const rewrites = targets.some(
+      (t) => t.kind === 'merge' && t.changes !== null && written.has(`record:${t.id}`)
+    );
+    if (keys.some((k) => deferredKeys.has(k)) || (leadKey !== null && written.has(leadKey)) || rewrites) {
+      for (const k of keys) deferredKeys.add(k);
+      deferred.push({ lc, index });
+      continue;
+    }
+    if (plan.failure && !writesBefore(plan, plan.failure.step)) {
+      // Fails before writing anything: nothing to roll back, and no other lead's outcome depends on it.
+      results[index] = failure(plan.failure.errors);
+      continue;
+    }
+    if (plan.failure) {
+      // Fails after writing something: Salesforce rolls this lead back, which a shared statement cannot.
+      if (mode === 'together') throw new ConversionRefused(plan.failure.errors);
+      stopAt = plan;
+    }
+    if (leadKey) written.add(leadKey);
+    for (const target of [plan.account, plan.contact]) {
+      if (target.kind !== 'merge' || target.changes === null) continue;
+      written.add(`record:${target.id}`);
+      const base =
+        merged.get(target.id) ?? data.accounts.get(target.id) ?? data.contacts.get(target.id) ?? {};
+      merged.set(target.id, { ...base, ...target.changes });
+    }
+    planned.push(plan);
+  }
+  await writePlans(ctx, planned, userId, stopAt);
+  for (const p of planned) {
+    results[p.index] = {
+      accountId: p.accountId ?? null,
+      contactId: p.contactId ?? null,
+      leadId: p.leadId,
+      opportunityId: p.opportunityId ?? null,
+      success: true,
+      errors: []
+    };
+  }
+  return deferred;
+}
+
+/** Writes of the planned leads, one statement per object and step; `stopAt` is a lead failing mid-way. */
+async function writePlans(
+  ctx: ConvertContext,
+  plans: LeadPlan[],
+  userId: string,
+  stopAt?: LeadPlan
+): Promise<void> {
+  const opts = { allOrNone: false, userId };
+  const failAt = (step: Step) => {
+    if (stopAt?.failure?.step === step) throw new ConversionRefused(stopAt.failure.errors);
+  };
+  const merges = (pick: (p: LeadPlan) => Target) =>
+    plans.flatMap((p) => {
+      const t = pick(p);
+      return t.kind === 'merge' && t.changes !== null ? [{ Id: t.id, ...t.changes }] : [];
+    });
+
+  const newAccounts = plans.filter((p) => p.account.kind === 'new');
+  const accountIds = expectSaved(
+    await insertIfAny(
+      ctx,
+      'Account',
+      newAccounts.map((p) => (p.account as { values: SObjectRecord }).values),
+      opts
+    )
+  );
+  newAccounts.forEach((p, i) => (p.accountId = accountIds[i]));
+  expectSaved(
+    await updateIfAny(
+      ctx,
+      'Account',
+      merges((p) => p.account),
+      opts
+    )
+  );
+  failAt(STEP.contactChecks);
+
+  const newContacts = plans.filter((p) => p.contact.kind === 'new');
+  const contactIds = expectSaved(
+    await insertIfAny(
+      ctx,
+      'Contact',
+      newContacts.map((p) => ({
+        ...(p.contact as { values: SObjectRecord }).values,
+        AccountId: p.accountId
+      })),
+      opts
+    )
+  );
+  newContacts.forEach((p, i) => (p.contactId = contactIds[i]));
+  expectSaved(
+    await updateIfAny(
+      ctx,
+      'Contact',
+      merges((p) => p.contact),
+      opts
+    )
+  );
+  failAt(STEP.opportunityChecks);
+
+  const newOpportunities = plans.filter((p) => p.opportunity.kind === 'new');
+  const opportunityIds = expectSaved(
+    await insertIfAny(
+      ctx,
+      'Opportunity',
+      newOpportunities.map((p) => {
+        // Same field order as a lead converted alone (Name, StageName, CloseDate, AccountId, OwnerId, LeadSource).
+        const { Name, StageName, CloseDate, OwnerId, ...rest } = (p.opportunity as { values: SObjectRecord })
+          .values;
+        return { Name, StageName, CloseDate, AccountId: p.accountId, OwnerId, ...rest };
+      }),
+      opts
+    )
+  );
+  for (const p of plans) p.opportunityId = p.opportunity.kind === 'existing' ? p.opportunity.id : null;
+  newOpportunities.forEach((p, i) => (p.opportunityId = opportunityIds[i]));
+
+  // Finally the leads themselves: read-only fields, so through systemUpdate (validation rules still run).
+  const leadChanges = plans.map((p) => {
+    const changes: SObjectRecord = {
+      Id: p.leadId,
+      IsConverted: true,
+      ConvertedDate: isoDate(ctx.now()),
+      ConvertedAccountId: p.accountId,
+      ConvertedContactId: p.contactId,
+      ConvertedOpportunityId: p.opportunityId,
+      Status: p.statusApiName
+    };
+    if (p.lc.ownerId) changes.OwnerId = p.lc.ownerId;
+    return changes;
+  });
+  if (leadChanges.length > 0) expectSaved(await ctx.records.systemUpdate('Lead', leadChanges, opts));
+}
+
+async function insertIfAny(
+  ctx: ConvertContext,
+  type: string,
+  records: SObjectRecord[],
+  opts: DmlOptions
+): Promise<SaveResult[]> {
+  return records.length > 0 ? ctx.records.insert(type, records, opts) : [];
+}
+
+async function updateIfAny(
+  ctx: ConvertContext,
+  type: string,
+  records: SObjectRecord[],
+  opts: DmlOptions
+): Promise<SaveResult[]> {
+  return records.length > 0 ? ctx.records.update(type, records, opts) : [];
+}
+
+/**
+ * Converts the call's leads with set-based statements in one transaction (a handful of statements per
+ * call instead of about 16 per lead). Salesforce documents that when any lead of a bulk convertLead
+ * fails, the conversion is retried individually for each lead [sforce_api_calls_convertlead, Errors];
+ * so does this: the first failure Salesforce would roll back abandons the shared attempt and each lead
+ * is converted alone in its own transaction, giving exactly the per-lead results of one-at-a-time
+ * conversion. Leads that fail before anything is written (unknown id, converted lead, bad status or
+ * owner) fail on their own without abandoning the attempt. Results are in request order.
+ */
 export async function convertLeads(
   ctx: ConvertContext,
   requests: readonly LeadConvertRequest[],
   userId: string
 ): Promise<LeadConvertResult[]> {
   const ref = await loadReferenceData(ctx);
+  const all = requests.map((lc, index) => ({ lc, index }));
+  const together: LeadConvertResult[] = [];
+  try {
+    await ctx.records.transaction(async () => {
+      let pending = all;
+      while (pending.length > 0) pending = await runPass(ctx, ref, pending, userId, 'together', together);
+    });
+    return together;
+  } catch (err) {
+    if (!(err instanceof ConversionRefused) && !(err instanceof SalesforceApiError)) throw err;
+  }
   const results: LeadConvertResult[] = [];
-  for (const lc of requests) {
+  for (const item of all) {
     try {
-      results.push(await ctx.records.transaction(() => convertOne(ctx, ref, lc, userId)));
+      await ctx.records.transaction(() => runPass(ctx, ref, [item], userId, 'alone', results));
     } catch (err) {
-      if (err instanceof ConversionRefused) results.push(failure(err.errors));
+      if (err instanceof ConversionRefused) results[item.index] = failure(err.errors);
       else if (err instanceof SalesforceApiError)
-        results.push(failure([{ statusCode: err.errorCode, message: err.message, fields: err.fields }]));
+        results[item.index] = failure([
+          { statusCode: err.errorCode, message: err.message, fields: err.fields }
+        ]);
       else throw err;
     }
   }
