@@ -9,9 +9,10 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
+import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Store } from '../store/types';
-import { releaseLock, tryAcquireLock } from '../store/locks';
+import { JobLockedError, releaseLock, tryAcquireLock, withJobLock } from '../store/locks';
 import type { ServeConfig, SchedulableJob } from './config';
 
 export type JobHandler = (job: SchedulableJob) => Promise<void>;
@@ -38,12 +39,52 @@ export interface SchedulerOptions {
   cronMonitorIntervalSeconds?: number;
   /** pg-boss worker polling interval (default 2 s). */
   pollingIntervalSeconds?: number;
+  /** Configured ingest source names: an ingest tick locks each, as `leadflow ingest --source <name>` does. */
+  ingestSources?: string[];
 }
 
 const queueName = (job: SchedulableJob) => `leadflow-${job}`;
 
+/**
+ * pg-boss expiry of a job on PostgreSQL: a job whose instance died (kill -9, lost machine) keeps its queue
+ * ('stately': one active job) blocked this long, then the next tick runs on a surviving instance. A run that
+ * is still alive past it is not doubled: every tick takes the job's advisory lock first (released by
+ * PostgreSQL as soon as a dead instance's connection drops), and a tick that finds it held is logged and skipped.
+ */
+export const TAKEOVER_SECONDS = 120;
+
+/** Advisory lock key shared with the store migrations: instances set up pg-boss queues one at a time. */
+const SETUP_LOCK_KEY = 7261001;
+
 export function createScheduler(opts: SchedulerOptions): Scheduler {
-  return opts.databaseUrl ? createBossScheduler(opts, opts.databaseUrl) : createInProcessScheduler(opts);
+  const guarded: SchedulerOptions = { ...opts, handler: lockedHandler(opts) };
+  return opts.databaseUrl ? createBossScheduler(guarded, opts.databaseUrl) : createInProcessScheduler(guarded);
+}
+
+/** Job lock names of a scheduled run: the job, or every configured ingest source (like `ingest --source`). */
+export function jobLockNames(job: SchedulableJob, ingestSources: string[] = []): string[] {
+  if (job !== 'ingest') return [job];
+  return ingestSources.length > 0 ? ingestSources.map((s) => `ingest:${s}`) : ['ingest'];
+}
+
+const sourceNamesSchema = z.object({ sources: z.array(z.object({ name: z.string() }).passthrough()).default([]) }).passthrough();
+
+/** Names of the configured ingest sources (config "ingest.sources[].name"); none when ingest is not configured. */
+export function ingestSourceNames(ingestConfig: unknown): string[] {
+  const parsed = sourceNamesSchema.safeParse(ingestConfig ?? {});
+  return parsed.success ? parsed.data.sources.map((s) => s.name) : [];
+}
+
+/** Runs each tick under the job lock shared with CLI runs; a tick that finds it held is logged, not dropped silently. */
+function lockedHandler(opts: SchedulerOptions): JobHandler {
+  return async (job) => {
+    try {
+      await withJobLock(opts.store, jobLockNames(job, opts.ingestSources), () => opts.handler(job), { command: `leadflow serve (${job} tick)` });
+    } catch (err) {
+      if (!(err instanceof JobLockedError)) throw err;
+      opts.logger.warn({ job, holder: err.holder }, `tick skipped: ${err.message.replace(/; nothing was done.*$/s, '')}`);
+    }
+  };
 }
 
 function createBossScheduler(opts: SchedulerOptions, databaseUrl: string): Scheduler {
@@ -65,17 +106,21 @@ function createBossScheduler(opts: SchedulerOptions, databaseUrl: string): Sched
         max: 4
       });
       boss.on('error', (err: Error) => logger.error({ err }, 'pg-boss error'));
-      await boss.start();
-      for (const job of ['ingest', 'qualify', 'convert', 'history'] as SchedulableJob[]) {
-        await boss.createQueue(queueName(job), {
-          name: queueName(job),
-          policy: 'stately',
-          expireInSeconds: serve.lockTimeoutMinutes * 60,
-          retryLimit: 0
-        } as never);
-        const cron = serve.schedules[job];
-        if (cron) await boss.schedule(queueName(job), cron, {}, { tz: serve.timezone });
-        else await boss.unschedule(queueName(job));
+      const allJobs = ['ingest', 'qualify', 'convert', 'history'] as SchedulableJob[];
+      // pg-boss createQueue is not safe to run from two instances at once (deadlock detected): instances
+      // starting together on a new database take turns, under the same advisory lock as the store migrations.
+      await underSetupLock(databaseUrl, async () => {
+        await boss!.start();
+        for (const job of allJobs) {
+          const queue = { name: queueName(job), policy: 'stately', expireInSeconds: TAKEOVER_SECONDS, retryLimit: 0 };
+          if (await boss!.getQueue(queueName(job))) await boss!.updateQueue(queueName(job), queue as never);
+          else await boss!.createQueue(queueName(job), queue as never);
+          const cron = serve.schedules[job];
+          if (cron) await boss!.schedule(queueName(job), cron, {}, { tz: serve.timezone });
+          else await boss!.unschedule(queueName(job));
+        }
+      });
+      for (const job of allJobs) {
         await boss.work(
           queueName(job),
           { pollingIntervalSeconds: opts.pollingIntervalSeconds ?? 2, batchSize: 1 },
@@ -167,5 +212,20 @@ async function releaseDeadOwnersLocks(store: Store, logger: Logger): Promise<voi
     if (!Number.isInteger(pid) || pid === process.pid || processAlive(pid)) continue;
     await releaseLock(store, name, owner);
     logger.warn({ lock: name }, 'released a job lock left by a serve process that no longer runs');
+  }
+}
+
+/** Runs fn while holding the setup advisory lock on a connection of its own. */
+async function underSetupLock(databaseUrl: string, fn: () => Promise<void>): Promise<void> {
+  const pg = await import('pg');
+  const Client = pg.default?.Client ?? (pg as unknown as typeof import('pg')).Client;
+  const client = new Client({ connectionString: databaseUrl });
+  await client.connect();
+  try {
+    await client.query('select pg_advisory_lock($1)', [SETUP_LOCK_KEY]);
+    await fn();
+  } finally {
+    await client.query('select pg_advisory_unlock($1)', [SETUP_LOCK_KEY]).catch(() => undefined);
+    await client.end().catch(() => undefined);
   }
 }

@@ -9,7 +9,7 @@ import { discoverStep, toCommandResult, type PipelineStep } from '../runtime/cap
 import type { CommandResult } from '../runtime/types';
 import type { Store } from '../store/types';
 import { capabilityRoutes, type ServeRoutePlugin } from './routes';
-import { createScheduler, type Scheduler } from './scheduler';
+import { createScheduler, ingestSourceNames, type Scheduler } from './scheduler';
 import { scrubString } from '../shared/redact';
 import type { SchedulableJob, ServeConfig } from './config';
 
@@ -96,7 +96,8 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
     logger: rt.logger,
     bossSchema: options.bossSchema,
     cronMonitorIntervalSeconds: options.cronMonitorIntervalSeconds,
-    pollingIntervalSeconds: options.pollingIntervalSeconds
+    pollingIntervalSeconds: options.pollingIntervalSeconds,
+    ingestSources: ingestSourceNames(rt.config.ingest)
   });
 
   const app = createHardenedApp(rt.config.serve);

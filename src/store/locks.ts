@@ -98,6 +98,7 @@ export async function withJobLock<T>(store: Store, names: string[], fn: () => Pr
         }
         held.push(name);
       }
+      await closeAbandonedRuns(store, held);
       return await fn();
     } finally {
       for (const name of held.reverse()) {
@@ -148,4 +149,18 @@ function parseHolder(owner: string): JobHolder | null {
   } catch {
     return null;
   }
+}
+
+/**
+ * runs rows still 'running' for a job whose lock this process now holds belong to a run that died (killed,
+ * crashed, its machine lost): no live run of the job can exist. They are closed as failed so the runs table
+ * and `leadflow doctor` tell the truth. (Ingest rows do not name their source, so ingest is left alone.)
+ */
+async function closeAbandonedRuns(store: Store, names: string[]): Promise<void> {
+  const commands = names.filter((n) => !n.startsWith('ingest')).flatMap((n) => [n, `serve:${n}`]);
+  if (commands.length === 0) return;
+  await store.query(
+    `update runs set status = 'failed', finished_at = now(), summary = $2::jsonb where status = 'running' and command = any($1::text[])`,
+    [commands, JSON.stringify({ error: 'The process running it stopped (killed or crashed) before it finished; closed by the next run of the job.' })]
+  );
 }
