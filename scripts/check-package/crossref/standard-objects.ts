@@ -67,6 +67,8 @@ const APEX_TYPE_KIND: Record<string, FieldKind> = {
 };
 
 function kindOf(descriptor: string): { kind: FieldKind; parent?: string } | undefined {
+  // anyType fields (the OldValue/NewValue of field history objects) are typed java.lang.Object in the jar.
+  if (descriptor === 'Ljava/lang/Object;') return { kind: 'compound' };
   const m = /^Lcom\/nawforce\/runforce\/(.+);$/.exec(descriptor);
   if (!m) return undefined;
   const type = m[1] as string;

@@ -1,0 +1,151 @@
+import { createElement } from '@lwc/engine-dom';
+import { registerSa11yMatcher } from '@sa11y/jest';
+import SalHandoffList from 'c/salHandoffList';
+import { refreshApex } from '@salesforce/apex';
+import leadsWaitingForMe from '@salesforce/apex/SalHandoffController.leadsWaitingForMe';
+
+jest.mock(
+  '@salesforce/apex/SalHandoffController.leadsWaitingForMe',
+  () => {
+    const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
+    return { default: createApexTestWireAdapter(jest.fn()) };
+  },
+  { virtual: true }
+);
+jest.mock('@salesforce/apex', () => ({ refreshApex: jest.fn(() => Promise.resolve()) }), { virtual: true });
+jest.mock('@salesforce/label/c.LF_Sal_Time_Left', () => ({ default: '{0} left to accept' }), {
+  virtual: true
+});
+jest.mock('@salesforce/label/c.LF_Sal_Overdue', () => ({ default: 'Overdue by {0}' }), { virtual: true });
+jest.mock('@salesforce/label/c.LF_Sal_Days_Hours', () => ({ default: '{0} d {1} h' }), { virtual: true });
+jest.mock('@salesforce/label/c.LF_Sal_Hours_Minutes', () => ({ default: '{0} h {1} min' }), {
+  virtual: true
+});
+
+const NOW = Date.parse('2026-03-05T10:00:00.000Z');
+const HOUR = 3600 * 1000;
+const at = (hours) => new Date(NOW + hours * HOUR).toISOString();
+const LEADS = [
+  { id: '00Q000000000001AAA', name: 'Zoe Adams', company: 'Acme', leadSource: 'Web', acceptBy: at(-2) },
+  { id: '00Q000000000002AAA', name: 'Ann Baker', company: 'Globex', leadSource: 'Web', acceptBy: at(5) },
+  { id: '00Q000000000003AAA', name: 'Max Cole', company: 'Initech', leadSource: 'Web', acceptBy: at(70) }
+];
+
+function flushPromises() {
+  return new Promise((resolve) => setTimeout(resolve, 0));
+}
+
+function createComponent() {
+  const element = createElement('c-sal-handoff-list', { is: SalHandoffList });
+  document.body.appendChild(element);
+  return element;
+}
+
+const table = (element) => element.shadowRoot.querySelector('lightning-datatable');
+const names = (element) => table(element).data.map((row) => row.name);
+
+describe('c-sal-handoff-list', () => {
+  beforeAll(() => {
+    registerSa11yMatcher();
+  });
+
+  beforeEach(() => {
+    jest.spyOn(Date, 'now').mockReturnValue(NOW);
+  });
+
+  afterEach(() => {
+    jest.useRealTimers();
+    while (document.body.firstChild) {
+      document.body.removeChild(document.body.firstChild);
+    }
+    jest.clearAllMocks();
+    jest.restoreAllMocks();
+  });
+
+  it('should list the leads waiting for me with the time left, soonest deadline first', async () => {
+    const element = createComponent();
+    leadsWaitingForMe.emit([LEADS[2], LEADS[0], LEADS[1]]);
+    await flushPromises();
+
+    const rows = table(element).data;
+    expect(rows.map((row) => [row.name, row.timeLeft, row.urgencyClass])).toEqual([
+      ['Zoe Adams', 'Overdue by 2 h 0 min', 'slds-text-color_error'],
+      ['Ann Baker', '5 h 0 min left to accept', 'slds-text-color_warning'],
+      ['Max Cole', '2 d 22 h left to accept', '']
+    ]);
+    expect(rows[0].leadUrl).toBe('/00Q000000000001AAA');
+    expect(table(element).sortedBy).toBe('timeLeft');
+    expect(table(element).columns.every((column) => column.sortable)).toBe(true);
+    await expect(element).toBeAccessible();
+  });
+
+  it('should sort by any column in either direction', async () => {
+    const element = createComponent();
+    leadsWaitingForMe.emit(LEADS);
+    await flushPromises();
+
+    table(element).dispatchEvent(
+      new CustomEvent('sort', { detail: { fieldName: 'company', sortDirection: 'desc' } })
+    );
+    await flushPromises();
+    expect(names(element)).toEqual(['Max Cole', 'Ann Baker', 'Zoe Adams']);
+
+    table(element).dispatchEvent(
+      new CustomEvent('sort', { detail: { fieldName: 'leadUrl', sortDirection: 'asc' } })
+    );
+    await flushPromises();
+    expect(names(element)).toEqual(['Ann Baker', 'Max Cole', 'Zoe Adams']);
+
+    table(element).dispatchEvent(
+      new CustomEvent('sort', { detail: { fieldName: 'timeLeft', sortDirection: 'desc' } })
+    );
+    await flushPromises();
+    expect(names(element)).toEqual(['Max Cole', 'Ann Baker', 'Zoe Adams']);
+    expect(table(element).sortedDirection).toBe('desc');
+  });
+
+  it('should count down as time passes', async () => {
+    jest.useFakeTimers({ now: NOW });
+    const element = createComponent();
+    leadsWaitingForMe.emit([LEADS[1]]);
+    await Promise.resolve();
+    expect(table(element).data[0].timeLeft).toBe('5 h 0 min left to accept');
+
+    jest.advanceTimersByTime(90 * 60 * 1000);
+    await Promise.resolve();
+
+    expect(table(element).data[0].timeLeft).toBe('3 h 30 min left to accept');
+  });
+
+  it('should say so when no lead is waiting', async () => {
+    const element = createComponent();
+    leadsWaitingForMe.emit([]);
+    await flushPromises();
+
+    expect(element.shadowRoot.querySelector('.empty').textContent).toBe('c.LF_Sal_List_Empty');
+    expect(table(element)).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('should show the error when the list cannot be read', async () => {
+    const element = createComponent();
+    leadsWaitingForMe.error({
+      message: 'You do not have access to the Apex class named SalHandoffController.'
+    });
+    await flushPromises();
+
+    expect(element.shadowRoot.querySelector('c-error-panel')).not.toBeNull();
+    expect(table(element)).toBeNull();
+    await expect(element).toBeAccessible();
+  });
+
+  it('should refresh the list on demand', async () => {
+    const element = createComponent();
+    leadsWaitingForMe.emit(LEADS);
+    await flushPromises();
+
+    element.shadowRoot.querySelector('lightning-button-icon.refresh').click();
+
+    expect(refreshApex).toHaveBeenCalledTimes(1);
+  });
+});
