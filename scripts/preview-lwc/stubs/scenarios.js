@@ -7,6 +7,7 @@ import preview from '../../../force-app/main/default/lwc/convertLead/__tests__/d
 import previewNotConvertible from '../../../force-app/main/default/lwc/convertLead/__tests__/data/previewNotConvertible.json';
 import previewAlreadyConverted from '../../../force-app/main/default/lwc/convertLead/__tests__/data/previewAlreadyConverted.json';
 import convertDuplicate from '../../../force-app/main/default/lwc/convertLead/__tests__/data/convertDuplicate.json';
+import convertReasons from '../../../force-app/main/default/lwc/convertLead/__tests__/data/reasons.json';
 import qualification from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/qualification.json';
 import qualificationReady from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/qualificationReady.json';
 import qualificationCold from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/qualificationCold.json';
@@ -21,6 +22,16 @@ const previewContactElsewhere = {
   ...preview,
   contactAccountId: '001000000000009AAA',
   contactAccountName: 'Initech Holdings'
+};
+
+/** A preview whose conversion would fail: the lead's title is empty and its source too long, and a contact duplicates. */
+const previewBlocked = {
+  ...previewContactElsewhere,
+  reasons: [
+    convertReasons.REQUIRED_FIELD_EMPTY,
+    convertReasons.VALUE_TOO_LONG,
+    convertReasons.DUPLICATE_CONTACT
+  ]
 };
 
 export const STATES = [
@@ -49,6 +60,13 @@ export const STATES = [
     component: 'convertLead',
     title: 'Convert: refused by a duplicate rule',
     description: 'The matching records are listed at the top; changing a choice clears the message.'
+  },
+  {
+    id: 'convert-blocked',
+    component: 'convertLead',
+    title: 'Convert: the conversion would fail',
+    description:
+      'Before the click: each reason with its field and fix (errors, and a duplicate-contact warning); Convert is off.'
   },
   {
     id: 'convert-not-ready',
@@ -161,6 +179,7 @@ export const SCENARIOS = {
     'convert-duplicate-risk': { data: previewContactElsewhere },
     'convert-converting': { data: preview },
     'convert-duplicate': { data: previewContactElsewhere },
+    'convert-blocked': { data: previewBlocked },
     'convert-not-ready': { data: previewNotConvertible },
     'convert-already-converted': { data: previewAlreadyConverted },
     'convert-load-error': apexError(
