@@ -1,3 +1,3 @@
-trigger LeadTrigger on Lead(before update) {
+trigger LeadTrigger on Lead(before insert, after insert, before update) {
   LeadTriggerHandler.run(Trigger.operationType, Trigger.new, Trigger.oldMap);
 }
