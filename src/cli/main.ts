@@ -13,7 +13,7 @@ import { registerServeCommand } from '../serve';
  * `register<Cap>Command(program)`. A capability that has not landed has no command (no stubs).
  */
 // (capability imports go here, e.g.: import { registerIngestCommand } from '../ingest';)
-import { registerIngestCommand } from '../ingest';
+import { registerIngestCommand, registerRouteCommand } from '../ingest';
 import { registerConvertCommand } from '../conversion';
 import { registerHistoryCommand } from '../history';
 import { registerQualifyCommand } from '../qualification';
@@ -21,6 +21,7 @@ import { registerResolveCommand } from '../identity';
 
 const capabilityCommands: ((program: Command) => void)[] = [
   registerIngestCommand,
+  registerRouteCommand,
   // registerIngestCommand,
   registerQualifyCommand,
   registerConvertCommand,

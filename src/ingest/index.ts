@@ -8,3 +8,6 @@ export { listEngagementEvents, type EngagementEventRow } from './ledger';
 export { signBody, verifySignature, SIGNATURE_HEADER } from './signature';
 export { PRESETS, PRESET_NAMES, type PresetName } from './presets';
 export { normaliseCountry, normaliseEmail, normalisePhone, normaliseWebsite, normaliseText, splitFullName } from './normalize';
+export { registerRouteCommand, simulateRouting, type SimulateSummary } from './route-command';
+export { routeWithDefinition, routeAll, fairnessReport, emptyRoutingState, routingDefinitionSchema, type RoutingDefinition, type RoutingDecision, type RoutingEngineState } from './routing-engine';
+export { loadRoutingDefinition } from './routing-definition';

@@ -32,6 +32,8 @@ import { LeadflowError, ErrorCode } from '../shared/errors';
 import { kindFromPath, openSourceFile, SourceReadError, type InputDetection, type OpenedSource, type SourceRecord } from './readers';
 import { createRejectWriter, escapeFormula, type RejectWriter } from './rejects';
 import { routeLead, type RoutingState } from './routing';
+import { PackageRouter } from './routing-ingest';
+import type { RoutingDecision } from './routing-engine';
 import {
   checkFieldLimits,
   DEFAULT_LEAD_LIMITS,
@@ -80,6 +82,8 @@ export interface IngestSummary {
   skipped: number;
   failed: number;
   campaignMembers: number;
+  /** Routing_Decision__c ledger rows written (package routing definition only, docs/ingest.md "Owner routing"). */
+  routingDecisions: number;
   engagementEvents: number;
   apiCalls: number;
   apiCallsBySurface: Record<string, number>;
@@ -113,6 +117,8 @@ interface Context {
   assignments: ReturnType<typeof stringify> | null;
   assignmentsDone: Promise<void> | null;
   routing: RoutingState;
+  /** The org's routing definition when it has an active Routing Team (null: the JSON config routes; undefined: not read yet). */
+  packageRouter?: PackageRouter | null;
   today: string;
   campaignIds: Map<string, string | null>;
   stamp: string;
@@ -348,6 +354,7 @@ function emptySummary(source: string, input: string, dryRun: boolean): IngestSum
     skipped: 0,
     failed: 0,
     campaignMembers: 0,
+    routingDecisions: 0,
     engagementEvents: 0,
     apiCalls: 0,
     apiCallsBySurface: {},
@@ -481,6 +488,14 @@ async function processBatch(
     todo.splice(i, 1);
   }
 
+  // 3c. the package routing definition (read once per run), and the account owners this batch may go to
+  if (ctx.packageRouter === undefined) {
+    ctx.packageRouter = await PackageRouter.load(org, ctx.today, cfg.routing.defaultOwnerId);
+    if (ctx.packageRouter) s.warnings.push(...ctx.packageRouter.warnings);
+  }
+  await ctx.packageRouter?.prepare(todo.map((t) => t.lead));
+  const routed = new Map<NormalisedLead, RoutingDecision>();
+
   // 4. match against the org (leads written by an earlier, interrupted run come back as "own")
   const plans: Plan[] = [];
   const match = await orgMatcher(ctx, org, todo.map((t) => t.lead));
@@ -495,7 +510,9 @@ async function processBatch(
     if (m.kind === 'converted') plans.push({ kind: 'contact', lead, hash, target: { lead, leadId: m.leadId, contactId: m.contactId, accountId: m.accountId } });
     else if (m.kind === 'own') plans.push({ kind: 'upsert', lead, hash });
     else if (m.kind === 'none') {
-      const a = routeLead(lead, cfg.routing, ctx.routing, ctx.today);
+      const pa = ctx.packageRouter?.route(lead);
+      if (pa) routed.set(lead, pa.decision);
+      const a = pa ?? routeLead(lead, cfg.routing, ctx.routing, ctx.today);
       recordAssignment(ctx, lead, a.ownerId, a.rule, a.explanation);
       plans.push({ kind: 'upsert', lead, hash, ownerId: a.ownerId ?? undefined });
     } else if (m.kind === 'lead') {
@@ -608,6 +625,17 @@ async function processBatch(
 
   // 6. campaign membership for rows that name a campaign
   await addCampaignMembers(ctx, org, plans.filter((p) => p.lead.campaign && outcome.has(p.lead)).map((p) => ({ lead: p.lead, target: outcome.get(p.lead)! })));
+
+  // 6b. routing ledger (Routing_Decision__c) for the leads created, and the fairness cursors they moved
+  if (ctx.packageRouter) {
+    const created = [...routed].flatMap(([lead, decision]) => {
+      const o = outcome.get(lead);
+      return o && o.object === 'Lead' && o.action === 'created' ? [{ decision, leadId: o.id }] : [];
+    });
+    const r = await ctx.packageRouter.commit(created, ctx.rt.now().toISOString());
+    s.routingDecisions += r.decisions;
+    s.warnings.push(...r.warnings);
+  }
 
   // 7. events + ledger (+ inbox, routing state) in one transaction
   for (const p of plans) {
@@ -732,6 +760,7 @@ export function humanLines(s: IngestSummary): string[] {
     `  read ${s.read}, valid ${s.valid}, rejected ${s.rejected}${s.warnedRows > 0 ? `, kept with warnings ${s.warnedRows}` : ''}`,
     `  ${s.dryRun ? 'would create' : 'created'} ${s.created}, updated ${s.updated}, updated contact (converted lead) ${s.updatedContacts}, unchanged ${s.unchanged}, merged duplicates ${s.merged}, attached to contacts ${s.attached}, skipped ${s.skipped}, failed ${s.failed}`,
     `  campaign members ${s.campaignMembers}, engagement events ${s.engagementEvents}`,
+    ...(s.routingDecisions > 0 ? [`  routing decisions ${s.routingDecisions} (Routing_Decision__c)`] : []),
     `  ${s.rowsPerSecond} rows/s in ${(s.durationMs / 1000).toFixed(1)} s; writes: ${s.writes.collectionsBatches} collection calls, ${s.writes.bulkJobs} bulk jobs, ${s.writes.retriedRows} rows retried`
   ];
   const owners = Object.entries(s.assigned);
