@@ -272,7 +272,9 @@ async function* csvRecords(filePath: string, encoding: string, delimiter: string
   const parser = parse({ bom: true, delimiter, skip_empty_lines: true, relax_column_count: true, relax_quotes: true });
   // pipeline forwards a read error (the file removed or made unreadable meanwhile) to the parser,
   // so it surfaces in the loop below instead of as an uncaught stream error.
-  pipeline(fs.createReadStream(filePath), iconv.decodeStream(encoding), parser, () => undefined);
+  // UTF-8 goes to the parser as bytes (its own decoder, the fast path); other encodings through iconv-lite.
+  if (/^utf-?8$/i.test(encoding)) pipeline(fs.createReadStream(filePath), parser, () => undefined);
+  else pipeline(fs.createReadStream(filePath), iconv.decodeStream(encoding), parser, () => undefined);
   let headers: string[] | null = null;
   let row = 0;
   try {
