@@ -1,4 +1,7 @@
+import { readFileSync } from 'node:fs';
+import { join } from 'node:path';
 import type { OrgClient, RecordResult, SObjectRecord } from '../salesforce/types';
+import { emptyRoutingState, routeAll, routingDefinitionSchema, routingLeadSchema, type RoutingDefinition, type RoutingLead } from './routing-engine';
 import { cursorStateFromRows, decisionRecord, PackageRouter } from './routing-ingest';
 import type { NormalisedLead } from './validate';
 
@@ -195,5 +198,82 @@ describe('decisionRecord (the Routing_Decision__c row)', () => {
       Decided_At__c: '2026-03-02T10:00:00.000Z',
       Decided_By__c: 'service'
     });
+  });
+});
+
+describe('shared routing vectors through the ingest router (definition from custom metadata rows, cursors across two runs)', () => {
+  const vectors = JSON.parse(
+    readFileSync(join(__dirname, '../../force-app/main/default/staticresources/RoutingVectors.json'), 'utf8')
+  ) as {
+    definition: RoutingDefinition;
+    leads: (RoutingLead & { expected: { owner: string; ownerKind: string; skipped: string[] } })[];
+  };
+  const def = vectors.definition;
+  const usernames = [...new Set([...def.members.map((m) => m.user), 'kim@leadflow.local', def.defaultOwner!])];
+  const idOf = new Map(usernames.map((u, i) => [u, `005${String(i + 1).padStart(12, '0')}AAA`]));
+  const tables: Record<string, SObjectRecord[]> = {
+    Routing_Team__mdt: def.teams.map((t) =>
+      team(t.name, {
+        Sort_Order__c: t.sortOrder ?? 0,
+        Mode__c: t.mode ?? 'Push',
+        Queue__c: t.queue ?? null,
+        Product_Interest__c: t.productInterest?.join(';') ?? null,
+        Use_Account_Owner__c: t.useAccountOwner ?? false,
+        Overflow_Owner__c: t.overflowOwner ?? null
+      })
+    ),
+    Routing_Member__mdt: def.members.map((m) =>
+      member(m.team, m.user, { Weight__c: m.weight ?? 1, Daily_Capacity__c: m.dailyCapacity ?? null, Active__c: m.active ?? true })
+    ),
+    Routing_Out_Of_Office__c: def.outOfOffice.map((o) => ({ Username__c: o.user, From__c: o.from, To__c: o.to })),
+    User: usernames.map((u) => ({ Id: idOf.get(u)!, Username: u, IsActive: true })),
+    Group: [{ Id: '00G000000000001AAA', DeveloperName: 'Leadflow_Services_Queue' }],
+    // The vectors' matchedAccount, as the org has it: an account per domain, one with an open opportunity.
+    Account: [
+      { Id: '001000000000001AAA', OwnerId: idOf.get('kim@leadflow.local')!, Website_Domain__c: 'open-deal.example' },
+      { Id: '001000000000002AAA', OwnerId: idOf.get('kim@leadflow.local')!, Website_Domain__c: 'no-deal.example' }
+    ],
+    Opportunity: [{ AccountId: '001000000000001AAA' }],
+    Routing_Cursor__c: []
+  };
+  const { org, upserts } = fakeOrg(tables);
+  const asLead = (v: (typeof vectors.leads)[number], i: number) =>
+    lead(i + 1, {
+      Product_Interest__c: v.Product_Interest__c,
+      Email: v.matchedAccount ? `pat@${v.matchedAccount.hasOpenOpportunity ? 'open-deal' : 'no-deal'}.example` : `p${i}@lead${i}.example`
+    });
+  const expectedOwnerId = (owner: string) => (owner === 'Leadflow_Services_Queue' ? '00G000000000001AAA' : idOf.get(owner));
+
+  it('should give every vector lead its expected owner over two runs (one per day), the second continuing the first run\'s cursors', async () => {
+    const results: unknown[] = [];
+    for (const day of [...new Set(vectors.leads.map((v) => v.day!))]) {
+      // One ingest run per day: a fresh router reads the cursors the previous run wrote.
+      tables.Routing_Cursor__c = upserts.filter((u) => u.type === 'Routing_Cursor__c').reduce<SObjectRecord[]>((rows, u) => {
+        const byKey = new Map(rows.map((r) => [r.Key__c, r]));
+        for (const r of u.records) byKey.set(r.Key__c, r);
+        return [...byKey.values()];
+      }, []);
+      const router = (await PackageRouter.load(org, day, idOf.get(def.defaultOwner!)))!;
+      const todays = vectors.leads.map((v, i) => ({ v, l: asLead(v, i) })).filter(({ v }) => v.day === day);
+      await router.prepare(todays.map((t) => t.l));
+      const decided = todays.map(({ v, l }) => ({ v, a: router.route(l) }));
+      await router.commit(decided.map(({ a }, i) => ({ decision: a.decision, leadId: `00Q00000000000${i}AAA` })), `${day}T12:00:00.000Z`);
+      for (const { v, a } of decided) {
+        results.push({ key: v.key, ownerId: a.ownerId, ownerKind: a.decision.ownerKind, skipped: a.decision.skipped.map((s) => s.user) });
+      }
+    }
+    expect(results).toEqual(
+      vectors.leads.map((v) => ({ key: v.key, ownerId: expectedOwnerId(v.expected.owner), ownerKind: v.expected.ownerKind, skipped: v.expected.skipped }))
+    );
+    // The cursors the two runs left equal one uninterrupted engine pass over all vectors: the second run
+    // continued the first run's credits and counts instead of starting over.
+    const engine = emptyRoutingState();
+    routeAll(vectors.leads.map((v) => routingLeadSchema.parse(v)), routingDefinitionSchema.parse(def), engine, '2026-03-01');
+    const last = new Map<unknown, SObjectRecord>();
+    for (const u of upserts.filter((x) => x.type === 'Routing_Cursor__c')) for (const r of u.records) last.set(r.Key__c, r);
+    expect(Object.fromEntries([...last].map(([k, r]) => [k, [r.Credit__c, r.Assigned__c]]))).toEqual(
+      Object.fromEntries([...last.keys()].map((k) => [k, [engine.credit[k as string] ?? 0, engine.assigned[k as string] ?? 0]]))
+    );
+    expect(last.get('Analytics_Team|dev@leadflow.local')).toMatchObject({ Assigned__c: 4, Assigned_On_Day__c: 2, Day__c: '2026-03-04' });
   });
 });
