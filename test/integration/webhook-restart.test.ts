@@ -178,8 +178,11 @@ describe('serve killed with SIGKILL with webhook submissions queued, then restar
       expect([...leads.keys()].sort()).toEqual([...accepted.keys()].map((k) => `${SOURCE}:${k}`).sort());
       expect([...leads.values()].every((n) => n === 1)).toBe(true);
 
-      // The same lead again, then a new one: once the new one is in the org the resubmission was processed too.
-      expect((await submit(second.url, lead(7))).status).toBe(202);
+      // A replay of an accepted submission is answered as a duplicate and not stored again; the same lead
+      // with a changed field is a new submission; then a new lead: once the new one is in the org, the changed
+      // one was processed too (it updates r-7, no second Lead).
+      expect(await submit(second.url, lead(7))).toEqual({ status: 200, id: accepted.get('r-7') });
+      expect((await submit(second.url, { ...lead(7), title: 'Changed after restart' })).status).toBe(202);
       expect((await submit(second.url, lead(SUBMISSIONS))).status).toBe(202);
       const after = await waitForLeads(SUBMISSIONS + 1, 20_000);
       expect(after.size).toBe(SUBMISSIONS + 1);
