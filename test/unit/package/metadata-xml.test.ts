@@ -195,7 +195,34 @@ describe('package XML', () => {
         asArray(rep.classAccesses)
           .map((c) => c.apexClass)
           .sort()
-      ).toEqual(['LeadConvertController', 'QualificationController', 'StageTimelineController']);
+      ).toEqual([
+        'LeadConvertController',
+        'QualificationController',
+        'SalHandoffController',
+        'StageTimelineController'
+      ]);
+    });
+
+    it('should let sales reps accept or return a lead but not move its acceptance deadline', () => {
+      const rep = load('Leadflow_Sales_Rep');
+      const permission = (field: string) => asArray(rep.fieldPermissions).find((p) => p.field === field);
+      for (const field of [
+        'Lead.Funnel_Stage__c',
+        'Lead.SAL_Accepted_Date__c',
+        'Lead.Recycle_Reason__c',
+        'Lead.Recycle_Comment__c'
+      ]) {
+        expect([field, permission(field)?.editable]).toEqual([field, 'true']);
+      }
+      expect(permission('Lead.SAL_Accept_By__c')).toMatchObject({ readable: 'true', editable: 'false' });
+      // The stage history is written by SalHandoffController for the rep, never edited by the rep.
+      expect(asArray(rep.objectPermissions).find((p) => p.object === 'Funnel_Stage_Change__c')).toMatchObject(
+        {
+          allowRead: 'true',
+          allowCreate: 'false',
+          allowEdit: 'false'
+        }
+      );
     });
 
     it('should give the integration user API access and no delete anywhere', () => {

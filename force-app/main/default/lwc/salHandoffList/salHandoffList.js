@@ -1,7 +1,10 @@
-import { LightningElement, wire } from 'lwc';
+import { LightningElement, api, wire } from 'lwc';
 import { refreshApex } from '@salesforce/apex';
-import leadsWaitingForMe from '@salesforce/apex/SalHandoffController.leadsWaitingForMe';
+import leadsWaiting from '@salesforce/apex/SalHandoffController.leadsWaiting';
 import TITLE from '@salesforce/label/c.LF_Sal_List_Title';
+import TEAM_TITLE from '@salesforce/label/c.LF_Sal_Team_List_Title';
+import TEAM_EMPTY from '@salesforce/label/c.LF_Sal_Team_List_Empty';
+import COLUMN_OWNER from '@salesforce/label/c.LF_Sal_Column_Owner';
 import EMPTY from '@salesforce/label/c.LF_Sal_List_Empty';
 import REFRESH from '@salesforce/label/c.LF_Sal_Refresh';
 import COLUMN_LEAD from '@salesforce/label/c.LF_Sal_Column_Lead';
@@ -21,9 +24,12 @@ const URGENCY_CLASSES = {
 const SORT_KEYS = {
   leadUrl: 'name',
   company: 'company',
+  ownerName: 'ownerName',
   acceptBy: 'acceptByMs',
   timeLeft: 'msLeft'
 };
+
+const OWNER_COLUMN = { label: COLUMN_OWNER, fieldName: 'ownerName', type: 'text', sortable: true };
 
 const COLUMNS = [
   {
@@ -52,11 +58,13 @@ const COLUMNS = [
 
 /**
  * "Leads waiting for me" on a home or app page: the leads handed to the running user that wait for acceptance,
- * with the time left on each clock, soonest deadline first; every column sorts.
+ * with the time left on each clock, soonest deadline first; every column sorts. With scope "team" (set in the
+ * Lightning App Builder) a sales manager sees the leads waiting for the users who report to them, with the owner.
  */
 export default class SalHandoffList extends LightningElement {
-  labels = { TITLE, EMPTY, REFRESH, LOADING };
-  columns = COLUMNS;
+  /** mine (default) or team. */
+  @api scope = 'mine';
+  labels = { REFRESH, LOADING };
   sortedBy = 'timeLeft';
   sortDirection = 'asc';
   leads;
@@ -65,7 +73,7 @@ export default class SalHandoffList extends LightningElement {
   now = Date.now();
   timer;
 
-  @wire(leadsWaitingForMe)
+  @wire(leadsWaiting, { scope: '$scope' })
   wiredLeads(result) {
     this.wiredResult = result;
     if (result.data) {
@@ -88,6 +96,22 @@ export default class SalHandoffList extends LightningElement {
     clearInterval(this.timer);
   }
 
+  get isTeam() {
+    return this.scope === 'team';
+  }
+
+  get title() {
+    return this.isTeam ? TEAM_TITLE : TITLE;
+  }
+
+  get emptyMessage() {
+    return this.isTeam ? TEAM_EMPTY : EMPTY;
+  }
+
+  get columns() {
+    return this.isTeam ? [COLUMNS[0], OWNER_COLUMN, ...COLUMNS.slice(1)] : COLUMNS;
+  }
+
   get isLoading() {
     return !this.leads && !this.error;
   }
@@ -108,6 +132,7 @@ export default class SalHandoffList extends LightningElement {
         name: lead.name,
         leadUrl: `/${lead.id}`,
         company: lead.company,
+        ownerName: lead.ownerName,
         acceptBy: lead.acceptBy,
         acceptByMs: new Date(lead.acceptBy).getTime(),
         msLeft: clock ? clock.msLeft : null,

@@ -2,10 +2,10 @@ import { createElement } from '@lwc/engine-dom';
 import { registerSa11yMatcher } from '@sa11y/jest';
 import SalHandoffList from 'c/salHandoffList';
 import { refreshApex } from '@salesforce/apex';
-import leadsWaitingForMe from '@salesforce/apex/SalHandoffController.leadsWaitingForMe';
+import leadsWaiting from '@salesforce/apex/SalHandoffController.leadsWaiting';
 
 jest.mock(
-  '@salesforce/apex/SalHandoffController.leadsWaitingForMe',
+  '@salesforce/apex/SalHandoffController.leadsWaiting',
   () => {
     const { createApexTestWireAdapter } = require('@salesforce/sfdx-lwc-jest');
     return { default: createApexTestWireAdapter(jest.fn()) };
@@ -35,8 +35,11 @@ function flushPromises() {
   return new Promise((resolve) => setTimeout(resolve, 0));
 }
 
-function createComponent() {
+function createComponent(scope) {
   const element = createElement('c-sal-handoff-list', { is: SalHandoffList });
+  if (scope) {
+    element.scope = scope;
+  }
   document.body.appendChild(element);
   return element;
 }
@@ -64,7 +67,7 @@ describe('c-sal-handoff-list', () => {
 
   it('should list the leads waiting for me with the time left, soonest deadline first', async () => {
     const element = createComponent();
-    leadsWaitingForMe.emit([LEADS[2], LEADS[0], LEADS[1]]);
+    leadsWaiting.emit([LEADS[2], LEADS[0], LEADS[1]]);
     await flushPromises();
 
     const rows = table(element).data;
@@ -81,7 +84,7 @@ describe('c-sal-handoff-list', () => {
 
   it('should sort by any column in either direction', async () => {
     const element = createComponent();
-    leadsWaitingForMe.emit(LEADS);
+    leadsWaiting.emit(LEADS);
     await flushPromises();
 
     table(element).dispatchEvent(
@@ -107,7 +110,7 @@ describe('c-sal-handoff-list', () => {
   it('should count down as time passes', async () => {
     jest.useFakeTimers({ now: NOW });
     const element = createComponent();
-    leadsWaitingForMe.emit([LEADS[1]]);
+    leadsWaiting.emit([LEADS[1]]);
     await Promise.resolve();
     expect(table(element).data[0].timeLeft).toBe('5 h 0 min left to accept');
 
@@ -119,7 +122,7 @@ describe('c-sal-handoff-list', () => {
 
   it('should say so when no lead is waiting', async () => {
     const element = createComponent();
-    leadsWaitingForMe.emit([]);
+    leadsWaiting.emit([]);
     await flushPromises();
 
     expect(element.shadowRoot.querySelector('.empty').textContent).toBe('c.LF_Sal_List_Empty');
@@ -129,7 +132,7 @@ describe('c-sal-handoff-list', () => {
 
   it('should show the error when the list cannot be read', async () => {
     const element = createComponent();
-    leadsWaitingForMe.error({
+    leadsWaiting.error({
       message: 'You do not have access to the Apex class named SalHandoffController.'
     });
     await flushPromises();
@@ -141,11 +144,59 @@ describe('c-sal-handoff-list', () => {
 
   it('should refresh the list on demand', async () => {
     const element = createComponent();
-    leadsWaitingForMe.emit(LEADS);
+    leadsWaiting.emit(LEADS);
     await flushPromises();
 
     element.shadowRoot.querySelector('lightning-button-icon.refresh').click();
 
     expect(refreshApex).toHaveBeenCalledTimes(1);
+  });
+
+  it('should ask for my leads by default and show no owner column', async () => {
+    const element = createComponent();
+    leadsWaiting.emit(LEADS);
+    await flushPromises();
+
+    expect(leadsWaiting.getLastConfig()).toEqual({ scope: 'mine' });
+    expect(element.shadowRoot.querySelector('lightning-card').title).toBe('c.LF_Sal_List_Title');
+    expect(table(element).columns.map((column) => column.fieldName)).toEqual([
+      'leadUrl',
+      'company',
+      'acceptBy',
+      'timeLeft'
+    ]);
+  });
+
+  it('should show a manager the leads of the team with their owner, sortable by owner', async () => {
+    const element = createComponent('team');
+    leadsWaiting.emit([
+      { ...LEADS[0], ownerName: 'Rita Rep' },
+      { ...LEADS[1], ownerName: 'Alex Rep' }
+    ]);
+    await flushPromises();
+
+    expect(leadsWaiting.getLastConfig()).toEqual({ scope: 'team' });
+    expect(element.shadowRoot.querySelector('lightning-card').title).toBe('c.LF_Sal_Team_List_Title');
+    expect(table(element).columns.map((column) => column.fieldName)).toEqual([
+      'leadUrl',
+      'ownerName',
+      'company',
+      'acceptBy',
+      'timeLeft'
+    ]);
+    table(element).dispatchEvent(
+      new CustomEvent('sort', { detail: { fieldName: 'ownerName', sortDirection: 'asc' } })
+    );
+    await flushPromises();
+    expect(table(element).data.map((row) => row.ownerName)).toEqual(['Alex Rep', 'Rita Rep']);
+    await expect(element).toBeAccessible();
+  });
+
+  it('should tell a manager when nothing waits for the team', async () => {
+    const element = createComponent('team');
+    leadsWaiting.emit([]);
+    await flushPromises();
+
+    expect(element.shadowRoot.querySelector('.empty').textContent).toBe('c.LF_Sal_Team_List_Empty');
   });
 });
