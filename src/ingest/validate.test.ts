@@ -137,7 +137,8 @@ describe('numbers as Salesforce checks them', () => {
     ['€ 1 234', 1234],
     ["1'000'000", 1000000],
     ['$2,500', 2500],
-    ['.5', 0.5]
+    ['.5', 0.5],
+    ['1.234.567', 1234567]
   ])('should read %j as %p', (raw, value) => {
     expect(parseDecimal(raw)).toMatchObject({ ok: true, value });
   });
@@ -154,6 +155,7 @@ describe('numbers as Salesforce checks them', () => {
     ['1.23E+11', 'scientific notation is not accepted: write the number in full (spreadsheets save long numbers as 1.23E+11, which loses digits)'],
     ['Infinity', 'not a number'],
     ['12,34,567', 'not a number (digit groups after "," must have 3 digits)'],
+    ['1.2.3', 'not a number (digit groups after "." must have 3 digits)'],
     ['lots', 'not a number']
   ])('should refuse %j: %s', (raw, reason) => {
     expect(parseDecimal(raw)).toEqual({ ok: false, reason });

@@ -224,9 +224,10 @@ export function parseDecimal(raw: string, decimalComma = false): ParsedNumber {
   }
   const [intPart, fracPart = '', extra] = decimalMark ? body.split(decimalMark) : [body];
   if (extra !== undefined) return { ok: false, reason: 'not a number' };
-  const grouping = decimalMark === ',' ? '.' : ',';
-  if (/[.,]/.test(fracPart) || (intPart!.includes(decimalMark === ',' ? ',' : '.') && decimalMark !== null)) return { ok: false, reason: 'not a number' };
-  if (intPart!.includes(grouping) && !/^\d{1,3}([.,]\d{3})+$/.test(intPart!)) {
+  // Without a decimal mark, the one mark present groups thousands ("1.234.567").
+  const grouping = decimalMark === ',' ? '.' : decimalMark === '.' ? ',' : body.includes('.') ? '.' : ',';
+  if (/[.,]/.test(fracPart)) return { ok: false, reason: 'not a number' };
+  if (/[.,]/.test(intPart!) && !new RegExp(`^\\d{1,3}(\\${grouping}\\d{3})+$`).test(intPart!)) {
     return { ok: false, reason: `not a number (digit groups after "${grouping}" must have 3 digits)` };
   }
   const digits = intPart!.replace(/[.,]/g, '');
