@@ -287,7 +287,8 @@ describe('`leadflow ingest` as a process', () => {
       { LEADFLOW_EMULATOR_URL: org.url, LEADFLOW_LOG_LEVEL: 'warn' },
       { dropLeadflowVars: true }
     );
-    const run = await runLeadflow(['--config', configPath, '--json', 'ingest', ...args], { cwd, env });
+    // A CLI run took over runLeadflow's 60 s default on the shared 2-CPU machine.
+    const run = await runLeadflow(['--config', configPath, '--json', 'ingest', ...args], { cwd, env, timeoutMs: 180_000 });
     return { ...run, json: () => JSON.parse(run.stdout) as Record<string, unknown> };
   };
 
