@@ -10,7 +10,7 @@ import type { LeadflowConfig } from '../config/schema';
 import { createOrgClient } from '../salesforce/client';
 import type { OrgClient } from '../salesforce/types';
 import { openStore } from '../store/store';
-import { jobLabel, withJobLock } from '../store/locks';
+import { expandIngestLock, ingestSourceNames, jobLabel, withJobLock } from '../store/locks';
 import type { Store } from '../store/types';
 import { createLogger, type LogLevel } from '../shared/logger';
 import { scrubString } from '../shared/redact';
@@ -122,7 +122,7 @@ export async function withRuntime<T>(options: RuntimeOptions, fn: (rt: LeadflowR
     // The lock is taken before the run is recorded: a refused run leaves no runs row.
     const lock = options.jobLock;
     if (!lock || lock.names.length === 0) return await recorded();
-    return await withJobLock(store, lock.names, recorded, {
+    return await withJobLock(store, expandIngestLock(lock.names, ingestSourceNames(config.ingest)), recorded, {
       wait: lock.wait,
       onWait: (job, holder) =>
         logger.warn({ job, holder }, `waiting: ${jobLabel(job)} is already running${holder ? ` (pid ${holder.pid} on host ${holder.host}, since ${holder.since})` : ''}`)

@@ -9,10 +9,9 @@
  */
 import { randomUUID } from 'node:crypto';
 import { Cron } from 'croner';
-import { z } from 'zod';
 import type { Logger } from 'pino';
 import type { Store } from '../store/types';
-import { JobLockedError, releaseLock, tryAcquireLock, withJobLock } from '../store/locks';
+import { JobLockedError, expandIngestLock, ingestSourceNames, releaseLock, tryAcquireLock, withJobLock } from '../store/locks';
 import type { ServeConfig, SchedulableJob } from './config';
 
 export type JobHandler = (job: SchedulableJob) => Promise<void>;
@@ -46,12 +45,16 @@ export interface SchedulerOptions {
 const queueName = (job: SchedulableJob) => `leadflow-${job}`;
 
 /**
- * pg-boss expiry of a job on PostgreSQL: a job whose instance died (kill -9, lost machine) keeps its queue
- * ('stately': one active job) blocked this long, then the next tick runs on a surviving instance. A run that
- * is still alive past it is not doubled: every tick takes the job's advisory lock first (released by
- * PostgreSQL as soon as a dead instance's connection drops), and a tick that finds it held is logged and skipped.
+ * On PostgreSQL a job whose instance died (kill -9, lost machine) keeps its queue ('stately': one active job)
+ * blocked until pg-boss expires it: EXPIRE_SECONDS after it started, noticed by the next maintenance pass
+ * (every MAINTENANCE_SECONDS), so at most TAKEOVER_SECONDS; the next cron tick then runs on a surviving
+ * instance. A run still alive past its expiry is not doubled: every tick takes the job's advisory lock first
+ * (PostgreSQL releases it as soon as a dead instance's connection drops), and a tick that finds it held is
+ * logged and skipped.
  */
-export const TAKEOVER_SECONDS = 120;
+const EXPIRE_SECONDS = 90;
+const MAINTENANCE_SECONDS = 30;
+export const TAKEOVER_SECONDS = EXPIRE_SECONDS + MAINTENANCE_SECONDS;
 
 /** Advisory lock key shared with the store migrations: instances set up pg-boss queues one at a time. */
 const SETUP_LOCK_KEY = 7261001;
@@ -63,17 +66,10 @@ export function createScheduler(opts: SchedulerOptions): Scheduler {
 
 /** Job lock names of a scheduled run: the job, or every configured ingest source (like `ingest --source`). */
 export function jobLockNames(job: SchedulableJob, ingestSources: string[] = []): string[] {
-  if (job !== 'ingest') return [job];
-  return ingestSources.length > 0 ? ingestSources.map((s) => `ingest:${s}`) : ['ingest'];
+  return expandIngestLock([job], ingestSources);
 }
 
-const sourceNamesSchema = z.object({ sources: z.array(z.object({ name: z.string() }).passthrough()).default([]) }).passthrough();
-
-/** Names of the configured ingest sources (config "ingest.sources[].name"); none when ingest is not configured. */
-export function ingestSourceNames(ingestConfig: unknown): string[] {
-  const parsed = sourceNamesSchema.safeParse(ingestConfig ?? {});
-  return parsed.success ? parsed.data.sources.map((s) => s.name) : [];
-}
+export { ingestSourceNames };
 
 /** Runs each tick under the job lock shared with CLI runs; a tick that finds it held is logged, not dropped silently. */
 function lockedHandler(opts: SchedulerOptions): JobHandler {
@@ -103,6 +99,7 @@ function createBossScheduler(opts: SchedulerOptions, databaseUrl: string): Sched
         connectionString: databaseUrl,
         schema: opts.bossSchema ?? 'leadflow_boss',
         cronMonitorIntervalSeconds: opts.cronMonitorIntervalSeconds ?? 30,
+        maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
         max: 4
       });
       boss.on('error', (err: Error) => logger.error({ err }, 'pg-boss error'));
@@ -112,7 +109,7 @@ function createBossScheduler(opts: SchedulerOptions, databaseUrl: string): Sched
       await underSetupLock(databaseUrl, async () => {
         await boss!.start();
         for (const job of allJobs) {
-          const queue = { name: queueName(job), policy: 'stately', expireInSeconds: TAKEOVER_SECONDS, retryLimit: 0 };
+          const queue = { name: queueName(job), policy: 'stately', expireInSeconds: EXPIRE_SECONDS, retryLimit: 0 };
           if (await boss!.getQueue(queueName(job))) await boss!.updateQueue(queueName(job), queue as never);
           else await boss!.createQueue(queueName(job), queue as never);
           const cron = serve.schedules[job];

@@ -164,3 +164,16 @@ async function closeAbandonedRuns(store: Store, names: string[]): Promise<void> 
     [commands, JSON.stringify({ error: 'The process running it stopped (killed or crashed) before it finished; closed by the next run of the job.' })]
   );
 }
+
+const sourceNamesSchema = z.object({ sources: z.array(z.object({ name: z.string() }).passthrough()).default([]) }).passthrough();
+
+/** Names of the configured ingest sources (config "ingest.sources[].name"); none when ingest is not configured. */
+export function ingestSourceNames(ingestConfig: unknown): string[] {
+  const parsed = sourceNamesSchema.safeParse(ingestConfig ?? {});
+  return parsed.success ? parsed.data.sources.map((s) => s.name) : [];
+}
+
+/** `ingest` (every source: a serve tick, or `leadflow ingest` with no source or file) locks each configured source. */
+export function expandIngestLock(names: string[], ingestSources: string[]): string[] {
+  return names.flatMap((n) => (n === 'ingest' && ingestSources.length > 0 ? ingestSources.map((s) => `ingest:${s}`) : [n]));
+}
