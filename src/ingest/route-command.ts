@@ -86,25 +86,54 @@ export async function simulateRouting(rt: LeadflowRuntime, opts: { file: string;
   const distribution: Record<string, number> = {};
   for (const d of decisions) distribution[d.owner ?? '(unassigned)'] = (distribution[d.owner ?? '(unassigned)'] ?? 0) + 1;
   const fairness = fairnessReport(definition, state);
-  const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
   const lines = [
     `Simulated ${decisions.length} lead(s) from ${opts.fromCursors ? "the org's routing cursors" : 'an empty fairness state'}; nothing was written.`,
     'Distribution:',
     ...Object.entries(distribution).sort((a, b) => b[1] - a[1]).map(([o, n]) => `  ${o.padEnd(32)} ${String(n).padStart(5)}`),
     'Fairness (share vs target weight):',
-    ...fairness.map((r) => `  ${r.team.padEnd(18)} ${r.user.padEnd(28)} ${String(r.assigned).padStart(5)}  ${pct(r.share).padStart(6)} vs ${pct(r.target).padStart(6)}`)
+    ...fairnessLines(fairness)
   ];
   return { ok: true, summary: { leads: decisions.length, distribution, fairness, decisions }, lines };
+}
+
+const pct = (n: number) => `${(n * 100).toFixed(1)}%`;
+const fairnessLines = (rows: FairnessRow[]) =>
+  rows.map((r) => `  ${r.team.padEnd(18)} ${r.user.padEnd(28)} ${String(r.assigned).padStart(5)}  ${pct(r.share).padStart(6)} vs ${pct(r.target).padStart(6)}`);
+
+export interface FairnessSummary {
+  fairness: FairnessRow[];
+}
+
+/**
+ * `leadflow route --fairness`: each push-team member's cumulative leads and share against their target weight,
+ * from the org's Routing_Cursor__c rows (what the service and Apex assigned so far) and the current
+ * definition. Read-only.
+ */
+export async function fairnessFromOrg(rt: LeadflowRuntime): Promise<CommandResult<FairnessSummary>> {
+  const org = await rt.org();
+  const definition = await loadRoutingDefinition(org);
+  const state = cursorStateFromRows(await org.rest.query('SELECT Key__c, Credit__c, Assigned__c, Assigned_On_Day__c, Day__c FROM Routing_Cursor__c')).engine;
+  const active = new Set(definition.teams.filter((t) => t.active).map((t) => t.name));
+  const fairness = fairnessReport(definition, state).filter((r) => active.has(r.team));
+  const lines = active.size
+    ? ["Fairness from the org's routing cursors (leads so far, share vs target weight):", ...fairnessLines(fairness)]
+    : ['No active Routing Team in the org (Setup > Custom Metadata Types > Routing Team).'];
+  return { ok: true, summary: { fairness }, lines };
 }
 
 export function registerRouteCommand(program: Command): void {
   program
     .command('route')
-    .description('Routing tools: --simulate replays a leads file through the routing definition and prints the distribution and fairness report (writes nothing)')
-    .requiredOption('--simulate <file>', 'JSON file: array of leads {key, Product_Interest__c, Country, source, day, matchedAccount}')
+    .description('Routing tools (read-only): --simulate replays a leads file through the routing definition and prints the distribution and fairness; --fairness prints share vs target per team from the org')
+    .option('--simulate <file>', 'JSON file: array of leads {key, Product_Interest__c, Country, source, day, matchedAccount}')
+    .option('--fairness', "share vs target weight per push-team member, from the org's Routing_Cursor__c rows")
     .option('--definition <file>', 'routing definition JSON (default: read Routing_Team__mdt / Routing_Member__mdt / Routing_Out_Of_Office__c from the org)')
     .option('--from-cursors', "start from the org's fairness state (Routing_Cursor__c) instead of an empty one")
-    .action(async (opts: { simulate: string; definition?: string; fromCursors?: boolean }, cmd: Command) => {
-      await runCommand(cmd, 'route', (rt) => simulateRouting(rt, { file: opts.simulate, definition: opts.definition, fromCursors: opts.fromCursors }));
+    .action(async (opts: { simulate?: string; fairness?: boolean; definition?: string; fromCursors?: boolean }, cmd: Command) => {
+      await runCommand(cmd, 'route', async (rt) => {
+        if (opts.fairness && opts.simulate === undefined) return fairnessFromOrg(rt);
+        if (opts.simulate === undefined || opts.fairness) throw new UsageError('leadflow route needs exactly one of --simulate <file> or --fairness');
+        return simulateRouting(rt, { file: opts.simulate, definition: opts.definition, fromCursors: opts.fromCursors });
+      });
     });
 }

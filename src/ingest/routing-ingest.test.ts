@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
-import type { OrgClient, RecordResult, SObjectRecord } from '../salesforce/types';
+import { SalesforceError, type OrgClient, type RecordResult, type SObjectRecord } from '../salesforce/types';
 import { emptyRoutingState, routeAll, routingDefinitionSchema, routingLeadSchema, type RoutingDefinition, type RoutingLead } from './routing-engine';
 import { cursorStateFromRows, decisionRecord, PackageRouter } from './routing-ingest';
 import type { NormalisedLead } from './validate';
@@ -70,6 +70,19 @@ describe('PackageRouter (ingest with the package definition)', () => {
     const { org, queries } = fakeOrg({ Routing_Team__mdt: [team('T', { Active__c: false })], Routing_Member__mdt: [member('T', 'ana@x.test')] });
     expect(await PackageRouter.load(org, '2026-03-02')).toBeNull();
     expect(queries.some((q) => q.includes('Routing_Cursor__c'))).toBe(false);
+  });
+
+  it('should leave routing to the JSON config when the org does not have the routing objects (older package)', async () => {
+    const org = {
+      rest: {
+        query: async () => {
+          throw new SalesforceError('INVALID_TYPE', "sObject type 'Routing_Team__mdt' is not supported.");
+        }
+      }
+    } as unknown as OrgClient;
+    expect(await PackageRouter.load(org, '2026-03-02')).toBeNull();
+    const down = { rest: { query: async () => Promise.reject(new SalesforceError('SERVER_UNAVAILABLE', 'down')) } } as unknown as OrgClient;
+    await expect(PackageRouter.load(down, '2026-03-02')).rejects.toThrow('down');
   });
 
   it('should continue the fairness state stored in Routing_Cursor__c and write back only the cursors it moved', async () => {

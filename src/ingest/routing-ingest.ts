@@ -14,7 +14,7 @@
  * config (`ingest.routing`, raw user ids) as before (routing.ts), documented in docs/ingest.md.
  */
 import { z } from 'zod';
-import type { OrgClient, SObjectRecord } from '../salesforce/types';
+import { SalesforceError, type OrgClient, type SObjectRecord } from '../salesforce/types';
 import { soqlIn } from '../salesforce/soql';
 import { leadDomain } from '../conversion/matching';
 import { chunk, MATCH_IN_LIMIT } from './dedupe';
@@ -125,7 +125,14 @@ export class PackageRouter {
    * `defaultOwnerId` (ingest.routing.defaultOwnerId) owns leads no team takes.
    */
   static async load(org: OrgClient, today: string, defaultOwnerId?: string): Promise<PackageRouter | null> {
-    const definition = await loadRoutingDefinition(org);
+    let definition: RoutingDefinition;
+    try {
+      definition = await loadRoutingDefinition(org);
+    } catch (err) {
+      // An org on a package version without the routing objects: the JSON config routes, as before.
+      if (err instanceof SalesforceError && err.errorCode === 'INVALID_TYPE') return null;
+      throw err;
+    }
     if (!definition.teams.some((t) => t.active)) return null;
     if (defaultOwnerId) definition.defaultOwner = defaultOwnerId;
     const cursors = await org.rest.query('SELECT Key__c, Credit__c, Assigned__c, Assigned_On_Day__c, Day__c FROM Routing_Cursor__c');

@@ -17,6 +17,9 @@ import { cliEnv, runLeadflow, writeLocalConfig } from '../helpers/cli';
 import { startTestOrg, type TestOrg } from '../helpers/emulator';
 import { copyProject } from '../helpers/package-copy';
 
+// Each test spawns the CLI up to three times; on a shared, loaded machine one spawn took over a minute.
+jest.setTimeout(300_000);
+
 const SAM = 'sam.seller@leadflow.local';
 const RILEY = 'riley.rep@leadflow.local';
 const ADMIN = 'admin@leadflow.local';
@@ -79,7 +82,7 @@ describe('routing with the package definition (real CLI, local org)', () => {
   const users = new Map<string, string>();
 
   const leadflow = async (args: string[]) => {
-    const run = await runLeadflow(['--config', configPath, ...args], { cwd: dir, env: cliEnv(), timeoutMs: 120_000 });
+    const run = await runLeadflow(['--config', configPath, ...args], { cwd: dir, env: cliEnv(), timeoutMs: 240_000 });
     if (run.code !== 0) throw new Error(`leadflow ${args.join(' ')} exited ${run.code}: ${run.stderr}${run.stdout}`);
     return run;
   };
@@ -203,7 +206,7 @@ describe('routing with the package definition (real CLI, local org)', () => {
     expect(row?.Skipped__c).toBe(`${ADMIN}: inactive`);
   });
 
-  it('route --simulate --from-cursors continues from the org fairness state and leaves the cursors as they were', async () => {
+  it('route --simulate --from-cursors continues from the org fairness state, route --fairness reports it, and neither touches the cursors', async () => {
     const cursors = async () =>
       (await conn.query<Record<string, unknown>>('SELECT Key__c, Credit__c, Assigned__c, SystemModstamp FROM Routing_Cursor__c ORDER BY Key__c')).records.map(
         ({ attributes: _a, ...r }) => r
@@ -216,6 +219,14 @@ describe('routing with the package definition (real CLI, local org)', () => {
     // After 260 platform leads the credits stand at sam +1, riley -1: sam is next twice, then riley.
     expect(await owners(['--from-cursors'])).toEqual([SAM, SAM, RILEY]);
     expect(await owners([])).toEqual([SAM, RILEY, SAM]);
+    expect(await cursors()).toEqual(before);
+
+    // The fairness report: cumulative leads per member and share vs target, from the same cursors (sam 133 + 30
+    // while riley was away + 20 = 183 of 260: above target because of the leave, which is not made up in a burst).
+    const report = await leadflow(['route', '--fairness']);
+    expect(report.stdout).toContain("Fairness from the org's routing cursors");
+    expect(report.stdout).toMatch(/Inbound_Platform\s+sam\.seller@leadflow\.local\s+183\s+70\.4% vs\s+66\.7%/);
+    expect(report.stdout).toMatch(/Inbound_Analytics\s+admin@leadflow\.local\s+0\s+0\.0% vs\s+0\.0%/);
     expect(await cursors()).toEqual(before);
   });
 });
