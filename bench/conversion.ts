@@ -45,7 +45,8 @@ export async function run(): Promise<BenchResult[]> {
     const baselineIds = baselineLeads.results.filter((r) => r.success).map((r) => r.id as string);
     const naiveStart = Date.now();
     const naiveBefore = client.usage.total();
-    for (const leadId of baselineIds) await client.soap.convertLead([{ leadId, convertedStatus: 'Closed - Converted' }]);
+    for (const leadId of baselineIds)
+      await client.soap.convertLead([{ leadId, convertedStatus: 'Closed - Converted' }]);
     const naiveMs = Date.now() - naiveStart;
     const naiveCalls = client.usage.total() - naiveBefore;
     const naivePerLeadMs = naiveMs / Math.max(1, baselineIds.length);
@@ -54,19 +55,50 @@ export async function run(): Promise<BenchResult[]> {
     const before = client.usage.bySurface();
     const totalBefore = client.usage.total();
     const started = Date.now();
-    const result = await withRuntime({ store, org: client, json: true, config: { conversion: { filters: { LeadSource: 'Web' } } } }, (rt) =>
-      runConvert(rt, {})
+    const profileFrom = process.hrtime.bigint();
+    const result = await withRuntime(
+      { store, org: client, json: true, config: { conversion: { filters: { LeadSource: 'Web' } } } },
+      (rt) => runConvert(rt, {})
     );
     const ms = Date.now() - started;
+    // The measured window on the monotonic clock V8 CPU profiles use, for bench/profile-summary.ts --window.
+    if (process.env.BENCH_PROFILE_WINDOW === '1')
+      process.stderr.write(`  profile window: ${profileFrom / 1000n},${process.hrtime.bigint() / 1000n}\n`);
     const after = client.usage.bySurface();
     const delta = (k: string) => (after[k] ?? 0) - (before[k] ?? 0);
     const e = result.execution!;
     const goal = Math.ceil(N / CONVERT_LEAD_MAX);
     return [
-      { name: `leads converted (of ${N})`, value: e.converted, unit: 'leads', notes: `${e.failed} failed, ${e.skipped} skipped, ${e.accountsCreated} accounts created for ${Math.floor(N * COMPANIES_PER_LEAD)} companies` },
-      { name: 'convertLead calls', value: delta('soap'), unit: 'calls', baseline: `naive ${N} (goal <= ${goal})`, baselineValue: N, notes: `naive = one call per lead (measured ${naiveCalls} calls for ${baselineIds.length} leads)` },
-      { name: 'total API calls', value: client.usage.total() - totalBefore, unit: 'calls', baseline: `naive >= ${N}`, baselineValue: N, notes: `by surface: soap ${delta('soap')}, collections ${delta('collections')} (accounts + opportunity details), rest ${delta('rest')} (matching and selection queries)` },
-      { name: 'conversion time', value: Math.round(ms), unit: 'ms', baseline: `naive ~${Math.round(naivePerLeadMs * N)} ms (extrapolated)`, baselineValue: Math.round(naivePerLeadMs * N), notes: `${(N / (ms / 1000)).toFixed(0)} leads/s; naive measured ${naivePerLeadMs.toFixed(1)} ms/lead over ${baselineIds.length} leads` }
+      {
+        name: `leads converted (of ${N})`,
+        value: e.converted,
+        unit: 'leads',
+        notes: `${e.failed} failed, ${e.skipped} skipped, ${e.accountsCreated} accounts created for ${Math.floor(N * COMPANIES_PER_LEAD)} companies`
+      },
+      {
+        name: 'convertLead calls',
+        value: delta('soap'),
+        unit: 'calls',
+        baseline: `naive ${N} (goal <= ${goal})`,
+        baselineValue: N,
+        notes: `naive = one call per lead (measured ${naiveCalls} calls for ${baselineIds.length} leads)`
+      },
+      {
+        name: 'total API calls',
+        value: client.usage.total() - totalBefore,
+        unit: 'calls',
+        baseline: `naive >= ${N}`,
+        baselineValue: N,
+        notes: `by surface: soap ${delta('soap')}, collections ${delta('collections')} (accounts + opportunity details), rest ${delta('rest')} (matching and selection queries)`
+      },
+      {
+        name: 'conversion time',
+        value: Math.round(ms),
+        unit: 'ms',
+        baseline: `naive ~${Math.round(naivePerLeadMs * N)} ms (extrapolated)`,
+        baselineValue: Math.round(naivePerLeadMs * N),
+        notes: `${(N / (ms / 1000)).toFixed(0)} leads/s; naive measured ${naivePerLeadMs.toFixed(1)} ms/lead over ${baselineIds.length} leads`
+      }
     ];
   } finally {
     await client.close();

@@ -89,6 +89,19 @@ const identifierCache = new Map<string, string[]>();
 const resultCache = new Map<string, Map<string, unknown>>();
 const MAX_CACHED_RESULTS_PER_FORMULA = 20000;
 const VOLATILE = /\b(TODAY|NOW|TIMENOW|RAND)\s*\(/i;
+/** Clock and random functions pinClock does not pin: their formulas are never memoised. */
+const UNPINNED = /\b(TIMENOW|RAND)\s*\(/i;
+/** For a clock-reading formula: the pinned text its cached results belong to. */
+const pinnedFormula = new Map<string, string>();
+
+/** The memo of a formula; for a pinned clock formula, dropped when the pinned instant moves on. */
+function cacheFor(bound: string, formula: string): Map<string, unknown> | undefined {
+  if (formula !== bound && pinnedFormula.get(bound) !== formula) {
+    resultCache.delete(bound);
+    return undefined;
+  }
+  return resultCache.get(bound);
+}
 
 function identifiersOf(formula: string): string[] {
   let names = identifierCache.get(formula);
@@ -248,9 +261,12 @@ export function evaluateFormula(object: SObjectDef, source: string, row: Record<
     variables[name] = literal;
   }
   // Memoised per (bound formula, input values): the bound text already carries ISNEW/ISCHANGED results.
-  const cacheKey = volatile ? '' : JSON.stringify(Object.values(variables).map((v) => [v.dataType, v.value]));
-  let cache = resultCache.get(bound);
-  if (!volatile && cache?.has(cacheKey)) return cache.get(cacheKey);
+  // A formula reading the clock is memoised too once the clock is pinned (to the second, so a save call's
+  // rows share it), for that pinned instant only; RAND() and the wall clock never are.
+  const memoisable = !volatile || (opts.now !== undefined && !UNPINNED.test(bound));
+  const cacheKey = memoisable ? JSON.stringify(Object.values(variables).map((v) => [v.dataType, v.value])) : '';
+  let cache = memoisable ? cacheFor(bound, formula) : undefined;
+  if (cache?.has(cacheKey)) return cache.get(cacheKey);
   let value: unknown;
   try {
     value = run(formula, variables).value;
@@ -259,10 +275,11 @@ export function evaluateFormula(object: SObjectDef, source: string, row: Record<
     if (!hasBlankInput) throw error;
     value = null;
   }
-  if (!volatile) {
+  if (memoisable) {
     if (!cache || cache.size >= MAX_CACHED_RESULTS_PER_FORMULA) {
       cache = new Map();
       resultCache.set(bound, cache);
+      if (formula !== bound) pinnedFormula.set(bound, formula);
     }
     cache.set(cacheKey, value);
   }
