@@ -198,6 +198,8 @@ export async function executePlan(
     });
   }
 
+  // Looked up once per converted lead: a Map, not a scan of the plan (10,000 leads made that quadratic).
+  const planByLead = new Map(actionable.map((p) => [p.leadId, p]));
   let pending = [...requests.keys()];
   let convertCalls = 0;
   const attempts = new Map<string, number>();
@@ -223,7 +225,7 @@ export async function executePlan(
       results.forEach((r, idx) => {
         const leadId = batch[idx]!;
         if (r.success) {
-          const p = actionable.find((x) => x.leadId === leadId)!;
+          const p = planByLead.get(leadId)!;
           outcomes.set(leadId, {
             leadId, status: 'converted', accountId: r.accountId, contactId: r.contactId, opportunityId: r.opportunityId,
             accountCreated: p.account?.action === 'new', errors: [], attempts: attempts.get(leadId) ?? 1
@@ -288,17 +290,33 @@ export async function executePlan(
   };
 }
 
+/** Ledger rows per statement: one multi-row upsert per chunk instead of one statement per lead. */
+const LEDGER_CHUNK = 1000;
+
 async function recordOutcomes(store: Store, outcomes: LeadOutcome[]): Promise<void> {
   await store.transaction(async (tx) => {
-    for (const o of outcomes) {
+    for (let i = 0; i < outcomes.length; i += LEDGER_CHUNK) {
+      const chunk = outcomes.slice(i, i + LEDGER_CHUNK);
+      const column = <T>(pick: (o: LeadOutcome) => T) => chunk.map(pick);
       await tx.query(
         `insert into conversion_ledger (lead_id, status, account_id, contact_id, opportunity_id, error_code, error_message, attempts, updated_at)
-         values ($1,$2,$3,$4,$5,$6,$7,$8, now())
+         select lead_id, status, account_id, contact_id, opportunity_id, error_code, error_message, attempts, now()
+         from unnest($1::text[], $2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::int[])
+           as o(lead_id, status, account_id, contact_id, opportunity_id, error_code, error_message, attempts)
          on conflict (lead_id) do update set status = excluded.status, account_id = excluded.account_id,
            contact_id = excluded.contact_id, opportunity_id = excluded.opportunity_id, error_code = excluded.error_code,
            error_message = excluded.error_message, attempts = conversion_ledger.attempts + excluded.attempts, updated_at = now()
          where conversion_ledger.status <> 'converted'`,
-        [o.leadId, o.status, o.accountId, o.contactId, o.opportunityId, o.errors[0]?.statusCode ?? null, o.errors[0]?.message ?? null, o.attempts]
+        [
+          column((o) => o.leadId),
+          column((o) => o.status),
+          column((o) => o.accountId),
+          column((o) => o.contactId),
+          column((o) => o.opportunityId),
+          column((o) => o.errors[0]?.statusCode ?? null),
+          column((o) => o.errors[0]?.message ?? null),
+          column((o) => o.attempts)
+        ]
       );
     }
   });
