@@ -198,44 +198,48 @@ export async function checkPostInstall(
     client.rest.query<T & { Id?: string }>(soql);
   const checks: DoctorCheck[] = [];
 
-  checks.push(
-    await checklistItem(
-      'conversion guard bypass',
-      `custom permission ${POST_INSTALL.bypassPermission}`,
-      async () => {
-        const name = 'conversion guard bypass';
+  // One query for the running user's permission sets, shared by every bypass check.
+  let assignedPermissionSets: string[] | undefined;
+  const permissionSetsOfUser = async (id: string) =>
+    (assignedPermissionSets ??= (
+      await query<{ PermissionSetId: string }>(
+        `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(id)}`
+      )
+    ).map((a) => a.PermissionSetId));
+
+  for (const bypass of POST_INSTALL.bypassPermissions) {
+    checks.push(
+      await checklistItem(bypass.check, `custom permission ${bypass.permission}`, async () => {
+        const name = bypass.check;
         const rows = await query<{ Id: string }>(
-          `SELECT Id FROM CustomPermission WHERE DeveloperName = ${soqlString(POST_INSTALL.bypassPermission)}`
+          `SELECT Id FROM CustomPermission WHERE DeveloperName = ${soqlString(bypass.permission)}`
         );
         const permission = rows[0];
         if (!permission)
           return {
             name,
             status: 'fail',
-            detail: `custom permission ${POST_INSTALL.bypassPermission} is missing (is the leadflow package deployed?)`
+            detail: `custom permission ${bypass.permission} is missing (is the leadflow package deployed?)`
           };
-        if (!userId)
-          return { name, status: 'warn', detail: 'custom permission present; running user unknown' };
-        const assignments = await query<{ PermissionSetId: string }>(
-          `SELECT PermissionSetId FROM PermissionSetAssignment WHERE AssigneeId = ${soqlString(userId)}`
-        );
+        if (!userId) return { name, status: 'warn', detail: 'custom permission present; running user unknown' };
+        const permissionSets = await permissionSetsOfUser(userId);
         const granted =
-          assignments.length > 0 &&
+          permissionSets.length > 0 &&
           (
             await query<{ Id: string }>(
-              `SELECT Id FROM SetupEntityAccess WHERE SetupEntityId = ${soqlString(permission.Id)} AND ParentId IN ${soqlIn(assignments.map((a) => a.PermissionSetId))}`
+              `SELECT Id FROM SetupEntityAccess WHERE SetupEntityId = ${soqlString(permission.Id)} AND ParentId IN ${soqlIn(permissionSets)}`
             )
           ).length > 0;
         return granted
-          ? { name, status: 'pass', detail: `the running user holds ${POST_INSTALL.bypassPermission}` }
+          ? { name, status: 'pass', detail: `the running user holds ${bypass.permission}` }
           : {
               name,
               status: 'warn',
-              detail: `the running user lacks ${POST_INSTALL.bypassPermission}: the org's guard re-checks every conversion the service makes (assign Leadflow_Integration or the Leadflow_Integration_Users group)`
+              detail: `the running user lacks ${bypass.permission}: ${bypass.whyNeeded} (assign Leadflow_Integration or the Leadflow_Integration_Users group)`
             };
-      }
-    )
-  );
+      })
+    );
+  }
 
   checks.push(
     await checklistItem(

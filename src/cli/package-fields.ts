@@ -64,7 +64,19 @@ export const SERVICE_PERMISSION_SETS = ['Leadflow_Integration', 'Leadflow_Admin'
  * Settings are not readable through the REST API; doctor lists them as manual steps.
  */
 export const POST_INSTALL = {
-  bypassPermission: 'Leadflow_Bypass_Conversion_Guard',
+  /** Custom permissions the service user must hold (Leadflow_Integration grants both). */
+  bypassPermissions: [
+    {
+      check: 'conversion guard bypass',
+      permission: 'Leadflow_Bypass_Conversion_Guard',
+      whyNeeded: "the org's guard re-checks every conversion the service makes"
+    },
+    {
+      check: 'routing bypass',
+      permission: 'Leadflow_Bypass_Routing',
+      whyNeeded: 'the Lead trigger re-routes every lead the service inserts, overriding the owner ingest chose'
+    }
+  ],
   permissionSetGroups: ['Leadflow_Sales_Reps', 'Leadflow_Sales_Managers', 'Leadflow_Integration_Users'],
   trigger: 'LeadTrigger',
   validationRule: { object: 'Lead', name: 'Require_Qualification_To_Convert' },

@@ -115,7 +115,11 @@ export function generateRow(i: number, rnd: () => number, uniquePeople = false):
   };
 }
 
-/** Ways a row is broken on purpose, each with the field the reject file must name. */
+/**
+ * Ways a row is broken on purpose, each with the field the reject file must name. Email, product interest, last
+ * name and company make the row a reject; a bad country or phone only drops that value with a warning line and
+ * the lead is kept (docs/ingest.md, onInvalidOptional).
+ */
 export const BAD_ROW_KINDS = [
   { field: 'email', apply: (r: SampleRow) => ({ ...r, Email: `=HYPERLINK("http://evil.example","click")` }) },
   { field: 'country', apply: (r: SampleRow) => ({ ...r, 'Country/Region': 'Atlantis' }) },

@@ -45,6 +45,7 @@ describe('post-install checklist', () => {
     const checks = await byName(stubOrg(deployed));
     expect(Object.values(checks).map((c) => [c.name, c.status])).toEqual([
       ['conversion guard bypass', 'pass'],
+      ['routing bypass', 'pass'],
       ['permission set groups', 'pass'],
       ['converted lead status', 'pass'],
       ['conversion guard trigger', 'pass'],
@@ -66,6 +67,10 @@ describe('post-install checklist', () => {
     expect(checks['conversion guard bypass']).toMatchObject({
       status: 'fail',
       detail: expect.stringContaining('Leadflow_Bypass_Conversion_Guard is missing')
+    });
+    expect(checks['routing bypass']).toMatchObject({
+      status: 'fail',
+      detail: 'custom permission Leadflow_Bypass_Routing is missing (is the leadflow package deployed?)'
     });
     expect(checks['permission set groups']).toMatchObject({
       status: 'fail',
@@ -98,6 +103,11 @@ describe('post-install checklist', () => {
     expect(checks['conversion guard bypass']).toMatchObject({
       status: 'warn',
       detail: expect.stringContaining('lacks Leadflow_Bypass_Conversion_Guard')
+    });
+    // Without the routing bypass the trigger would re-route every lead ingest inserts: the admin is told so.
+    expect(checks['routing bypass']).toMatchObject({
+      status: 'warn',
+      detail: expect.stringContaining('lacks Leadflow_Bypass_Routing: the Lead trigger re-routes every lead')
     });
     expect(checks['permission set groups']).toMatchObject({
       status: 'warn',
