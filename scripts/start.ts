@@ -62,7 +62,9 @@ export async function runStart(options: StartOptions = {}): Promise<{ ok: boolea
         },
         // Always the local org, whatever SF_* credentials or targetOrg the environment has.
         org: () => createOrgClient({ env: {}, emulatorUrl: emulator.url }),
-        command: 'start'
+        command: 'start',
+        // The whole pipeline holds every job lock: a serve or CLI run of any step on this store waits its turn.
+        jobLock: { names: ['ingest', 'qualify', 'convert', 'history'] }
       },
       async (rt) => {
         for (const step of PIPELINE_STEPS) {

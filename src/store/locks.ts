@@ -99,6 +99,7 @@ export async function withJobLock<T>(store: Store, names: string[], fn: () => Pr
         held.push(name);
       }
       await closeAbandonedRuns(store, held);
+      await clearSupersededLocks(store, held);
       return await fn();
     } finally {
       for (const name of held.reverse()) {
@@ -176,4 +177,16 @@ export function ingestSourceNames(ingestConfig: unknown): string[] {
 /** `ingest` (every source: a serve tick, or `leadflow ingest` with no source or file) locks each configured source. */
 export function expandIngestLock(names: string[], ingestSources: string[]): string[] {
   return names.flatMap((n) => (n === 'ingest' && ingestSources.length > 0 ? ingestSources.map((s) => `ingest:${s}`) : [n]));
+}
+
+/**
+ * Row locks a job's own code takes inside its run (they predate job locks, and protect library callers
+ * that take no job lock). Whoever holds the job lock is the only run of the job, so such a row can only be
+ * left by a dead run; without this it would block the job until its timeout (qualify.sweep: 60 minutes).
+ */
+const SUPERSEDED_LOCKS: Record<string, string[]> = { qualify: ['qualify.sweep'] };
+
+async function clearSupersededLocks(store: Store, names: string[]): Promise<void> {
+  const rows = names.flatMap((n) => SUPERSEDED_LOCKS[n] ?? []);
+  if (rows.length > 0) await store.query('delete from job_locks where name = any($1::text[])', [rows]);
 }

@@ -101,6 +101,14 @@ describe.each(backends)('job locks on $name', (backend) => {
     expect(rows[0]!.summary?.error).toMatch(/stopped \(killed or crashed\) before it finished/);
   });
 
+  it("should clear a dead qualify sweep's own lock row when the next qualify takes the job lock", async () => {
+    // GIVEN the row lock runQualify takes, left by a sweep that was killed a minute ago
+    await store.query("insert into job_locks (name, owner, acquired_at) values ('qualify.sweep', 'qualify-1-dead', now() - interval '1 minute')");
+    // WHEN the next qualify run holds the job lock THEN the row is gone (it would block for 60 minutes)
+    const rows = await withJobLock(other, ['qualify'], () => other.query("select name from job_locks where name = 'qualify.sweep'"));
+    expect(rows).toEqual([]);
+  });
+
   // PostgreSQL releases a dead session's advisory lock itself; the row is only a label there.
   (backend.name === 'pglite' ? it : it.skip)('should take over a job lock row whose holder process no longer runs', async () => {
     const child = spawn(process.execPath, ['-e', '0'], { stdio: 'ignore' });
