@@ -3,7 +3,8 @@
  * `leadflow serve` runs as a child process (PGlite store on disk, in-process emulator as the org) and a
  * second child process drives it with autocannon on 127.0.0.1: 10 connections for 15 s, every request a
  * signed JSON lead with its own record id. Baselines: the same load against GET /healthz of the same server,
- * and against the webhook with a wrong signature (401: HMAC check, nothing stored). Then serve is killed with
+ * against the webhook with a wrong signature (401: HMAC check, nothing stored), and a flood of posts naming a new
+ * unknown source each time (404 before the rate limiter) run just before the signed load. Then serve is killed with
  * SIGKILL, the accepted (202) ids are compared with the store's ingest_inbox, the queued submissions are
  * ingested (`leadflow ingest --source`, a CLI child) and the Leads counted in the org.
  */
@@ -56,7 +57,17 @@ const requests = mode === 'healthz'
       setupRequest(req) {
         const i = n++;
         const body = JSON.stringify({ recordId: 'unsigned-' + i, email: 'nobody' + i + '@unsigned.example.com', lastName: 'Unsigned', company: 'None' });
-        return { ...req, body, headers: { ...req.headers, 'content-type': 'application/json', 'x-leadflow-signature': 'sha256=' + '0'.repeat(64) } };
+        const t = Math.floor(Date.now() / 1000);
+        return { ...req, body, headers: { ...req.headers, 'content-type': 'application/json', 'x-leadflow-signature': 't=' + t + ',v1=' + '0'.repeat(64) } };
+      }
+    }]
+  : mode === 'unknown'
+  ? [{
+      method: 'POST',
+      setupRequest(req) {
+        // Every request names a source that does not exist: the old limiter kept a key for each one.
+        const i = n++;
+        return { ...req, path: '/sources/unknown-' + i + '/leads', body: '{}', headers: { ...req.headers, 'content-type': 'application/json' } };
       }
     }]
   : [{
@@ -66,7 +77,8 @@ const requests = mode === 'healthz'
         const i = n++;
         const recordId = 'load-' + i;
         const body = JSON.stringify({ recordId, email: 'person' + i + '@load' + i + '.example.com', firstName: 'Load', lastName: 'Test ' + i, company: 'Load Co ' + i, country: 'RO' });
-        const signature = 'sha256=' + crypto.createHmac('sha256', secret).update(body).digest('hex');
+        const t = Math.floor(Date.now() / 1000);
+        const signature = 't=' + t + ',v1=' + crypto.createHmac('sha256', secret).update(t + '.' + body).digest('hex');
         context.recordId = recordId;
         return { ...req, body, headers: { ...req.headers, 'content-type': 'application/json', 'x-leadflow-signature': signature } };
       },
@@ -150,7 +162,7 @@ function startServe(
 async function load(
   loadScript: string,
   url: string,
-  mode: 'healthz' | 'unsigned' | 'webhook',
+  mode: 'healthz' | 'unsigned' | 'unknown' | 'webhook',
   duration: number,
   dir: string
 ): Promise<LoadResult> {
@@ -227,16 +239,25 @@ export async function run(): Promise<BenchResult[]> {
     const serve = await startServe(dir, configPath, env);
     let health: LoadResult;
     let unsigned: LoadResult;
+    let unknown: LoadResult;
     let hook: LoadResult;
     try {
       health = await load(loadScript, serve.url, 'healthz', duration, dir);
       unsigned = await load(loadScript, serve.url, 'unsigned', duration, dir);
+      // A flood of distinct unknown source names first, so the signed run shows whether it slowed known sources.
+      unknown = await load(loadScript, serve.url, 'unknown', duration, dir);
       hook = await load(loadScript, serve.url, 'webhook', duration, dir);
     } finally {
       // No graceful shutdown: what answered 202 must already be on disk.
       await serve.kill();
     }
     const accepted = hook.acceptedIds.length;
+    // Printed before the (slow) ingest step, so the load numbers are visible even if that step fails.
+    const rps = (r: LoadResult) =>
+      `${Math.round(r.requestsPerSecond)} req/s (p50 ${r.p50} ms, p99 ${r.p99} ms, ${r.total} requests)`;
+    process.stderr.write(
+      `  load: healthz ${rps(health)}; wrong signature ${rps(unsigned)}; unknown sources ${rps(unknown)}; signed ${rps(hook)}, ${accepted} accepted\n`
+    );
 
     // 2. Durable before 202: every accepted id is in the store's inbox.
     const store = await openStore({ dataDir });
@@ -281,7 +302,15 @@ export async function run(): Promise<BenchResult[]> {
         unit: 'req/s',
         baseline: `GET /healthz ${Math.round(health.requestsPerSecond)} req/s`,
         baselineValue: Math.round(health.requestsPerSecond),
-        notes: `${loadNote}; HMAC check + one PGlite insert before each 202; ${hook.total} requests, status ${codes}, ${hook.errors} errors, ${hook.timeouts} timeouts`
+        notes: `${loadNote}; HMAC check + one PGlite insert before each 202; run after ${unknown.total} posts to distinct unknown source names; ${hook.total} requests, status ${codes}, ${hook.errors} errors, ${hook.timeouts} timeouts`
+      },
+      {
+        name: 'webhook POST to a new unknown source name each time (404, no rate-limiter key)',
+        value: Math.round(unknown.requestsPerSecond),
+        unit: 'req/s',
+        baseline: `GET /healthz ${Math.round(health.requestsPerSecond)} req/s`,
+        baselineValue: Math.round(health.requestsPerSecond),
+        notes: `${loadNote}; p50 ${unknown.p50} ms, p99 ${unknown.p99} ms; ${unknown.total} distinct names; status ${JSON.stringify(unknown.statusCodes).replace(/"/g, '')}`
       },
       {
         name: 'webhook POST with a wrong signature (401, nothing stored)',
