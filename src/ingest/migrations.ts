@@ -9,6 +9,8 @@ import type { Migration } from '../store/types';
  * - ingest_inbox: web-form submissions accepted by `POST /sources/:name/leads`, durable before the 202,
  *   unique per (source, idempotency_key) so a replayed submission is stored once.
  * - ingest_routing_state / ingest_routing_daily: round-robin cursors and per-user daily assignment counts.
+ * - ingest_match_keys / ingest_match_state: the org's Leads and Contacts as matching needs them, refreshed by
+ *   SystemModstamp watermark (match-cache.ts), so matching does not query the org per batch.
  */
 export const ingestMigrations: Migration[] = [
   {
@@ -74,5 +76,32 @@ export const ingestMigrations: Migration[] = [
       alter table ingest_inbox add column if not exists idempotency_key text;
       alter table ingest_inbox add column if not exists body_sha256 text;
       create unique index if not exists ingest_inbox_idempotency on ingest_inbox (source, idempotency_key);`
+  },
+  {
+    // The org's match keys (src/ingest/match-cache.ts): Leads and Contacts by org id + Id, with lower-cased
+    // external id, email and last name to look a batch up in one statement, and per-org SystemModstamp
+    // watermarks for the incremental refresh at the start of each run.
+    id: 'ingest-003-match-keys',
+    sql: `
+      create table if not exists ingest_match_keys (
+        org_id text not null,
+        sobject text not null,
+        id text not null,
+        ext_id text,
+        email text,
+        last_name text,
+        record jsonb not null,
+        primary key (org_id, id)
+      );
+      create index if not exists ingest_match_keys_ext_id on ingest_match_keys (org_id, ext_id) where ext_id is not null;
+      create index if not exists ingest_match_keys_email on ingest_match_keys (org_id, email) where email is not null;
+      create index if not exists ingest_match_keys_last_name on ingest_match_keys (org_id, last_name) where last_name is not null;
+      create table if not exists ingest_match_state (
+        org_id text primary key,
+        instance_url text not null,
+        lead_watermark timestamptz,
+        contact_watermark timestamptz,
+        refreshed_at timestamptz not null default now()
+      );`
   }
 ];

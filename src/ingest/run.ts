@@ -45,6 +45,7 @@ import {
   type RowError,
   type SourceContext
 } from './validate';
+import { lookupMatchCandidates, refreshMatchCache, rememberWrites, type AcceptedWrite } from './match-cache';
 import { createRecords, findConvertedTargets, isConvertedLeadError, updateConvertedContacts, updateRecords, upsertLeads, type ContactTarget } from './writes';
 
 export interface IngestOptions {
@@ -125,6 +126,8 @@ interface Context {
   /** Lead field limits: the Lead reference's until the org's describe is read (first batch that reaches the org). */
   limits: FieldLimits;
   limitsFromOrg: boolean;
+  /** The org id whose match keys the store holds, once refreshed for this run (null: not yet, or a dry run). */
+  matchOrgId: string | null;
 }
 
 /** A source that cannot be ingested at all (exit 1, JSON error code INPUT). Messages never quote file content. */
@@ -243,7 +246,8 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
     campaignIds: new Map(),
     stamp: now.toISOString().replace(/[:.]/g, '-'),
     limits: DEFAULT_LEAD_LIMITS,
-    limitsFromOrg: false
+    limitsFromOrg: false,
+    matchOrgId: null
   };
   ctx.routing = await loadRoutingState(rt.store, ctx.today);
   const usageBefore = { total: 0, bySurface: {} as Record<string, number> };
@@ -554,6 +558,8 @@ async function processBatch(
   }
 
   const refusedAsConverted: { lead: NormalisedLead; result: RecordResult }[] = [];
+  /** Accepted writes, recorded in the match-key cache with the ledger so later batches match them. */
+  const accepted: AcceptedWrite[] = [];
   if (upserts.length > 0) {
     const records: SObjectRecord[] = upserts.map((p) => ({ ...p.lead.fields, ...(p.ownerId ? { OwnerId: p.ownerId } : {}) }));
     const w = await upsertLeads(org, records, cfg.write);
@@ -567,6 +573,7 @@ async function processBatch(
         if (created) s.created++;
         else s.updated++;
         outcome.set(p.lead, { object: 'Lead', id: r.id, action: 'created' });
+        accepted.push({ kind: 'lead', id: r.id, fields: records[i]! });
       } else if (isConvertedLeadError(r)) refusedAsConverted.push({ lead: p.lead, result: r });
       else fail(p.lead, r, 'upsert failed');
     });
@@ -578,6 +585,9 @@ async function processBatch(
   const targetIds = [...byTarget.keys()];
   const updateResults = await updateRecords(org, 'Lead', targetIds.map((id) => byTarget.get(id)! as SObjectRecord), cfg.write);
   const updateById = new Map(targetIds.map((id, i) => [id, updateResults[i]!]));
+  targetIds.forEach((id, i) => {
+    if (updateResults[i]?.success) accepted.push({ kind: 'lead', id, fields: byTarget.get(id)! });
+  });
   const refusedUpdates: { lead: NormalisedLead; leadId: string; result: RecordResult }[] = [];
   for (const p of updates) {
     const r = p.changes ? updateById.get(p.targetId) : undefined;
@@ -594,6 +604,7 @@ async function processBatch(
   const refused = [...refusedAsConverted, ...refusedUpdates];
   const lateTargets = refused.length > 0 ? await findConvertedTargets(org, refused) : [];
   for (const x of refused) if (!lateTargets.some((t) => t.lead === x.lead)) fail(x.lead, x.result, 'write refused: lead converted');
+  for (const t of lateTargets) accepted.push({ kind: 'converted', id: t.leadId, contactId: t.contactId, accountId: t.accountId });
   const contactTargets = [...plans.flatMap((p) => (p.kind === 'contact' ? [p.target] : [])), ...lateTargets];
   for (const { target, result, changed } of await updateConvertedContacts(org, contactTargets, cfg.write)) {
     if (result && !result.success) {
@@ -664,13 +675,23 @@ async function processBatch(
     await recordLedger(tx, ledgerEntries, ctx.runId);
     await markSubmissionsProcessed(tx, inboxSeqs, ctx.runId);
     await saveRoutingState(tx, ctx.today, ctx.routing);
+    if (ctx.matchOrgId) await rememberWrites(tx, ctx.matchOrgId, accepted, ctx.rt.now());
   });
 }
 
-/** Runs the batched match queries and returns the matcher (no queries when matching is off). */
+/**
+ * The matcher for a batch. A real run matches against the store's copy of the org's match keys, brought up to
+ * date once at the start of the run (match-cache.ts): no query per batch. A dry run writes nothing to the
+ * store, so it runs the batched match queries against the org instead (same rules, same candidates).
+ */
 async function orgMatcher(ctx: Context, org: OrgClient, leads: NormalisedLead[]) {
   if (leads.length === 0) return createOrgMatcher([], [], ctx.cfg.dedupe.keys);
   const keys = ctx.cfg.dedupe.againstOrg ? ctx.cfg.dedupe.keys : ([] as typeof ctx.cfg.dedupe.keys);
+  if (!ctx.dryRun) {
+    ctx.matchOrgId ??= (await refreshMatchCache(org, ctx.rt.store)).orgId;
+    const found = await lookupMatchCandidates(ctx.rt.store, ctx.matchOrgId, leads, keys);
+    return createOrgMatcher(found.leads, found.contacts, keys);
+  }
   // Even without org matching, look up our own external ids so an interrupted run never re-routes.
   const q = buildMatchQueries(leads, keys);
   const orgLeads: OrgLead[] = [];

@@ -1,0 +1,281 @@
+/**
+ * The org's match keys in the store, so matching a file against the org costs a handful of API calls however
+ * large the file (docs/ingest.md, "API calls").
+ *
+ * What is kept (table ingest_match_keys, one row per record, keyed by org id + record Id): every Lead (our
+ * external id, email, last name, the fields ingest may update, LastModifiedDate and the converted state) and
+ * every Contact (email, name, account, the fields a converted lead's row may update). The dedupe rules read
+ * exactly what the per-batch SOQL used to return (createOrgMatcher in dedupe.ts is unchanged).
+ *
+ * Freshness: `refreshMatchCache` runs at the start of every (non-dry) run and reads, with queryAll, every Lead
+ * and Contact whose SystemModstamp is at or after the last watermark minus an overlap window: new and changed
+ * records are upserted, deleted and merged-away ones (IsDeleted) are removed, a conversion shows up as the
+ * lead's new converted state (its SystemModstamp moves). The first pages of both queries and the org id come
+ * in ONE Composite API call, so a run against an org where nothing changed pays one call for matching.
+ * During the run, what ingest itself writes is recorded here as it is accepted (`rememberWrites`), so later
+ * batches of the same run match the leads earlier batches created; the next run re-reads them from the org.
+ */
+import { z } from 'zod';
+import { soqlDateTime } from '../salesforce/soql';
+import type { OrgClient } from '../salesforce/types';
+import type { Queryable, Store } from '../store/types';
+import type { DedupeConfig } from './config';
+import { LEAD_TO_CONTACT_FIELDS, UPDATABLE_LEAD_FIELDS, type OrgContact, type OrgLead } from './dedupe';
+import type { NormalisedLead } from './validate';
+
+const EPOCH = new Date('1970-01-01T00:00:00Z');
+/**
+ * Rows committed late can carry a SystemModstamp a little before the newest one already read (the stamp is
+ * taken when the transaction writes, not when it commits), so each refresh re-reads this window. Same
+ * default as the history sync's overlapMinutes.
+ */
+export const MATCH_CACHE_OVERLAP_MS = 10 * 60_000;
+
+export const LEAD_CACHE_COLUMNS = [
+  'Id',
+  'Source_External_Id__c',
+  'LastModifiedDate',
+  ...UPDATABLE_LEAD_FIELDS,
+  'IsConverted',
+  'ConvertedContactId',
+  'ConvertedAccountId',
+  'IsDeleted',
+  'SystemModstamp'
+] as const;
+export const CONTACT_CACHE_COLUMNS = [
+  ...new Set(['Id', 'AccountId', 'LastModifiedDate', 'FirstName', 'LastName', 'Email', ...Object.values(LEAD_TO_CONTACT_FIELDS), 'IsDeleted', 'SystemModstamp'])
+];
+
+type CachedObject = 'Lead' | 'Contact';
+
+export function matchCacheSoql(object: CachedObject, since: Date): string {
+  const columns = object === 'Lead' ? LEAD_CACHE_COLUMNS : CONTACT_CACHE_COLUMNS;
+  return `SELECT ${columns.join(', ')} FROM ${object} WHERE SystemModstamp >= ${soqlDateTime(since)} ORDER BY SystemModstamp, Id`;
+}
+
+const queryPage = z.object({
+  totalSize: z.number(),
+  done: z.boolean(),
+  nextRecordsUrl: z.string().optional(),
+  records: z.array(z.record(z.string(), z.unknown()))
+});
+type QueryPage = z.infer<typeof queryPage>;
+const compositeResponse = z.object({
+  compositeResponse: z.array(z.object({ referenceId: z.string(), httpStatusCode: z.number(), body: z.unknown() }))
+});
+const orgRow = z.object({ Id: z.string() });
+
+export class MatchCacheError extends Error {
+  constructor(message: string) {
+    super(message);
+    this.name = 'MatchCacheError';
+  }
+}
+
+/** queryAll first pages of the Lead and Contact deltas plus the org id, in one Composite request (one API call). */
+async function firstPages(org: OrgClient, since: { Lead: Date; Contact: Date }): Promise<{ orgId: string; lead: QueryPage; contact: QueryPage }> {
+  const base = `/services/data/v${org.apiVersion}`;
+  const sub = (referenceId: string, endpoint: 'query' | 'queryAll', soql: string) => ({
+    method: 'GET',
+    url: `${base}/${endpoint}?q=${encodeURIComponent(soql)}`,
+    referenceId
+  });
+  const raw = await org.connection.request({
+    method: 'POST',
+    url: `${base}/composite`,
+    body: JSON.stringify({
+      allOrNone: false,
+      compositeRequest: [
+        sub('org', 'query', 'SELECT Id FROM Organization'),
+        sub('lead', 'queryAll', matchCacheSoql('Lead', since.Lead)),
+        sub('contact', 'queryAll', matchCacheSoql('Contact', since.Contact))
+      ]
+    }),
+    headers: { 'content-type': 'application/json' }
+  });
+  const parsed = compositeResponse.parse(raw);
+  const body = (ref: string): QueryPage => {
+    const r = parsed.compositeResponse.find((x) => x.referenceId === ref);
+    if (!r || r.httpStatusCode >= 400) throw new MatchCacheError(`Match-key refresh query "${ref}" failed: ${JSON.stringify(r?.body ?? null).slice(0, 500)}`);
+    return queryPage.parse(r.body);
+  };
+  const orgPage = body('org');
+  const orgId = orgRow.parse(orgPage.records[0] ?? {}).Id;
+  return { orgId, lead: body('lead'), contact: body('contact') };
+}
+
+async function nextPage(org: OrgClient, page: QueryPage): Promise<QueryPage | null> {
+  if (page.done || !page.nextRecordsUrl) return null;
+  return queryPage.parse(await org.connection.request({ method: 'GET', url: page.nextRecordsUrl }));
+}
+
+interface CacheState {
+  orgId: string;
+  Lead: Date | null;
+  Contact: Date | null;
+}
+
+async function readState(db: Queryable, where: { orgId: string } | { instanceUrl: string }): Promise<CacheState | null> {
+  const rows = await db.query<{ org_id: string; lead_watermark: string | Date | null; contact_watermark: string | Date | null }>(
+    'orgId' in where
+      ? 'select org_id, lead_watermark, contact_watermark from ingest_match_state where org_id = $1'
+      : 'select org_id, lead_watermark, contact_watermark from ingest_match_state where instance_url = $1 order by refreshed_at desc limit 1',
+    ['orgId' in where ? where.orgId : where.instanceUrl]
+  );
+  const r = rows[0];
+  if (!r) return null;
+  const d = (v: string | Date | null) => (v ? new Date(v) : null);
+  return { orgId: r.org_id, Lead: d(r.lead_watermark), Contact: d(r.contact_watermark) };
+}
+
+const lower = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.toLowerCase() : null);
+
+/** Upserts a page of queried records (removing deleted ones) and moves the object's watermark, in one transaction. */
+async function savePage(tx: Queryable, orgId: string, instanceUrl: string, object: CachedObject, records: Record<string, unknown>[]): Promise<void> {
+  const live = records.filter((r) => r.IsDeleted !== true);
+  const deleted = records.filter((r) => r.IsDeleted === true).map((r) => String(r.Id));
+  if (deleted.length > 0) await tx.query('delete from ingest_match_keys where org_id = $1 and id = any($2::text[])', [orgId, deleted]);
+  if (live.length > 0) {
+    await tx.query(
+      `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, record)
+       select $1, $2, i, x, e, n, r::jsonb from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) as t(i, x, e, n, r)
+       on conflict (org_id, id) do update set ext_id = excluded.ext_id, email = excluded.email, last_name = excluded.last_name, record = excluded.record`,
+      [
+        orgId,
+        object,
+        live.map((r) => String(r.Id)),
+        live.map((r) => lower(r.Source_External_Id__c)),
+        live.map((r) => lower(r.Email)),
+        live.map((r) => lower(r.LastName)),
+        live.map((r) => {
+          const { attributes: _attributes, IsDeleted: _deleted, SystemModstamp: _stamp, ...fields } = r;
+          return JSON.stringify(fields);
+        })
+      ]
+    );
+  }
+  let max: Date | null = null;
+  for (const r of records) {
+    if (typeof r.SystemModstamp !== 'string') continue;
+    const d = new Date(r.SystemModstamp);
+    if (!max || d > max) max = d;
+  }
+  const column = object === 'Lead' ? 'lead_watermark' : 'contact_watermark';
+  await tx.query(
+    `insert into ingest_match_state (org_id, instance_url, ${column}, refreshed_at) values ($1, $2, $3::timestamptz, now())
+     on conflict (org_id) do update set instance_url = excluded.instance_url, refreshed_at = now(),
+       ${column} = greatest(ingest_match_state.${column}, excluded.${column})`,
+    [orgId, instanceUrl, max ? max.toISOString() : null]
+  );
+}
+
+export interface MatchCacheRefresh {
+  orgId: string;
+  /** Records read (upserted or removed) per object, and the API calls the refresh made. */
+  leads: number;
+  contacts: number;
+  apiCalls: number;
+}
+
+/**
+ * Brings the store's copy of the org's match keys up to date (see the file comment). Each page is saved with
+ * the watermark it reaches, so an interrupted refresh resumes where it stopped.
+ */
+export async function refreshMatchCache(org: OrgClient, store: Store): Promise<MatchCacheRefresh> {
+  const callsBefore = org.usage.total();
+  const instanceUrl = org.target.instanceUrl;
+  const since = (s: CacheState | null) => ({
+    Lead: s?.Lead ? new Date(s.Lead.getTime() - MATCH_CACHE_OVERLAP_MS) : EPOCH,
+    Contact: s?.Contact ? new Date(s.Contact.getTime() - MATCH_CACHE_OVERLAP_MS) : EPOCH
+  });
+  const guess = await readState(store, { instanceUrl });
+  let first = await firstPages(org, since(guess));
+  if (guess?.orgId !== first.orgId) {
+    // Another org behind this URL (a refreshed sandbox, an emulator reset): its own state, or a full read.
+    const known = await readState(store, { orgId: first.orgId });
+    if (known?.Lead || known?.Contact) first = await firstPages(org, since(known));
+  }
+  const counts = { Lead: 0, Contact: 0 };
+  for (const [object, start] of [['Lead', first.lead], ['Contact', first.contact]] as const) {
+    let page: QueryPage | null = start;
+    while (page) {
+      const records = page.records;
+      await store.transaction((tx) => savePage(tx, first.orgId, instanceUrl, object, records));
+      counts[object] += records.length;
+      page = await nextPage(org, page);
+    }
+  }
+  return { orgId: first.orgId, leads: counts.Lead, contacts: counts.Contact, apiCalls: org.usage.total() - callsBefore };
+}
+
+/**
+ * The cached Leads and Contacts a batch can match, as the per-batch SOQL (buildMatchQueries) returned them:
+ * Leads by our external id, email or last name, Contacts by email. Ordered by Id as SOQL returned them.
+ */
+export async function lookupMatchCandidates(
+  db: Queryable,
+  orgId: string,
+  leads: readonly NormalisedLead[],
+  keys: DedupeConfig['keys']
+): Promise<{ leads: OrgLead[]; contacts: OrgContact[] }> {
+  const uniq = (xs: (string | undefined)[]) => [...new Set(xs.flatMap((x) => (x ? [x.toLowerCase()] : [])))];
+  const extIds = uniq(leads.map((l) => l.fields.Source_External_Id__c));
+  const emails = keys.includes('email') ? uniq(leads.map((l) => l.fields.Email)) : [];
+  const lastNames = keys.includes('domainAndName') ? uniq(leads.map((l) => l.fields.LastName)) : [];
+  const rows = await db.query<{ sobject: CachedObject; record: Record<string, unknown> | string }>(
+    `select sobject, record from ingest_match_keys
+      where org_id = $1 and (
+        (sobject = 'Lead' and (ext_id = any($2::text[]) or email = any($3::text[]) or last_name = any($4::text[])))
+        or (sobject = 'Contact' and email = any($3::text[])))
+      order by id`,
+    [orgId, extIds, emails, lastNames]
+  );
+  const out = { leads: [] as OrgLead[], contacts: [] as OrgContact[] };
+  for (const r of rows) {
+    const record = typeof r.record === 'string' ? (JSON.parse(r.record) as Record<string, unknown>) : r.record;
+    if (r.sobject === 'Lead') out.leads.push(record as OrgLead);
+    else out.contacts.push(record as OrgContact);
+  }
+  return out;
+}
+
+/** What ingest wrote in this run and Salesforce accepted, so later batches match it without asking the org. */
+export type AcceptedWrite =
+  /** A Lead created or updated (upsert or update): the fields sent, with its Id. */
+  | { kind: 'lead'; id: string; fields: Record<string, unknown> }
+  /** A lead found converted when written to: its row belongs to the Contact from now on. */
+  | { kind: 'converted'; id: string; contactId: string; accountId: string | null };
+
+export async function rememberWrites(db: Queryable, orgId: string, writes: readonly AcceptedWrite[], now: Date): Promise<void> {
+  const leads = writes.filter((w): w is Extract<AcceptedWrite, { kind: 'lead' }> => w.kind === 'lead');
+  if (leads.length > 0) {
+    // LastModifiedDate as the org will report it (within the write's second): later rows compare against it.
+    const stamped: Record<string, unknown>[] = leads.map((w) => ({ ...w.fields, Id: w.id, LastModifiedDate: now.toISOString(), IsConverted: false }));
+    await db.query(
+      `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, record)
+       select $1, 'Lead', i, x, e, n, r::jsonb from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(i, x, e, n, r)
+       on conflict (org_id, id) do update set
+         ext_id = coalesce(excluded.ext_id, ingest_match_keys.ext_id),
+         email = coalesce(excluded.email, ingest_match_keys.email),
+         last_name = coalesce(excluded.last_name, ingest_match_keys.last_name),
+         record = ingest_match_keys.record || excluded.record`,
+      [
+        orgId,
+        stamped.map((r) => String(r.Id)),
+        stamped.map((r) => lower(r.Source_External_Id__c)),
+        stamped.map((r) => lower(r.Email)),
+        stamped.map((r) => lower(r.LastName)),
+        stamped.map((r) => JSON.stringify(r))
+      ]
+    );
+  }
+  const converted = writes.filter((w): w is Extract<AcceptedWrite, { kind: 'converted' }> => w.kind === 'converted');
+  if (converted.length > 0) {
+    await db.query(
+      `update ingest_match_keys k set record = k.record || jsonb_build_object('IsConverted', true, 'ConvertedContactId', t.c, 'ConvertedAccountId', t.a)
+         from unnest($2::text[], $3::text[], $4::text[]) as t(i, c, a)
+        where k.org_id = $1 and k.id = t.i`,
+      [orgId, converted.map((w) => w.id), converted.map((w) => w.contactId), converted.map((w) => w.accountId)]
+    );
+  }
+}
