@@ -219,11 +219,12 @@ export default class ConvertLead extends NavigationMixin(LightningElement) {
       reusesContact: this.isContactReused,
       createOpportunity: this.createOpportunity
     };
+    // Keys from the position in the server's list, so a reason keeps its row while others come and go.
     return (this.preview.reasons || [])
+      .map((reason, index) => ({ ...reason, key: `${index}-${reason.code}-${reason.field}` }))
       .filter((reason) => reasonApplies(reason, choices))
-      .map((reason, index) => ({
+      .map((reason) => ({
         ...reason,
-        key: `${reason.code}-${reason.field}-${index}`,
         iconName: reason.blocking ? 'utility:error' : 'utility:warning',
         iconVariant: reason.blocking ? 'error' : 'warning',
         severity: reason.blocking ? SEVERITY_ERROR : SEVERITY_WARNING
