@@ -46,7 +46,7 @@ import {
   type SourceContext
 } from './validate';
 import { lookupMatchCandidates, refreshMatchCache, rememberWrites, type AcceptedWrite } from './match-cache';
-import { createRecords, findConvertedTargets, isConvertedLeadError, updateConvertedContacts, updateRecords, upsertLeads, type ContactTarget } from './writes';
+import { createRecords, findConvertedTargets, insertRecords, isConvertedLeadError, updateConvertedContacts, updateRecords, upsertLeads, type ContactTarget } from './writes';
 
 export interface IngestOptions {
   /** File to read (CSV, JSON or NDJSON by extension). Defaults to the source's configured path. */
@@ -88,6 +88,8 @@ export interface IngestSummary {
   engagementEvents: number;
   apiCalls: number;
   apiCallsBySurface: Record<string, number>;
+  /** The same calls by what they were for (docs/ingest.md "API calls"), so every call in `apiCalls` is explained. */
+  apiCallsByPurpose: Record<string, number>;
   writes: { collectionsBatches: number; bulkJobs: number; retriedRows: number };
   assigned: Record<string, number>;
   rejectFile: string | null;
@@ -306,6 +308,8 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
         .map(([k, v]) => [k, v - (usageBefore.bySurface[k] ?? 0)] as const)
         .filter(([, v]) => v > 0)
     );
+    const explained = Object.values(s.apiCallsByPurpose).reduce((a, b) => a + b, 0);
+    if (s.apiCalls > explained) s.apiCallsByPurpose.other = s.apiCalls - explained;
   }
   s.rejectFile = ctx.rejects?.path ?? null;
   s.durationMs = Date.now() - started;
@@ -362,6 +366,7 @@ function emptySummary(source: string, input: string, dryRun: boolean): IngestSum
     engagementEvents: 0,
     apiCalls: 0,
     apiCallsBySurface: {},
+    apiCallsByPurpose: {},
     writes: { collectionsBatches: 0, bulkJobs: 0, retriedRows: 0 },
     assigned: {},
     rejectFile: null,
@@ -373,6 +378,17 @@ function emptySummary(source: string, input: string, dryRun: boolean): IngestSum
     failures: [],
     warnings: []
   };
+}
+
+/** Runs fn and adds the API calls it made to the summary under `purpose`. */
+async function counted<T>(ctx: Context, purpose: string, fn: () => Promise<T>): Promise<T> {
+  const before = ctx.org?.usage.total() ?? 0;
+  try {
+    return await fn();
+  } finally {
+    const n = (ctx.org?.usage.total() ?? 0) - before;
+    if (n > 0) ctx.summary.apiCallsByPurpose[purpose] = (ctx.summary.apiCallsByPurpose[purpose] ?? 0) + n;
+  }
 }
 
 async function getOrg(ctx: Context, usageBefore: { total: number; bySurface: Record<string, number> }): Promise<OrgClient> {
@@ -480,7 +496,7 @@ async function processBatch(
   // 3b. the org's own limits (precision/scale, text lengths) from its Lead describe: a row it would refuse
   // is a reject, not a failed write. Read once per run, only when rows reach the org.
   if (!ctx.limitsFromOrg) {
-    ctx.limits = limitsFromDescribe((await org.describe.sobject('Lead')).fields);
+    ctx.limits = limitsFromDescribe((await counted(ctx, 'lead describe', () => org.describe.sobject('Lead'))).fields);
     ctx.limitsFromOrg = true;
   }
   for (let i = todo.length - 1; i >= 0; i--) {
@@ -494,15 +510,15 @@ async function processBatch(
 
   // 3c. the package routing definition (read once per run), and the account owners this batch may go to
   if (ctx.packageRouter === undefined) {
-    ctx.packageRouter = await PackageRouter.load(org, ctx.today, cfg.routing.defaultOwnerId);
+    ctx.packageRouter = await counted(ctx, 'routing definition', () => PackageRouter.load(org, ctx.today, cfg.routing.defaultOwnerId));
     if (ctx.packageRouter) s.warnings.push(...ctx.packageRouter.warnings);
   }
-  await ctx.packageRouter?.prepare(todo.map((t) => t.lead));
+  await counted(ctx, 'routing definition', async () => ctx.packageRouter?.prepare(todo.map((t) => t.lead)));
   const routed = new Map<NormalisedLead, RoutingDecision>();
 
   // 4. match against the org (leads written by an earlier, interrupted run come back as "own")
   const plans: Plan[] = [];
-  const match = await orgMatcher(ctx, org, todo.map((t) => t.lead));
+  const match = await counted(ctx, 'match keys', () => orgMatcher(ctx, org, todo.map((t) => t.lead)));
   const knownOwn = (l: NormalisedLead) => {
     const e = ledger.get(l.sourceRecordId);
     return e && e.action === 'created' && e.sfObject === 'Lead' ? e.sfId : null;
@@ -527,7 +543,8 @@ async function processBatch(
   }
 
   // 5. writes
-  const outcome = new Map<NormalisedLead, { object: 'Lead' | 'Contact'; id: string; action: LedgerEntry['action']; leadId?: string }>();
+  /** `fresh`: the Lead did not exist before this write (Salesforce said created), so it has no campaign memberships yet. */
+  const outcome = new Map<NormalisedLead, { object: 'Lead' | 'Contact'; id: string; action: LedgerEntry['action']; leadId?: string; fresh?: boolean }>();
   const fail = (lead: NormalisedLead, result: RecordResult | undefined, fallback: string) => {
     s.failed++;
     const errors = result?.errors.length ? result.errors.map((e) => `${e.statusCode}: ${e.message}`) : [fallback];
@@ -562,7 +579,7 @@ async function processBatch(
   const accepted: AcceptedWrite[] = [];
   if (upserts.length > 0) {
     const records: SObjectRecord[] = upserts.map((p) => ({ ...p.lead.fields, ...(p.ownerId ? { OwnerId: p.ownerId } : {}) }));
-    const w = await upsertLeads(org, records, cfg.write);
+    const w = await counted(ctx, 'lead upserts', () => upsertLeads(org, records, cfg.write));
     if (w.surface === 'bulk') s.writes.bulkJobs++;
     else s.writes.collectionsBatches += Math.ceil(records.length / 200);
     s.writes.retriedRows += w.retried;
@@ -572,7 +589,7 @@ async function processBatch(
         const created = r.created !== false;
         if (created) s.created++;
         else s.updated++;
-        outcome.set(p.lead, { object: 'Lead', id: r.id, action: 'created' });
+        outcome.set(p.lead, { object: 'Lead', id: r.id, action: 'created', fresh: r.created === true });
         accepted.push({ kind: 'lead', id: r.id, fields: records[i]! });
       } else if (isConvertedLeadError(r)) refusedAsConverted.push({ lead: p.lead, result: r });
       else fail(p.lead, r, 'upsert failed');
@@ -583,7 +600,7 @@ async function processBatch(
   const byTarget = new Map<string, Record<string, unknown>>();
   for (const p of updates) if (p.changes) byTarget.set(p.targetId, { ...(byTarget.get(p.targetId) ?? {}), ...p.changes });
   const targetIds = [...byTarget.keys()];
-  const updateResults = await updateRecords(org, 'Lead', targetIds.map((id) => byTarget.get(id)! as SObjectRecord), cfg.write);
+  const updateResults = await counted(ctx, 'lead updates', () => updateRecords(org, 'Lead', targetIds.map((id) => byTarget.get(id)! as SObjectRecord), cfg.write));
   const updateById = new Map(targetIds.map((id, i) => [id, updateResults[i]!]));
   targetIds.forEach((id, i) => {
     if (updateResults[i]?.success) accepted.push({ kind: 'lead', id, fields: byTarget.get(id)! });
@@ -602,11 +619,11 @@ async function processBatch(
   // Rows for converted leads go to the lead's Contact: those matched above, and those whose lead was converted
   // between the match query and the write (Salesforce refused them with CANNOT_UPDATE_CONVERTED_LEAD).
   const refused = [...refusedAsConverted, ...refusedUpdates];
-  const lateTargets = refused.length > 0 ? await findConvertedTargets(org, refused) : [];
+  const lateTargets = refused.length > 0 ? await counted(ctx, 'converted leads', () => findConvertedTargets(org, refused)) : [];
   for (const x of refused) if (!lateTargets.some((t) => t.lead === x.lead)) fail(x.lead, x.result, 'write refused: lead converted');
   for (const t of lateTargets) accepted.push({ kind: 'converted', id: t.leadId, contactId: t.contactId, accountId: t.accountId });
   const contactTargets = [...plans.flatMap((p) => (p.kind === 'contact' ? [p.target] : [])), ...lateTargets];
-  for (const { target, result, changed } of await updateConvertedContacts(org, contactTargets, cfg.write)) {
+  for (const { target, result, changed } of await counted(ctx, 'converted leads', () => updateConvertedContacts(org, contactTargets, cfg.write))) {
     if (result && !result.success) {
       fail(target.lead, result, 'contact update failed');
       continue;
@@ -635,7 +652,7 @@ async function processBatch(
   }
 
   // 6. campaign membership for rows that name a campaign
-  await addCampaignMembers(ctx, org, plans.filter((p) => p.lead.campaign && outcome.has(p.lead)).map((p) => ({ lead: p.lead, target: outcome.get(p.lead)! })));
+  await counted(ctx, 'campaign members', () => addCampaignMembers(ctx, org, plans.filter((p) => p.lead.campaign && outcome.has(p.lead)).map((p) => ({ lead: p.lead, target: outcome.get(p.lead)! }))));
 
   // 6b. routing ledger (Routing_Decision__c) for the leads created, and the fairness cursors they moved
   if (ctx.packageRouter) {
@@ -643,7 +660,8 @@ async function processBatch(
       const o = outcome.get(lead);
       return o && o.object === 'Lead' && o.action === 'created' ? [{ decision, leadId: o.id }] : [];
     });
-    const r = await ctx.packageRouter.commit(created, ctx.rt.now().toISOString());
+    const router = ctx.packageRouter;
+    const r = await counted(ctx, 'routing ledger', () => router.commit(created, ctx.rt.now().toISOString()));
     s.routingDecisions += r.decisions;
     s.warnings.push(...r.warnings);
   }
@@ -705,7 +723,7 @@ async function orgMatcher(ctx: Context, org: OrgClient, leads: NormalisedLead[])
 async function addCampaignMembers(
   ctx: Context,
   org: OrgClient,
-  items: { lead: NormalisedLead; target: { object: 'Lead' | 'Contact'; id: string } }[]
+  items: { lead: NormalisedLead; target: { object: 'Lead' | 'Contact'; id: string; fresh?: boolean } }[]
 ): Promise<void> {
   if (items.length === 0) return;
   const s = ctx.summary;
@@ -730,11 +748,13 @@ async function addCampaignMembers(
     // Existing memberships (an interrupted run may have added some already).
     const wanted = items
       .map((i) => ({ campaignId: ctx.campaignIds.get(i.lead.campaign!), ...i.target }))
-      .filter((w): w is { campaignId: string; object: 'Lead' | 'Contact'; id: string } => !!w.campaignId);
+      .filter((w): w is { campaignId: string; object: 'Lead' | 'Contact'; id: string; fresh?: boolean } => !!w.campaignId);
     const existing = new Set<string>();
     for (const object of ['Lead', 'Contact'] as const) {
-      const ids = [...new Set(wanted.filter((w) => w.object === object).map((w) => w.id))];
-      const campaignIds = [...new Set(wanted.filter((w) => w.object === object).map((w) => w.campaignId))];
+      // A lead this write created cannot be a member yet: only the others are looked up (a query per 200).
+      const known = wanted.filter((w) => w.object === object && !w.fresh);
+      const ids = [...new Set(known.map((w) => w.id))];
+      const campaignIds = [...new Set(known.map((w) => w.campaignId))];
       const field = object === 'Lead' ? 'LeadId' : 'ContactId';
       for (const part of chunk(ids, MATCH_IN_LIMIT)) {
         for (const cpart of chunk(campaignIds, MATCH_IN_LIMIT)) {
@@ -753,8 +773,10 @@ async function addCampaignMembers(
       seen.add(key);
       toCreate.push({ CampaignId: w.campaignId, [w.object === 'Lead' ? 'LeadId' : 'ContactId']: w.id, Status: ctx.cfg.write.campaignMemberStatus });
     }
-    const results = await createRecords(org, 'CampaignMember', toCreate, ctx.cfg.write);
-    for (const r of results) {
+    const written = await insertRecords(org, 'CampaignMember', toCreate, ctx.cfg.write);
+    if (written.surface === 'bulk') s.writes.bulkJobs++;
+    s.writes.retriedRows += written.retried;
+    for (const r of written.results) {
       if (r.success) s.campaignMembers++;
       else if (s.warnings.length < 100) s.warnings.push(`CampaignMember not created: ${r.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ')}`);
     }
@@ -782,7 +804,10 @@ export function humanLines(s: IngestSummary): string[] {
     `  ${s.dryRun ? 'would create' : 'created'} ${s.created}, updated ${s.updated}, updated contact (converted lead) ${s.updatedContacts}, unchanged ${s.unchanged}, merged duplicates ${s.merged}, attached to contacts ${s.attached}, skipped ${s.skipped}, failed ${s.failed}`,
     `  campaign members ${s.campaignMembers}, engagement events ${s.engagementEvents}`,
     ...(s.routingDecisions > 0 ? [`  routing decisions ${s.routingDecisions} (Routing_Decision__c)`] : []),
-    `  ${s.rowsPerSecond} rows/s in ${(s.durationMs / 1000).toFixed(1)} s; writes: ${s.writes.collectionsBatches} collection calls, ${s.writes.bulkJobs} bulk jobs, ${s.writes.retriedRows} rows retried`
+    `  ${s.rowsPerSecond} rows/s in ${(s.durationMs / 1000).toFixed(1)} s; writes: ${s.writes.collectionsBatches} collection calls, ${s.writes.bulkJobs} bulk jobs, ${s.writes.retriedRows} rows retried`,
+    ...(s.apiCalls > 0
+      ? [`  API calls: ${s.apiCalls} (${Object.entries(s.apiCallsByPurpose).map(([purpose, n]) => `${purpose} ${n}`).join(', ')})`]
+      : [])
   ];
   const owners = Object.entries(s.assigned);
   if (owners.length > 0) lines.push(`  assigned: ${owners.map(([o, n]) => `${o} ${n}`).join(', ')}`);

@@ -74,6 +74,11 @@ describe('ingest matches against the store copy of the org match keys', () => {
     // rest = the match-key refresh (one Composite call: nothing beyond its first pages changed) and the routing
     // definition; the writes are collections (200 rows a call). Before the cache, each 100-row batch added 4 queries.
     expect(large.summary.apiCallsBySurface.rest).toBe(small.summary.apiCallsBySurface.rest);
+    // Every call is explained by purpose: one for the match keys, one collections call per 100-row batch.
+    expect(large.summary.apiCallsByPurpose).toMatchObject({ 'match keys': 1, 'lead upserts': 6 });
+    expect(large.summary.apiCallsByPurpose.other).toBeUndefined();
+    expect(Object.values(large.summary.apiCallsByPurpose).reduce((a, b) => a + b, 0)).toBe(large.summary.apiCalls);
+    expect((large.lines ?? []).join('\n')).toContain(`API calls: ${large.summary.apiCalls} (`);
   });
 
   it('should see leads created, deleted and converted in the org since the last run: no duplicate lead', async () => {
