@@ -63,7 +63,7 @@ export async function runStart(options: StartOptions = {}): Promise<{ ok: boolea
         // Always the local org, whatever SF_* credentials or targetOrg the environment has.
         org: () => createOrgClient({ env: {}, emulatorUrl: emulator.url }),
         command: 'start',
-        // The whole pipeline holds every job lock: a serve or CLI run of any step on this store waits its turn.
+        // The whole pipeline holds every job lock: meanwhile a serve tick of any step is skipped, a CLI run exits 5.
         jobLock: { names: ['ingest', 'qualify', 'convert', 'history'] }
       },
       async (rt) => {

@@ -32,18 +32,38 @@ const READY_FOR_QUERY = 0x5a; // 'Z'
 const TERMINATE = 0x58; // 'X'
 const SYNC = Buffer.from([0x53, 0, 0, 0, 4]); // 'S', length 4
 
+/**
+ * A client that owns the session (inside a transaction or a statement sequence) and sends nothing for this
+ * long while others wait is disconnected and its transaction rolled back, like PostgreSQL's
+ * idle_in_transaction_session_timeout: one stuck process must not stop every other one for good.
+ */
+export const IDLE_OWNER_TIMEOUT_MS = 120_000;
+
 /** FIFO ownership of the single PGlite session. */
 class SessionGate {
   private owner: object | null = null;
   private readonly waiting: Array<{ who: object; go: () => void }> = [];
+  /** When the owner last had a message executed. */
+  lastActivity = Date.now();
+
+  touch(): void {
+    this.lastActivity = Date.now();
+  }
+
+  /** The owner, when it has been idle past timeoutMs while another client waits. */
+  idleOwner(timeoutMs: number): object | null {
+    return this.owner && this.waiting.length > 0 && Date.now() - this.lastActivity > timeoutMs ? this.owner : null;
+  }
 
   async acquire(who: object): Promise<void> {
     if (this.owner === who) return;
     if (this.owner === null) {
       this.owner = who;
+      this.touch();
       return;
     }
     await new Promise<void>((go) => this.waiting.push({ who, go }));
+    this.touch();
   }
 
   release(who: object): void {
@@ -79,9 +99,22 @@ export function lastReadyStatus(output: Buffer): string | null {
   return status;
 }
 
-export async function startWireServer(db: PGlite, listen: WireAddress): Promise<WireServer> {
+export async function startWireServer(
+  db: PGlite,
+  listen: WireAddress,
+  opts: { idleOwnerTimeoutMs?: number } = {}
+): Promise<WireServer> {
+  const idleTimeoutMs = opts.idleOwnerTimeoutMs ?? IDLE_OWNER_TIMEOUT_MS;
   const gate = new SessionGate();
   const sockets = new Set<net.Socket>();
+  const socketOf = new WeakMap<object, net.Socket>();
+  const idleCheck = setInterval(() => {
+    const idle = gate.idleOwner(idleTimeoutMs);
+    if (!idle) return;
+    process.stderr.write(`leadflow: closed a store connection idle for ${idleTimeoutMs / 1000} s inside a transaction while others waited\n`);
+    socketOf.get(idle)?.destroy();
+  }, Math.min(5_000, idleTimeoutMs));
+  idleCheck.unref();
 
   const exec = async (message: Uint8Array, onData: (chunk: Uint8Array) => void) => {
     await db.runExclusive(() => db.execProtocolRawStream(message, { onRawData: onData }));
@@ -90,6 +123,7 @@ export async function startWireServer(db: PGlite, listen: WireAddress): Promise<
   const handle = (socket: net.Socket) => {
     sockets.add(socket);
     const me = {};
+    socketOf.set(me, socket);
     let buffer = Buffer.alloc(0);
     let started = false;
     let closed = false;
@@ -103,6 +137,7 @@ export async function startWireServer(db: PGlite, listen: WireAddress): Promise<
         out.push(Buffer.from(chunk));
         if (!socket.destroyed) socket.write(chunk);
       });
+      gate.touch();
       if (lastReadyStatus(Buffer.concat(out)) === 'I') gate.release(me);
     };
 
@@ -194,6 +229,7 @@ export async function startWireServer(db: PGlite, listen: WireAddress): Promise<
     connections: () => sockets.size,
     stopAccepting,
     async close() {
+      clearInterval(idleCheck);
       await stopAccepting();
       for (const s of sockets) s.destroy();
       await new Promise((r) => setImmediate(r));

@@ -1,0 +1,82 @@
+import fs from 'node:fs';
+import os from 'node:os';
+import path from 'node:path';
+import { PGlite } from '@electric-sql/pglite';
+import pg from 'pg';
+import { lastReadyStatus, startWireServer, type WireServer } from './wire-server';
+
+jest.setTimeout(120_000);
+
+describe('PGlite wire server', () => {
+  let db: PGlite;
+  let server: WireServer;
+  let dir: string;
+  const client = () => new pg.Client({ host: dir, port: 5432, user: 'postgres', database: 'postgres' });
+
+  beforeAll(async () => {
+    dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-ws-'));
+    db = await PGlite.create();
+    server = await startWireServer(db, { path: path.join(dir, '.s.PGSQL.5432') }, { idleOwnerTimeoutMs: 1_000 });
+    await db.exec('create table items (id serial primary key, who text not null, n int not null)');
+  });
+  afterAll(async () => {
+    await server.close();
+    await db.close();
+    fs.rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('should keep each client’s parameterised statements and transactions apart', async () => {
+    // GIVEN four clients, each inserting and reading back its own rows in transactions, all at once
+    const clients = [client(), client(), client(), client()];
+    await Promise.all(clients.map((c) => c.connect()));
+    try {
+      await Promise.all(
+        clients.map(async (c, k) => {
+          for (let n = 0; n < 40; n++) {
+            await c.query('begin');
+            await c.query('insert into items (who, n) values ($1, $2)', [`c${k}`, n]);
+            const { rows } = await c.query<{ c: number }>('select count(*)::int as c from items where who = $1', [`c${k}`]);
+            // THEN a client never sees another's uncommitted work or gets another's statement
+            expect(rows[0]!.c).toBe(n + 1);
+            await c.query('commit');
+          }
+        })
+      );
+      const { rows } = await clients[0]!.query<{ c: number }>('select count(*)::int as c from items');
+      expect(rows[0]!.c).toBe(160);
+    } finally {
+      await Promise.all(clients.map((c) => c.end()));
+    }
+  });
+
+  it('should disconnect a client idle inside a transaction while another waits, rolling its work back', async () => {
+    // GIVEN a client that opens a transaction, writes, and goes quiet
+    const stuck = client();
+    const other = client();
+    stuck.on('error', () => undefined);
+    await stuck.connect();
+    await other.connect();
+    try {
+      await stuck.query('begin');
+      await stuck.query("insert into items (who, n) values ('stuck', 1)");
+      // WHEN another client needs the database
+      const started = Date.now();
+      const { rows } = await other.query<{ c: number }>("select count(*)::int as c from items where who = 'stuck'");
+      // THEN it is served after the idle timeout, and the stuck transaction was rolled back
+      expect(Date.now() - started).toBeGreaterThanOrEqual(900);
+      expect(rows[0]!.c).toBe(0);
+      await expect(stuck.query('commit')).rejects.toThrow();
+    } finally {
+      await other.end();
+      await stuck.end().catch(() => undefined);
+    }
+  });
+
+  it('should find the status of the last ReadyForQuery in a backend output', () => {
+    const complete = Buffer.from([0x43, 0, 0, 0, 5, 0]); // CommandComplete with an empty tag
+    const ready = (s: string) => Buffer.from([0x5a, 0, 0, 0, 5, s.charCodeAt(0)]);
+    expect(lastReadyStatus(Buffer.concat([complete, ready('T')]))).toBe('T');
+    expect(lastReadyStatus(Buffer.concat([ready('T'), complete, ready('I')]))).toBe('I');
+    expect(lastReadyStatus(complete)).toBeNull();
+  });
+});
