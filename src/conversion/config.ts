@@ -1,4 +1,5 @@
 import { z } from 'zod';
+import { LEAD_FIELD_MESSAGE, LEAD_FIELD_PATTERN, TARGET_FIELD_MESSAGE, TARGET_FIELD_PATTERN } from './lead-field-mappings';
 
 /** `conversion` section of leadflow.config.json (documented in docs/conversion.md). */
 export const conversionConfigSchema = z.object({
@@ -31,15 +32,13 @@ export const conversionConfigSchema = z.object({
   /** Lead Status the converted leads get; default: the org's first status marked Converted. */
   convertedStatus: z.string().min(1).optional(),
   /**
-   * The org's custom lead field mapping (Setup > Lead > Map Lead Fields), "Object.Field" -> Lead field, e.g.
-   * { "Contact.Champion__c": "Champion__c" }. The API does not expose that mapping, so the preview checks what is
-   * declared here on top of Salesforce's standard mapping.
+   * Extra custom lead field mappings (Setup > Lead > Map Lead Fields), "Object.Field" -> Lead field, e.g.
+   * { "Contact.Champion__c": "Champion__c" }. The API does not expose Setup's mapping: the preview reads the org's
+   * Lead_Field_Mapping__mdt records (as the rep's Convert preview does) and adds these; the same target mapped
+   * from different lead fields in both places is refused (./lead-field-mappings.ts).
    */
   fieldMapping: z
-    .record(
-      z.string().regex(/^(Account|Contact|Opportunity)\.[A-Za-z][A-Za-z0-9_]*$/, 'must be Account.Field, Contact.Field or Opportunity.Field'),
-      z.string().regex(/^[A-Za-z][A-Za-z0-9_]*$/, 'must be a Lead field API name')
-    )
+    .record(z.string().regex(TARGET_FIELD_PATTERN, TARGET_FIELD_MESSAGE), z.string().regex(LEAD_FIELD_PATTERN, LEAD_FIELD_MESSAGE))
     .default({}),
   /** What to do when several existing accounts match: skip and report (default) or take the oldest. */
   ambiguousAccount: z.enum(['skip', 'oldest']).default('skip'),

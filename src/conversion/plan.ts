@@ -67,6 +67,8 @@ export interface ConversionPlan {
   opportunityStage: string;
   /** Reasons that stop every conversion of this run (converted status, field mapping types). */
   reasons: PreviewReason[];
+  /** Not blocking: Lead_Field_Mapping__mdt records left out of the preview (by DeveloperName), or the type missing. */
+  warnings: string[];
   leads: LeadPlan[];
 }
 
@@ -287,5 +289,5 @@ export async function buildPlan(
     };
   });
 
-  return { convertedStatus: status.status ?? '', opportunityStage: stage, reasons: planReasons, leads: plans };
+  return { convertedStatus: status.status ?? '', opportunityStage: stage, reasons: planReasons, warnings: preview.warnings, leads: plans };
 }

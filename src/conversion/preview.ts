@@ -4,10 +4,12 @@
  * target field (length, type). Matching reasons (ambiguous account, duplicate contact) come from ./matching.ts.
  */
 import type { FieldDescribe, OrgClient } from '../salesforce/types';
+import type { MappingTarget } from './lead-field-mappings';
 import type { ConversionConfig } from './config';
+import { configMappings, loadLeadFieldMappings, mergeFieldMappings, type DeclaredMapping } from './lead-field-mappings';
 import { reason, type PreviewReason } from './reasons';
 
-type Target = 'Account' | 'Contact' | 'Opportunity';
+type Target = MappingTarget;
 
 /** Salesforce's standard lead field mapping (the one the org applies at convertLead), target field -> Lead field. */
 export const STANDARD_MAPPING: Readonly<Record<Target, Readonly<Record<string, string>>>> = {
@@ -42,11 +44,15 @@ function typeGroup(type: string): string {
 }
 
 export interface FieldMapping {
-  /** "Object.Field" -> Lead field, standard mapping plus conversion.fieldMapping. */
+  /** "Object.Field" -> Lead field: the standard mapping, replaced per target by the declared custom mappings. */
   pairs: { target: Target; field: string; leadField: string }[];
 }
 
-export function effectiveMapping(config: ConversionConfig): FieldMapping {
+/**
+ * Salesforce's standard mapping, then the custom mappings (Lead_Field_Mapping__mdt merged with
+ * conversion.fieldMapping, see ./lead-field-mappings.ts); a custom mapping of a target replaces the standard one.
+ */
+export function effectiveMapping(custom: readonly DeclaredMapping[]): FieldMapping {
   const pairs: FieldMapping['pairs'] = [];
   const add = (target: Target, field: string, leadField: string) => {
     const key = `${target}.${field}`.toLowerCase();
@@ -57,16 +63,15 @@ export function effectiveMapping(config: ConversionConfig): FieldMapping {
   for (const target of ['Account', 'Contact', 'Opportunity'] as const) {
     for (const [field, leadField] of Object.entries(STANDARD_MAPPING[target])) add(target, field, leadField);
   }
-  for (const [targetField, leadField] of Object.entries(config.fieldMapping)) {
-    const [target, field] = targetField.split('.') as [Target, string];
-    add(target, field, leadField);
-  }
+  for (const m of custom) add(m.target, m.field, m.leadField);
   return { pairs };
 }
 
 export interface PreviewContext {
   describe: Record<Target | 'Lead', Map<string, FieldDescribe>>;
   mapping: FieldMapping;
+  /** Lead_Field_Mapping__mdt records left out, or the type missing from the org. */
+  warnings: string[];
 }
 
 async function fieldsOf(org: OrgClient, type: string): Promise<Map<string, FieldDescribe>> {
@@ -74,9 +79,18 @@ async function fieldsOf(org: OrgClient, type: string): Promise<Map<string, Field
   return new Map(d.fields.map((f) => [f.name.toLowerCase(), f]));
 }
 
+/** Four describes and one Lead_Field_Mapping__mdt query; throws ConfigError when the org and config disagree. */
 export async function loadPreviewContext(org: OrgClient, config: ConversionConfig): Promise<PreviewContext> {
-  const [Lead, Account, Contact, Opportunity] = await Promise.all(['Lead', 'Account', 'Contact', 'Opportunity'].map((t) => fieldsOf(org, t)));
-  return { describe: { Lead: Lead!, Account: Account!, Contact: Contact!, Opportunity: Opportunity! }, mapping: effectiveMapping(config) };
+  const [declared, [Lead, Account, Contact, Opportunity]] = await Promise.all([
+    loadLeadFieldMappings(org),
+    Promise.all(['Lead', 'Account', 'Contact', 'Opportunity'].map((t) => fieldsOf(org, t)))
+  ]);
+  const custom = mergeFieldMappings(declared.mappings, configMappings(config.fieldMapping));
+  return {
+    describe: { Lead: Lead!, Account: Account!, Contact: Contact!, Opportunity: Opportunity! },
+    mapping: effectiveMapping(custom),
+    warnings: declared.warnings
+  };
 }
 
 /** Mapped lead fields the plan must read. */

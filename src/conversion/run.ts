@@ -48,6 +48,7 @@ export async function runConvert(runtime: Runtime, opts: ConvertOptions = {}): P
     today: runtime.now(),
     excludeLeadIds: new Set(converted.map((r) => r.lead_id))
   });
+  for (const warning of plan.warnings) runtime.logger.warn({ warning }, 'lead field mapping');
   if (opts.dryRun) return { dryRun: true, plan, execution: null };
   const stopping = plan.reasons.filter((r) => r.blocking);
   if (stopping.length > 0) {
@@ -86,7 +87,10 @@ export function planTable(plan: ConversionPlan): string[] {
   const widths = headers.map((h, i) => Math.min(60, Math.max(h.length, ...rows.map((r) => r[i]!.length))));
   const line = (cells: string[]) => cells.map((c, i) => c.slice(0, widths[i]).padEnd(widths[i]!)).join('  ').trimEnd();
   // Reasons are printed in full (never cut to the column width): each names the field and the fix.
-  const planReasons = plan.reasons.map((r) => `BLOCKS EVERY LEAD - ${reasonLine(r)}`);
+  const planReasons = [
+    ...plan.reasons.map((r) => `BLOCKS EVERY LEAD - ${reasonLine(r)}`),
+    ...plan.warnings.map((w) => `WARNING - ${w}`)
+  ];
   const leadReasons = plan.leads.flatMap((p) => p.reasons.map((r) => `${p.leadId} ${r.blocking ? 'WOULD FAIL' : 'WARNING'} - ${reasonLine(r)}`));
   return [
     ...planReasons,

@@ -3,13 +3,14 @@
  * checks"): the service's checks (src/conversion/preview.ts) give exactly the expected reasons for each case, and
  * the Apex test class ConvertPreviewVectorsTest runs the same file through ConvertPreviewReasons. A case is a
  * describe (the file's base fields, with the case's fields added or replacing them by name), a custom lead field
- * mapping on top of the standard one, and a lead's values; the reasons are those about the three records a
+ * mapping on top of the standard one (fed in as Lead_Field_Mapping__mdt records on both sides, the way an admin
+ * declares one), and a lead's values; the reasons are those about the three records a
  * conversion creates (a new account, a new contact, an opportunity).
  */
 import { readFileSync } from 'node:fs';
 import path from 'node:path';
 import { z } from 'zod';
-import { parseConversionConfig } from '../../../src/conversion/config';
+import { parseLeadFieldMappingRecords } from '../../../src/conversion/lead-field-mappings';
 import {
   effectiveMapping,
   leadReasons,
@@ -83,7 +84,16 @@ function serviceReasons(
 ): PreviewReason[] {
   const ctx: PreviewContext = {
     describe: describeOf(base, vector.fields),
-    mapping: effectiveMapping(parseConversionConfig({ fieldMapping: vector.mapping }))
+    mapping: effectiveMapping(
+      parseLeadFieldMappingRecords(
+        Object.entries(vector.mapping).map(([target, lead], i) => ({
+          DeveloperName: `Case_Mapping_${i + 1}`,
+          Target_Field__c: target,
+          Lead_Field__c: lead
+        }))
+      ).mappings
+    ),
+    warnings: []
   };
   return [...orgReasons(ctx, TARGETS), ...leadReasons(ctx, vector.lead, TARGETS)].sort(
     (a, b) => a.field.localeCompare(b.field) || a.code.localeCompare(b.code)
