@@ -47,7 +47,24 @@ export const serveConfigSchema = z
     /** Body limit of routes without their own (each webhook source has bodyLimitBytes). */
     bodyLimitBytes: z.number().int().min(1).max(1_048_576).default(16_384),
     /** Client keys (source + IP) the webhook rate limiter remembers; the least recently seen is dropped first. */
-    rateLimiterMaxKeys: z.number().int().min(1).max(1_000_000).default(10_000)
+    rateLimiterMaxKeys: z.number().int().min(1).max(1_000_000).default(10_000),
+    /**
+     * Webhook submissions ingested as they arrive (src/serve/delivery.ts) instead of waiting for the next
+     * ingest tick or manual run. Off by default: existing setups that ingest the inbox on their own schedule
+     * keep doing so until they opt in.
+     */
+    continuousDelivery: z
+      .object({
+        enabled: z.boolean().default(false),
+        /** Wait this long after a submission so the ones arriving together go out as one micro-batch. */
+        windowMs: z.number().int().min(0).max(60_000).default(250),
+        /** ...or start at once when this many are waiting. */
+        batchSize: z.number().int().min(1).max(10_000).default(200),
+        /** When another run holds the source's ingest lock, look again after this long while submissions are pending. */
+        retryMs: z.number().int().min(50).max(600_000).default(1_000)
+      })
+      .strict()
+      .prefault({})
   })
   .strict()
   .refine((s) => s.headersTimeoutMs <= s.requestTimeoutMs, {

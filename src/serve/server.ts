@@ -10,6 +10,9 @@ import type { CommandResult } from '../runtime/types';
 import type { Store } from '../store/types';
 import { capabilityRoutes, type ServeRoutePlugin } from './routes';
 import { createScheduler, ingestSourceNames, type Scheduler } from './scheduler';
+import { createDelivery, type Delivery } from './delivery';
+import { parseIngestConfig } from '../ingest/config';
+import { runIngest } from '../ingest/run';
 import { scrubString } from '../shared/redact';
 import type { SchedulableJob, ServeConfig } from './config';
 
@@ -58,15 +61,17 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
   const { rt, store } = await readyP;
 
   const runs: ReturnType<ServeHandle['history']> = [];
-  const handler = async (job: SchedulableJob) => {
-    const runner = options.jobs?.[job] ?? (await discoveredRunner(job));
+  // ingestSource: a continuous-delivery drain of that webhook source only (recorded as serve:deliver).
+  const handler = async (job: SchedulableJob, ingestSource?: string) => {
+    const runner = ingestSource ? sourceIngestRunner(ingestSource) : (options.jobs?.[job] ?? (await discoveredRunner(job)));
+    const command = ingestSource ? 'serve:deliver' : `serve:${job}`;
     if (!runner) {
       rt.logger.warn({ job }, `skipped: ${job} capability not installed`);
       return;
     }
     let apiCalls = 0;
     try {
-      const result = await withRuntime({ ...options, store, command: `serve:${job}` }, async (jobRt) => {
+      const result = await withRuntime({ ...options, store, command }, async (jobRt) => {
         try {
           return toCommandResult(await runner(jobRt));
         } finally {
@@ -74,7 +79,7 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
         }
       });
       runs.push({ job, ok: result.ok, apiCalls, at: new Date().toISOString() });
-      rt.logger.info({ job, ok: result.ok, apiCalls }, 'scheduled run finished');
+      rt.logger.info({ job, source: ingestSource, ok: result.ok, apiCalls }, ingestSource ? 'continuous delivery run finished' : 'scheduled run finished');
     } catch (err) {
       runs.push({
         job,
@@ -83,7 +88,7 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
         at: new Date().toISOString(),
         error: scrubString((err as Error).message)
       });
-      rt.logger.error({ err, job }, 'scheduled run failed');
+      rt.logger.error({ err, job, source: ingestSource }, ingestSource ? 'continuous delivery run failed' : 'scheduled run failed');
     }
     if (runs.length > 50) runs.shift();
   };
@@ -100,7 +105,17 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
     ingestSources: ingestSourceNames(rt.config.ingest)
   });
 
+  const delivery = continuousDelivery(rt, store, handler);
+
   const app = createHardenedApp(rt.config.serve);
+  if (delivery) {
+    // Wake the source's drainer once the 202 is sent (the submission is already stored).
+    app.addHook('onResponse', async (req, reply) => {
+      if (reply.statusCode === 202 && req.routeOptions.url === '/sources/:name/leads') {
+        delivery.accepted((req.params as { name: string }).name);
+      }
+    });
+  }
   const started = Date.now();
   app.get('/healthz', async () => ({
     ok: true,
@@ -114,7 +129,9 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
   try {
     await scheduler.start();
     await app.listen({ host: rt.config.serve.host, port: rt.config.serve.port });
+    delivery?.drainAll();
   } catch (err) {
+    await delivery?.stop().catch(() => undefined);
     await scheduler.stop().catch(() => undefined);
     await app.close().catch(() => undefined);
     release();
@@ -130,11 +147,36 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
     history: () => [...runs],
     async close() {
       await app.close();
+      await delivery?.stop();
       await scheduler.stop();
       release();
       await lifetime;
     }
   };
+}
+
+/** The continuous-delivery drainer of the webhook sources, or null when it is off or there are none. */
+function continuousDelivery(
+  rt: LeadflowRuntime,
+  store: Store,
+  handler: (job: SchedulableJob, ingestSource?: string) => Promise<void>
+): Delivery | null {
+  const settings = rt.config.serve.continuousDelivery;
+  if (!settings.enabled || rt.config.ingest === undefined) return null;
+  const sources = parseIngestConfig(rt.config.ingest)
+    .sources.filter((s) => s.kind === 'webhook')
+    .map((s) => s.name);
+  if (sources.length === 0) return null;
+  rt.logger.info({ sources, windowMs: settings.windowMs, batchSize: settings.batchSize }, 'continuous delivery on');
+  return createDelivery({
+    store,
+    logger: rt.logger,
+    sources,
+    windowMs: settings.windowMs,
+    batchSize: settings.batchSize,
+    retryMs: settings.retryMs,
+    ingest: (source) => handler('ingest', source)
+  });
 }
 
 /**
@@ -163,6 +205,11 @@ export function createHardenedApp(serve: ServeConfig): FastifyInstance {
   });
   app.server.maxConnections = serve.maxConnections;
   return app;
+}
+
+/** The ingest run of one webhook source, as `leadflow ingest --source <name>` runs it. */
+function sourceIngestRunner(source: string): JobRunner {
+  return (rt) => runIngest(rt, { source });
 }
 
 async function discoveredRunner(job: SchedulableJob): Promise<JobRunner | null> {
