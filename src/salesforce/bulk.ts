@@ -39,12 +39,18 @@ export function createBulkApi(conn: Connection, options: BulkOptions = {}): Bulk
         await job.open();
         await job.uploadData(csv);
         await job.close();
+        let info: { numberRecordsProcessed?: unknown; numberRecordsFailed?: unknown } | undefined;
+        job.once('jobComplete', (final: typeof info) => (info = final));
         await job.poll(pollIntervalMs, opts.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS);
+        // When the final job info says no row failed and every row was processed, the failed and unprocessed lists
+        // are empty: not fetching them saves two calls a job. (A row missing from the successful list would still
+        // come back as unprocessed from mapIngestResults and be retried, never lost.)
+        const allSucceeded = Number(info?.numberRecordsFailed) === 0 && Number(info?.numberRecordsProcessed) === rows.length;
         // Raw CSV text: we parse it ourselves so values stay exactly as Salesforce echoed them.
         const [ok, failed, unprocessed] = await Promise.all([
           job.getSuccessfulResults(true) as unknown as Promise<string>,
-          job.getFailedResults(true) as unknown as Promise<string>,
-          job.getUnprocessedRecords(true) as unknown as Promise<string>
+          allSucceeded ? '' : (job.getFailedResults(true) as unknown as Promise<string>),
+          allSucceeded ? '' : (job.getUnprocessedRecords(true) as unknown as Promise<string>)
         ]);
         return mapIngestResults(job.id!, columns, rows, parseCsv(ok), parseCsv(failed), parseCsv(unprocessed));
       } catch (err) {
