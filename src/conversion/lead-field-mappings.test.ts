@@ -110,7 +110,7 @@ describe('Lead_Field_Mapping__mdt in the service preview', () => {
       parseConversionConfig({ fieldMapping: { 'Contact.Region__c': 'Title' } })
     );
     expect(ctx.warnings).toEqual([
-      expect.stringMatching(/^Lead_Field_Mapping__mdt is not deployed in this org \(INVALID_TYPE\)/)
+      expect.stringMatching(/^Lead_Field_Mapping__mdt is not deployed in this org or not readable by this user \(INVALID_TYPE\)/)
     ]);
     expect(ctx.mapping.pairs).toContainEqual({ target: 'Contact', field: 'Region__c', leadField: 'Title' });
     // Any other failure is not hidden.

@@ -67,7 +67,10 @@ export function parseLeadFieldMappingRecords(rows: readonly Record<string, unkno
   return { mappings, warnings };
 }
 
-/** One SOQL query per run. An org without the type (package not deployed) gives a warning, not a failure. */
+/**
+ * One SOQL query per run. INVALID_TYPE (package not deployed, or the user lacks the type's access, which
+ * Leadflow_Integration grants) gives a warning, not a failure: the standard mapping and the config still apply.
+ */
 export async function loadLeadFieldMappings(org: Pick<OrgClient, 'rest'>): Promise<LeadFieldMappings> {
   let rows: Record<string, unknown>[];
   try {
@@ -77,7 +80,7 @@ export async function loadLeadFieldMappings(org: Pick<OrgClient, 'rest'>): Promi
       return {
         mappings: [],
         warnings: [
-          'Lead_Field_Mapping__mdt is not deployed in this org (INVALID_TYPE): the preview uses the standard lead field mapping and conversion.fieldMapping only. Deploy the leadflow package to declare custom mappings once for both previews.'
+          'Lead_Field_Mapping__mdt is not deployed in this org or not readable by this user (INVALID_TYPE): the preview uses the standard lead field mapping and conversion.fieldMapping only. Deploy the leadflow package and assign Leadflow_Integration to the service user to declare custom mappings once for both previews.'
         ]
       };
     }

@@ -268,6 +268,8 @@ describe('package XML', () => {
       for (const name of ['Leadflow_Admin', 'Leadflow_Integration']) {
         const types = asArray(load(name).customMetadataTypeAccesses).map((t) => t.name);
         expect(types).toEqual(expect.arrayContaining(['Routing_Member__mdt', 'Routing_Team__mdt']));
+        // The service (leadflow convert) reads the admin's lead field mappings over the API as this user.
+        expect(types).toContain('Lead_Field_Mapping__mdt');
       }
     });
   });
