@@ -93,7 +93,10 @@ export function createDelivery(opts: DeliveryOptions): Delivery {
     } catch (err) {
       if (err instanceof JobLockedError) {
         // The holder drains what it finds; re-check later in case it finished before seeing ours.
-        opts.logger.debug({ source, holder: err.holder }, 'continuous delivery: ingest already running, retrying later');
+        opts.logger.debug(
+          { source, holder: err.holder },
+          'continuous delivery: ingest already running, retrying later'
+        );
         if (await hasPending(opts.store, source)) schedule(source, states.get(source)!, opts.retryMs);
         return;
       }
@@ -122,6 +125,9 @@ export function createDelivery(opts: DeliveryOptions): Delivery {
 }
 
 async function hasPending(store: Store, source: string): Promise<boolean> {
-  const rows = await store.query("select 1 from ingest_inbox where source = $1 and status = 'pending' limit 1", [source]);
+  const rows = await store.query(
+    "select 1 from ingest_inbox where source = $1 and status = 'pending' limit 1",
+    [source]
+  );
   return rows.length > 0;
 }

@@ -39,7 +39,14 @@ describe('serve delivers accepted webhook submissions continuously', () => {
       // No ingest schedule: only continuous delivery can bring the submissions to the org.
       serve: { port: 0, schedules: {}, continuousDelivery: { enabled: true, windowMs: 100, batchSize: 50 } },
       ingest: {
-        sources: [{ name: SOURCE, kind: 'webhook', secretEnv: 'LEADFLOW_TEST_DELIVERY_SECRET', rateLimitPerMinute: 100_000 }],
+        sources: [
+          {
+            name: SOURCE,
+            kind: 'webhook',
+            secretEnv: 'LEADFLOW_TEST_DELIVERY_SECRET',
+            rateLimitPerMinute: 100_000
+          }
+        ],
         write: { batchSize: 50, bulkThreshold: 100_000 }
       }
     });
@@ -51,24 +58,37 @@ describe('serve delivers accepted webhook submissions continuously', () => {
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function startServe(): Promise<{ child: ChildProcess; url: string; exited: Promise<NodeJS.Signals | number | null>; stderr: () => string }> {
-    const child = spawn(process.execPath, [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'serve'], {
-      cwd: dir,
-      env,
-      stdio: ['ignore', 'pipe', 'pipe']
-    });
+  async function startServe(): Promise<{
+    child: ChildProcess;
+    url: string;
+    exited: Promise<NodeJS.Signals | number | null>;
+    stderr: () => string;
+  }> {
+    const child = spawn(
+      process.execPath,
+      [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'serve'],
+      {
+        cwd: dir,
+        env,
+        stdio: ['ignore', 'pipe', 'pipe']
+      }
+    );
     children.push(child);
     let stdout = '';
     let stderr = '';
     child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
+    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
+      child.on('exit', (code, signal) => resolve(signal ?? code))
+    );
     const url = await new Promise<string>((resolve, reject) => {
       child.stdout!.on('data', (d: Buffer) => {
         stdout += d.toString();
         const line = stdout.split('\n').find((l) => l.startsWith('{'));
         if (line) resolve((JSON.parse(line) as { url: string }).url);
       });
-      void exited.then((code) => reject(new Error(`serve exited (${String(code)}) before listening: ${stderr.slice(-2000)}`)));
+      void exited.then((code) =>
+        reject(new Error(`serve exited (${String(code)}) before listening: ${stderr.slice(-2000)}`))
+      );
     });
     return { child, url, exited, stderr: () => stderr };
   }
@@ -98,7 +118,8 @@ describe('serve delivers accepted webhook submissions continuously', () => {
       `SELECT Source_External_Id__c FROM Lead WHERE Source_System__c = '${SOURCE}'`
     );
     for (;;) {
-      for (const r of res.records) out.set(r.Source_External_Id__c, (out.get(r.Source_External_Id__c) ?? 0) + 1);
+      for (const r of res.records)
+        out.set(r.Source_External_Id__c, (out.get(r.Source_External_Id__c) ?? 0) + 1);
       if (res.done || !res.nextRecordsUrl) break;
       res = await conn.queryMore<{ Source_External_Id__c: string }>(res.nextRecordsUrl);
     }
@@ -110,7 +131,9 @@ describe('serve delivers accepted webhook submissions continuously', () => {
     // GIVEN submissions arriving ten at a time, and a replay of the first ten (200 duplicate, not stored again)
     const statuses: number[] = [];
     for (let i = 0; i < SUBMISSIONS; i += 10) {
-      statuses.push(...(await Promise.all(Array.from({ length: 10 }, (_, k) => submit(serve.url, lead(i + k))))));
+      statuses.push(
+        ...(await Promise.all(Array.from({ length: 10 }, (_, k) => submit(serve.url, lead(i + k)))))
+      );
     }
     const replays = await Promise.all(Array.from({ length: 10 }, (_, k) => submit(serve.url, lead(k))));
 
@@ -124,7 +147,10 @@ describe('serve delivers accepted webhook submissions continuously', () => {
     }
     expect(statuses.every((s) => s === 202)).toBe(true);
     expect(replays.every((s) => s === 200)).toBe(true);
-    expect({ leads: leads.size, serveLog: leads.size < SUBMISSIONS ? serve.stderr().slice(-3000) : '' }).toEqual({ leads: SUBMISSIONS, serveLog: '' });
+    expect({
+      leads: leads.size,
+      serveLog: leads.size < SUBMISSIONS ? serve.stderr().slice(-3000) : ''
+    }).toEqual({ leads: SUBMISSIONS, serveLog: '' });
     expect([...leads.keys()].sort()).toEqual(expected);
     // AND each exactly once, also after a further quiet moment (no drain delivers a submission twice)
     await sleep(1_000);
