@@ -94,16 +94,12 @@ const CONTACT_FROM_LEAD: Readonly<Record<string, string>> = {
 
 export type ConvertContext = Pick<OrgContext, 'db' | 'schema' | 'records' | 'now'>;
 
-/** Ends one lead's conversion with these errors and rolls back its transaction. */
+/** Ends a conversion attempt with these errors; its transaction is rolled back. */
 class ConversionRefused extends Error {
   constructor(public readonly errors: SfError[]) {
     super(errors[0]?.message ?? 'conversion refused');
     this.name = 'ConversionRefused';
   }
-}
-
-function refuse(statusCode: string, message: string, fields: string[] = []): never {
-  throw new ConversionRefused([{ statusCode, message, fields }]);
 }
 
 function failure(errors: SfError[]): LeadConvertResult {
