@@ -60,8 +60,11 @@ export async function openPreview(browser: Browser, url: string): Promise<Opened
   await page.locator('[data-state="timeline"] .stage-name').first().waitFor();
   await page.locator('[data-state="qualification-missing"] .criterion').first().waitFor();
   await page.locator('[data-state="convert-ready"] .contact-text').waitFor();
+  await page.locator('[data-state="handoff-waiting"] .clock').waitFor();
+  await page.locator('[data-state="handoff-list-mine"] tbody tr').first().waitFor();
   await page.waitForLoadState('networkidle');
-  return { page, problems: problems.filter((problem) => !/favicon/.test(problem)) };
+  // The same array the listeners fill: problems that come later (after a click) are reported too.
+  return { page, problems };
 }
 
 export async function stateIds(page: Page): Promise<string[]> {
@@ -76,6 +79,13 @@ export const INTERACTIONS: Record<string, (frame: ReturnType<Page['locator']>) =
   'convert-duplicate': async (frame) => {
     await frame.getByRole('button', { name: 'Convert', exact: true }).click();
     await frame.locator('.duplicate-error').waitFor();
+  },
+  'handoff-return-other': async (frame) => {
+    await frame.getByRole('button', { name: 'Return to nurture' }).click();
+    await frame.getByRole('combobox', { name: 'Reason' }).click();
+    await frame.getByRole('option', { name: 'Other' }).click();
+    await frame.getByRole('button', { name: 'Return lead' }).click();
+    await frame.getByText('Add a comment: the reason Other needs one.').waitFor();
   }
 };
 

@@ -157,6 +157,11 @@ export async function buildPreview(outDir: string): Promise<PreviewBuild> {
         // Mock data JSON is turned into modules by salesforceModules(), not compiled as a component file.
         exclude: ['**/*.json'],
         rootDir: path.join(HERE, 'app'),
+        // lightning-datatable renders its cells with lwc:component, which the platform allows for base components.
+        enableDynamicComponents: true,
+        // lightning-base-combobox attaches ElementInternals; under synthetic shadow (as on the platform) the
+        // component must be compiled with the synthetic element internals enabled.
+        enableSyntheticElementInternals: true,
         // The engine that matches the compiler (lwc 9); the top-level @lwc/engine-dom is sfdx-lwc-jest's 8.x.
         defaultModules: [
           { name: 'lwc', path: path.join(LWC_RUNTIME, 'engine-dom/dist/index.js') },

@@ -13,6 +13,7 @@ import type { Browser, Locator, Page } from 'playwright-core';
 import {
   CHROMIUM,
   contrastRatio,
+  INTERACTIONS,
   launchChromium,
   openPreview,
   runAxe,
@@ -23,6 +24,7 @@ import { servePreview, type PreviewServer } from '../../scripts/preview-lwc/serv
 
 // Browser globals used inside page.evaluate callbacks (the project's tsconfig has no DOM lib).
 declare const document: { createElement(tag: string): { className: string } };
+declare const window: { __previewCalls?: unknown };
 declare function getComputedStyle(node: unknown): { color: string; backgroundColor: string };
 
 const ROOT = path.resolve(__dirname, '../..');
@@ -60,10 +62,15 @@ describeBrowser('LWC preview in headless Chromium', () => {
 
   it('should render every component state without console errors and screenshot each', async () => {
     const ids = await stateIds(page);
-    expect(ids.length).toBeGreaterThanOrEqual(20);
+    expect(ids.length).toBeGreaterThanOrEqual(31);
     expect(new Set(ids.map((id) => id.split('-')[0]))).toEqual(
-      new Set(['convert', 'qualification', 'timeline', 'error'])
+      new Set(['convert', 'qualification', 'timeline', 'error', 'handoff'])
     );
+    expect(ids.filter((id) => id.startsWith('handoff-list-'))).toEqual([
+      'handoff-list-mine',
+      'handoff-list-team',
+      'handoff-list-empty'
+    ]);
     const files = await screenshotStates(page, path.join(outDir, 'screenshots'));
     for (const file of files) {
       // A PNG with content: an empty frame of a 40 rem wide component is still several KB.
@@ -87,7 +94,7 @@ describeBrowser('LWC preview in headless Chromium', () => {
       }
     }
     expect(found).toEqual([]);
-    expect(checked).toBeGreaterThanOrEqual(20);
+    expect(checked).toBeGreaterThanOrEqual(31);
   });
 
   it('should let axe-core find a violation inside a component (the check can fail)', async () => {
@@ -263,6 +270,112 @@ describeBrowser('LWC preview in headless Chromium', () => {
     it('should show a spinner while loading instead of an empty card', async () => {
       const card = state(page, 'timeline-loading');
       expect(await card.getByRole('status').filter({ hasText: 'Loading' }).count()).toBe(1);
+    });
+  });
+
+  describe('salHandoff', () => {
+    const colour = (locator: Locator) => locator.evaluate((node) => getComputedStyle(node).color);
+    const WHITE = 'rgb(255, 255, 255)';
+
+    it('should show the deadline and the time left, readable in every urgency', async () => {
+      const waiting = state(page, 'handoff-waiting');
+      expect(await text(waiting.locator('.accept-by'))).toBe('Jan 6, 2026, 10:00 PM');
+      expect(await text(waiting.getByRole('timer'))).toBe('2 d 2 h left to accept');
+
+      const soon = state(page, 'handoff-soon').getByRole('timer');
+      expect(await text(soon)).toBe('5 h 30 min left to accept');
+      // Under a day the clock changes colour (the class it had before drew it like the others).
+      expect(await colour(soon)).not.toBe(await colour(waiting.getByRole('timer')));
+      expect(contrastRatio(await colour(soon), WHITE)).toBeGreaterThanOrEqual(4.5);
+
+      const overdue = state(page, 'handoff-overdue');
+      expect(await text(overdue.getByRole('timer'))).toBe('Overdue by 3 h 0 min');
+      expect(contrastRatio(await colour(overdue.getByRole('timer')), WHITE)).toBeGreaterThanOrEqual(4.5);
+      expect(await overdue.getByRole('button', { name: 'Accept' }).isDisabled()).toBe(true);
+      expect(await overdue.getByRole('button', { name: 'Return to nurture' }).isDisabled()).toBe(false);
+    });
+
+    it('should offer no action once accepted or to another user than the owner', async () => {
+      const accepted = state(page, 'handoff-accepted');
+      expect(await text(accepted)).toContain('Accepted by sales.');
+      expect(await accepted.getByRole('timer').count()).toBe(0);
+      expect(await accepted.getByRole('button').count()).toBe(0);
+
+      const notMine = state(page, 'handoff-not-mine');
+      expect(await text(notMine.getByRole('status'))).toContain('only its owner can accept it');
+      expect(await notMine.getByRole('button').count()).toBe(0);
+    });
+
+    it('should not send Other without a comment and say why on the comment field', async () => {
+      const card = state(page, 'handoff-return-other');
+      await INTERACTIONS['handoff-return-other']!(card);
+
+      const comment = card.getByRole('textbox', { name: 'Comment' });
+      expect(await comment.getAttribute('aria-invalid')).toBe('true');
+      // The message is tied to the field, so a screen reader reads it with the field.
+      expect(await comment.getAttribute('aria-describedby')).toBeTruthy();
+      const calls = (await page.evaluate(() => window.__previewCalls)) as { method: string }[];
+      expect(calls.map((call) => call.method)).not.toContain('SalHandoffController.returnToNurture');
+
+      const found = (await runAxe(page, 'handoff-return-other')).filter(
+        (violation) => violation.impact === 'serious' || violation.impact === 'critical'
+      );
+      expect(found).toEqual([]);
+      await screenshotStates(page, path.join(outDir, 'screenshots'), ['handoff-return-other']);
+    });
+
+    it('should show a load failure in the error panel, without a clock', async () => {
+      const card = state(page, 'handoff-error');
+      expect(await text(card.getByRole('alert'))).toContain('The lead was not found');
+      expect(await card.getByRole('timer').count()).toBe(0);
+    });
+  });
+
+  describe('salHandoffList', () => {
+    /** The text of one column, row by row (innerText: the cells draw their value in nested shadow trees). */
+    const cells = async (id: string, column: number) => {
+      const rows = await state(page, id).locator('tbody tr').all();
+      return Promise.all(
+        rows.map(async (row) =>
+          (await row.locator('th, td').nth(column).innerText()).replace(/\s+/g, ' ').trim()
+        )
+      );
+    };
+
+    it('should list my leads soonest deadline first, under a day and overdue set apart', async () => {
+      const list = state(page, 'handoff-list-mine');
+      expect(await cells('handoff-list-mine', 0)).toEqual(['Zoe Adams', 'Ann Baker', 'Max Cole']);
+      expect(await cells('handoff-list-mine', 3)).toEqual([
+        'Overdue by 2 h 0 min',
+        '5 h 0 min left to accept',
+        '2 d 22 h left to accept'
+      ]);
+      expect(await list.getByRole('columnheader', { name: 'Owner' }).count()).toBe(0);
+      const timeLeft = list.locator('tbody tr').nth(1).locator('td').last();
+      const style = await timeLeft.evaluate((node) => getComputedStyle(node));
+      expect(style.backgroundColor).not.toBe('rgba(0, 0, 0, 0)');
+      expect(contrastRatio(style.color, style.backgroundColor)).toBeGreaterThanOrEqual(4.5);
+    });
+
+    it('should show a manager the owner of each lead, with nothing cut off', async () => {
+      const list = state(page, 'handoff-list-team');
+      expect(await text(list.locator('.slds-card__header'))).toContain('Leads waiting for my team');
+      expect(await cells('handoff-list-team', 1)).toEqual(['Rita Rep', 'Alex Rep']);
+      // Wrapped, not truncated: the full time left is there to read in a narrow column.
+      const clipped = await list.locator('tbody tr td').last().locator('.slds-truncate').count();
+      expect(clipped).toBe(0);
+    });
+
+    it('should say so when no lead waits', async () => {
+      const list = state(page, 'handoff-list-empty');
+      expect(await text(list.getByRole('status'))).toBe('No leads are waiting for your acceptance.');
+      expect(await list.getByRole('grid').count()).toBe(0);
+    });
+  });
+
+  describe('after every interaction above', () => {
+    it('should have had no console errors or failed requests', () => {
+      expect(problems).toEqual([]);
     });
   });
 });

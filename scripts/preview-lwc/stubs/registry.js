@@ -5,11 +5,12 @@
  */
 import { SCENARIOS } from './scenarios';
 
-/** What a method answers for a record: { data }, { error }, { pending: true } or a function of the params. */
+/** What a method answers for a record (or scope): { data }, { error }, { pending: true } or a function of the params. */
 function lookup(method, params) {
   const byRecord = SCENARIOS[method] || {};
-  const recordId = params && (params.recordId || params.leadId);
-  const answer = byRecord[recordId];
+  // Methods without a record id are keyed by their scope, or answer the same everywhere ('*').
+  const recordId = params && (params.recordId || params.leadId || params.scope);
+  const answer = byRecord[recordId] ?? byRecord['*'];
   if (answer === undefined) {
     return { error: { body: { message: `Preview: no ${method} answer for ${recordId}` } } };
   }

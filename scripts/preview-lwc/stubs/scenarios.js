@@ -13,6 +13,10 @@ import qualificationReady from '../../../force-app/main/default/lwc/leadQualific
 import qualificationCold from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/qualificationCold.json';
 import leadRecord from '../../../force-app/main/default/lwc/leadQualification/__tests__/data/leadRecord.json';
 import stageChanges from '../../../force-app/main/default/lwc/stageTimeline/__tests__/data/stageChanges.json';
+import handoff from '../../../force-app/main/default/lwc/salHandoff/__tests__/data/handoff.json';
+import returnReasons from '../../../force-app/main/default/lwc/salHandoff/__tests__/data/returnReasons.json';
+import leadsWaiting from '../../../force-app/main/default/lwc/salHandoffList/__tests__/data/leadsWaiting.json';
+import teamLeadsWaiting from '../../../force-app/main/default/lwc/salHandoffList/__tests__/data/teamLeadsWaiting.json';
 
 const pending = { pending: true };
 const apexError = (message) => ({ error: { body: { message }, status: 500, statusText: 'Server Error' } });
@@ -33,6 +37,26 @@ const previewBlocked = {
     convertReasons.DUPLICATE_CONTACT
   ]
 };
+
+/**
+ * leadsWaiting is wired by scope alone (no record id), so the list states of one scope answer in the order the
+ * page renders them: each list asks once, when it is connected.
+ */
+function inRenderOrder(answers) {
+  let calls = 0;
+  return () => answers[Math.min(calls++, answers.length - 1)];
+}
+
+/** The preview's "now" is 2026-01-04T20:00Z (browser.ts PREVIEW_NOW); the hand-off deadlines are set from it. */
+const handoffSoon = { ...handoff, acceptBy: '2026-01-05T01:30:00.000Z' };
+const handoffOverdue = { ...handoff, acceptBy: '2026-01-04T17:00:00.000Z' };
+const handoffAccepted = {
+  ...handoff,
+  funnelStage: 'SAL',
+  acceptedDate: '2026-01-04T19:30:00.000Z',
+  waiting: false
+};
+const handoffNotMine = { ...handoff, mine: false };
 
 export const STATES = [
   {
@@ -147,6 +171,72 @@ export const STATES = [
     description: ''
   },
   {
+    id: 'handoff-waiting',
+    component: 'salHandoff',
+    title: 'Sales hand-off: waiting, time left',
+    description:
+      'The deadline and the time left on the acceptance clock; the owner can accept or return the lead.'
+  },
+  {
+    id: 'handoff-soon',
+    component: 'salHandoff',
+    title: 'Sales hand-off: less than a day left',
+    description: 'The clock turns to a warning under a working day.'
+  },
+  {
+    id: 'handoff-overdue',
+    component: 'salHandoff',
+    title: 'Sales hand-off: deadline passed',
+    description:
+      'Overdue in red; Accept is off (the server refuses it), returning to nurture is still possible.'
+  },
+  {
+    id: 'handoff-accepted',
+    component: 'salHandoff',
+    title: 'Sales hand-off: accepted',
+    description: 'No clock and no buttons once sales accepted the lead.'
+  },
+  {
+    id: 'handoff-not-mine',
+    component: 'salHandoff',
+    title: 'Sales hand-off: waiting for another rep',
+    description: 'Other users see the clock and whom it waits for, without the buttons.'
+  },
+  {
+    id: 'handoff-return-other',
+    component: 'salHandoff',
+    title: 'Sales hand-off: return to nurture, reason Other',
+    description:
+      'After Return to nurture, Other and Confirm without a comment: the comment field says it is required.'
+  },
+  {
+    id: 'handoff-error',
+    component: 'salHandoff',
+    title: 'Sales hand-off: cannot be loaded',
+    description: 'The error panel.'
+  },
+  {
+    id: 'handoff-list-mine',
+    component: 'salHandoffList',
+    scope: 'mine',
+    title: 'Leads waiting for me',
+    description: 'Soonest deadline first (overdue in red, under a day in yellow); every column sorts.'
+  },
+  {
+    id: 'handoff-list-team',
+    component: 'salHandoffList',
+    scope: 'team',
+    title: 'Leads waiting for my team (scope team)',
+    description: 'A sales manager sees the leads of the users who report to them, with the owner.'
+  },
+  {
+    id: 'handoff-list-empty',
+    component: 'salHandoffList',
+    scope: 'mine',
+    title: 'Leads waiting for me: none',
+    description: ''
+  },
+  {
     id: 'error-panel-error',
     component: 'errorPanel',
     title: 'Error panel: error with folded details',
@@ -227,5 +317,21 @@ export const SCENARIOS = {
     'timeline-empty': { data: [] },
     'timeline-loading': pending,
     'timeline-error': apexError('Stage history is only available on leads, contacts and opportunities.')
+  },
+  'SalHandoffController.getHandoff': {
+    'handoff-waiting': { data: handoff },
+    'handoff-soon': { data: handoffSoon },
+    'handoff-overdue': { data: handoffOverdue },
+    'handoff-accepted': { data: handoffAccepted },
+    'handoff-not-mine': { data: handoffNotMine },
+    'handoff-return-other': { data: handoff },
+    'handoff-error': apexError('The lead was not found or you do not have access to it.')
+  },
+  // Wired without parameters: every hand-off state gets the same picklist.
+  'SalHandoffController.returnReasons': { '*': { data: returnReasons } },
+  'SalHandoffController.leadsWaiting': {
+    // Keyed by scope: handoff-list-mine, then handoff-list-empty (STATES order).
+    mine: inRenderOrder([{ data: leadsWaiting }, { data: [] }]),
+    team: { data: teamLeadsWaiting }
   }
 };

@@ -23,3 +23,8 @@ export function getFieldDisplayValue(record, field) {
   const entry = record && record.fields ? record.fields[fieldPath(field)[0]] : undefined;
   return entry ? entry.displayValue : undefined;
 }
+
+/** Nothing is cached in the preview, so there is nothing to refresh. */
+export function notifyRecordUpdateAvailable() {
+  return Promise.resolve();
+}

@@ -28,9 +28,10 @@ import { formatLabel } from 'c/ldsUtils';
 /** The reason that needs a comment, as SalHandoffController.REASON_OTHER. */
 const REASON_OTHER = 'Other';
 
+/** SLDS has no warning text colour: clock_soon (salHandoff.css) is a dark orange that keeps 4.5:1 on white. */
 const URGENCY_CLASSES = {
   ok: 'clock slds-text-heading_medium',
-  soon: 'clock slds-text-heading_medium slds-text-color_warning',
+  soon: 'clock slds-text-heading_medium clock_soon',
   overdue: 'clock slds-text-heading_medium slds-text-color_error'
 };
 

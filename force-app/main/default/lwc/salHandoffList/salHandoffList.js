@@ -14,9 +14,13 @@ import COLUMN_TIME_LEFT from '@salesforce/label/c.LF_Sal_Column_Time_Left';
 import LOADING from '@salesforce/label/c.LF_Loading';
 import { clockAt, TICK_MS } from 'c/salClock';
 
+/**
+ * Classes of the time-left cell. The cell lives in lightning-datatable's shadow tree, so only global SLDS classes
+ * reach it, and SLDS has no warning text colour: under a day the cell gets the warning theme (dark text on orange).
+ */
 const URGENCY_CLASSES = {
   ok: '',
-  soon: 'slds-text-color_warning',
+  soon: 'slds-theme_warning',
   overdue: 'slds-text-color_error'
 };
 
@@ -45,13 +49,16 @@ const COLUMNS = [
     fieldName: 'acceptBy',
     type: 'date',
     sortable: true,
-    typeAttributes: { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' }
+    typeAttributes: { year: 'numeric', month: 'short', day: 'numeric', hour: '2-digit', minute: '2-digit' },
+    // A home page column is narrow: the deadline and the time left wrap instead of ending in "...".
+    wrapText: true
   },
   {
     label: COLUMN_TIME_LEFT,
     fieldName: 'timeLeft',
     type: 'text',
     sortable: true,
+    wrapText: true,
     cellAttributes: { class: { fieldName: 'urgencyClass' } }
   }
 ];

@@ -10,6 +10,8 @@ export default class App extends LightningElement {
     isConvertLead: state.component === 'convertLead',
     isLeadQualification: state.component === 'leadQualification',
     isStageTimeline: state.component === 'stageTimeline',
+    isSalHandoff: state.component === 'salHandoff',
+    isSalHandoffList: state.component === 'salHandoffList',
     isErrorPanel: state.component === 'errorPanel'
   }));
 }

@@ -33,26 +33,17 @@ jest.mock('@salesforce/label/c.LF_Sal_Hours_Minutes', () => ({ default: '{0} h {
   virtual: true
 });
 
-const LEAD_ID = '00Q000000000001AAA';
-const NOW = Date.parse('2026-03-05T10:00:00.000Z');
-const HOUR = 3600 * 1000;
-const REASONS = [
-  { label: 'No Budget', value: 'No Budget' },
-  { label: 'Bad Timing', value: 'Bad Timing' },
-  { label: 'Other', value: 'Other' }
-];
+// The same records the LWC preview renders (scripts/preview-lwc), at the preview's "now".
+const HANDOFF = require('./data/handoff.json');
+const REASONS = require('./data/returnReasons.json');
 
+const LEAD_ID = HANDOFF.leadId;
+const NOW = Date.parse('2026-01-04T20:00:00.000Z');
+const HOUR = 3600 * 1000;
+
+/** A lead waiting for its owner, deadline 50 h after NOW, with the overrides of the case. */
 function handoff(overrides) {
-  return {
-    leadId: LEAD_ID,
-    funnelStage: 'MQL',
-    acceptBy: new Date(NOW + 50 * HOUR).toISOString(),
-    acceptedDate: null,
-    recycleReason: null,
-    waiting: true,
-    mine: true,
-    ...overrides
-  };
+  return { ...HANDOFF, ...overrides };
 }
 
 function flushPromises() {
@@ -114,7 +105,7 @@ describe('c-sal-handoff', () => {
   it('should warn when less than a day is left and refuse accepting after the deadline', async () => {
     const soon = await render(handoff({ acceptBy: new Date(NOW + 5 * HOUR + 30 * 60 * 1000).toISOString() }));
     expect(soon.shadowRoot.querySelector('.clock').textContent).toBe('5 h 30 min left to accept');
-    expect(soon.shadowRoot.querySelector('.clock').className).toContain('slds-text-color_warning');
+    expect(soon.shadowRoot.querySelector('.clock').className).toContain('clock_soon');
     document.body.removeChild(soon);
 
     const late = await render(handoff({ acceptBy: new Date(NOW - 3 * HOUR).toISOString() }));

@@ -22,14 +22,11 @@ jest.mock('@salesforce/label/c.LF_Sal_Hours_Minutes', () => ({ default: '{0} h {
   virtual: true
 });
 
-const NOW = Date.parse('2026-03-05T10:00:00.000Z');
-const HOUR = 3600 * 1000;
-const at = (hours) => new Date(NOW + hours * HOUR).toISOString();
-const LEADS = [
-  { id: '00Q000000000001AAA', name: 'Zoe Adams', company: 'Acme', leadSource: 'Web', acceptBy: at(-2) },
-  { id: '00Q000000000002AAA', name: 'Ann Baker', company: 'Globex', leadSource: 'Web', acceptBy: at(5) },
-  { id: '00Q000000000003AAA', name: 'Max Cole', company: 'Initech', leadSource: 'Web', acceptBy: at(70) }
-];
+// The same records the LWC preview renders (scripts/preview-lwc), at the preview's "now": deadlines 2 h ago,
+// in 5 h and in 70 h.
+const LEADS = require('./data/leadsWaiting.json');
+const TEAM_LEADS = require('./data/teamLeadsWaiting.json');
+const NOW = Date.parse('2026-01-04T20:00:00.000Z');
 
 function flushPromises() {
   return new Promise((resolve) => setTimeout(resolve, 0));
@@ -73,7 +70,7 @@ describe('c-sal-handoff-list', () => {
     const rows = table(element).data;
     expect(rows.map((row) => [row.name, row.timeLeft, row.urgencyClass])).toEqual([
       ['Zoe Adams', 'Overdue by 2 h 0 min', 'slds-text-color_error'],
-      ['Ann Baker', '5 h 0 min left to accept', 'slds-text-color_warning'],
+      ['Ann Baker', '5 h 0 min left to accept', 'slds-theme_warning'],
       ['Max Cole', '2 d 22 h left to accept', '']
     ]);
     expect(rows[0].leadUrl).toBe('/00Q000000000001AAA');
@@ -169,10 +166,7 @@ describe('c-sal-handoff-list', () => {
 
   it('should show a manager the leads of the team with their owner, sortable by owner', async () => {
     const element = createComponent('team');
-    leadsWaiting.emit([
-      { ...LEADS[0], ownerName: 'Rita Rep' },
-      { ...LEADS[1], ownerName: 'Alex Rep' }
-    ]);
+    leadsWaiting.emit(TEAM_LEADS);
     await flushPromises();
 
     expect(leadsWaiting.getLastConfig()).toEqual({ scope: 'team' });
