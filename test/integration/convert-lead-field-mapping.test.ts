@@ -5,7 +5,7 @@
  * named by its DeveloperName. The package deployed to the local org carries the records as customMetadata files,
  * the way an admin deploys them.
  */
-import { cpSync, mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import path from 'node:path';
 import type { Connection } from '@jsforce/jsforce-node';
@@ -89,13 +89,23 @@ describe('leadflow convert --dry-run with Lead_Field_Mapping__mdt', () => {
       path.join(packageDir, 'objects/Contact/fields/Region__c.field-meta.xml'),
       requiredText('Region__c')
     );
+    // Salesforce checks the validation rule when a record is deployed, so an invalid record exists only where the
+    // rule was switched off (or the record predates it): this org's admin switched it off.
+    const rule = path.join(
+      packageDir,
+      'objects/Lead_Field_Mapping__mdt/validationRules/Target_Field_Is_Object_Dot_Field.validationRule-meta.xml'
+    );
+    writeFileSync(
+      rule,
+      readFileSync(rule, 'utf8').replace('<active>true</active>', '<active>false</active>')
+    );
     const cmdt = path.join(packageDir, 'customMetadata');
     // Region__c is mapped only here, not in conversion.fieldMapping.
     writeFileSync(
       path.join(cmdt, 'Lead_Field_Mapping.Contact_Region.md-meta.xml'),
       mappingRecord('Contact Region', 'Contact.Region__c', 'Economic_Buyer__c')
     );
-    // Not one of the three objects a conversion creates: the validation rule refuses it, the preview leaves it out.
+    // Not one of the three objects a conversion creates: the rule would refuse it, the preview leaves it out.
     writeFileSync(
       path.join(cmdt, 'Lead_Field_Mapping.Lead_Title.md-meta.xml'),
       mappingRecord('Lead Title', 'Lead.Title', 'Title')
