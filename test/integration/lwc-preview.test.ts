@@ -306,6 +306,16 @@ describeBrowser('LWC preview in headless Chromium', () => {
       expect(await notMine.getByRole('button').count()).toBe(0);
     });
 
+    it('should move the keyboard focus into the return form and back to its button on Cancel', async () => {
+      const card = state(page, 'handoff-waiting');
+      const isFocused = (locator: Locator) => locator.evaluate((node) => node.matches(':focus'));
+      await card.getByRole('button', { name: 'Return to nurture' }).click();
+      expect(await isFocused(card.getByRole('combobox', { name: 'Reason' }))).toBe(true);
+
+      await card.getByRole('button', { name: 'Cancel' }).click();
+      expect(await isFocused(card.getByRole('button', { name: 'Return to nurture' }))).toBe(true);
+    });
+
     it('should not send Other without a comment and say why on the comment field', async () => {
       const card = state(page, 'handoff-return-other');
       await INTERACTIONS['handoff-return-other']!(card);

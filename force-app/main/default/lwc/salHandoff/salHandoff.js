@@ -152,11 +152,32 @@ export default class SalHandoff extends LightningElement {
     return this.isSaving || !this.reason;
   }
 
+  /** The control that gets the focus once the template shows it (the button clicked has just been removed). */
+  focusAfterRender;
+
+  renderedCallback() {
+    if (!this.focusAfterRender) {
+      return;
+    }
+    const target = this.template.querySelector(this.focusAfterRender);
+    this.focusAfterRender = undefined;
+    if (target) {
+      target.focus();
+    }
+  }
+
   handleStartReturn() {
     this.isReturning = true;
+    // Keyboard and screen reader users land on the first field of the form, not at the top of the page.
+    this.focusAfterRender = 'lightning-combobox.reason';
   }
 
   handleCancelReturn() {
+    this.resetReturnForm();
+    this.focusAfterRender = 'lightning-button.start-return';
+  }
+
+  resetReturnForm() {
     this.isReturning = false;
     this.reason = '';
     this.comment = '';
@@ -198,7 +219,7 @@ export default class SalHandoff extends LightningElement {
       RETURNED_TOAST
     );
     if (saved) {
-      this.handleCancelReturn();
+      this.resetReturnForm();
     }
   }
 

@@ -184,6 +184,22 @@ describe('c-sal-handoff', () => {
     });
   });
 
+  it('should move the focus into the return form and back to its button on cancel', async () => {
+    const element = await render(handoff());
+    const focused = [];
+    const spyFocus = (proto) =>
+      jest.spyOn(proto, 'focus').mockImplementation(function track() {
+        focused.push(this.className);
+      });
+    spyFocus(HTMLElement.prototype);
+
+    await click(element, 'lightning-button.start-return');
+    expect(focused.pop()).toContain('reason');
+
+    await click(element, 'lightning-button.cancel-return');
+    expect(focused.pop()).toContain('start-return');
+  });
+
   it('should keep the confirm button disabled until a reason is chosen and cancel back to the actions', async () => {
     const element = await render(handoff());
     await click(element, 'lightning-button.start-return');
