@@ -19,6 +19,8 @@ import type { BenchResult } from './run';
 
 const ROOT = path.resolve(__dirname, '..');
 const SOURCE = 'webhook-bench';
+/** The speed-to-lead phase's source (its own Leads in the shared org). */
+const LIVE_SOURCE = 'webhook-live';
 const SECRET = 'webhook-bench-secret-0123456789abcdef';
 const CONNECTIONS = 10;
 
@@ -76,7 +78,8 @@ const requests = mode === 'healthz'
       setupRequest(req, context) {
         const i = n++;
         const recordId = 'load-' + i;
-        const body = JSON.stringify({ recordId, email: 'person' + i + '@load' + i + '.example.com', firstName: 'Load', lastName: 'Test ' + i, company: 'Load Co ' + i, country: 'RO' });
+        // People differ per source, so a second load's submissions are new Leads, not dedupe matches of the first.
+        const body = JSON.stringify({ recordId, email: 'person' + i + '@' + source + '-' + i + '.example.com', firstName: 'Load', lastName: 'Test ' + source + ' ' + i, company: source + ' Co ' + i, country: 'RO' });
         const t = Math.floor(Date.now() / 1000);
         const signature = 't=' + t + ',v1=' + crypto.createHmac('sha256', secret).update(t + '.' + body).digest('hex');
         context.recordId = recordId;
@@ -124,7 +127,7 @@ function startServe(
   dir: string,
   configPath: string,
   env: NodeJS.ProcessEnv
-): Promise<{ child: ChildProcess; url: string; kill(): Promise<void> }> {
+): Promise<{ child: ChildProcess; url: string; kill(): Promise<void>; stop(): Promise<void> }> {
   const child = spawn(
     process.execPath,
     [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'serve'],
@@ -149,6 +152,10 @@ function startServe(
           async kill() {
             child.kill('SIGKILL');
             await exited;
+          },
+          async stop() {
+            child.kill('SIGTERM');
+            await exited;
           }
         });
       }
@@ -164,7 +171,8 @@ async function load(
   url: string,
   mode: 'healthz' | 'unsigned' | 'unknown' | 'webhook',
   duration: number,
-  dir: string
+  dir: string,
+  source = SOURCE
 ): Promise<LoadResult> {
   const args = JSON.stringify({
     url,
@@ -172,7 +180,7 @@ async function load(
     connections: CONNECTIONS,
     duration,
     secret: SECRET,
-    source: SOURCE
+    source
   });
   const env = { PATH: process.env.PATH, AUTOCANNON_PATH: require.resolve('autocannon') };
   const res = await runNode([loadScript, args], { cwd: dir, env });
@@ -180,10 +188,10 @@ async function load(
   return JSON.parse(res.stdout.trim().split('\n').pop()!) as LoadResult;
 }
 
-async function orgExternalIds(conn: Connection): Promise<string[]> {
+async function orgExternalIds(conn: Connection, source = SOURCE): Promise<string[]> {
   const ids: string[] = [];
   let res = await conn.query<{ Source_External_Id__c: string }>(
-    `SELECT Source_External_Id__c FROM Lead WHERE Source_System__c = '${SOURCE}'`
+    `SELECT Source_External_Id__c FROM Lead WHERE Source_System__c = '${source}'`
   );
   for (;;) {
     for (const r of res.records) ids.push(r.Source_External_Id__c);
@@ -191,6 +199,205 @@ async function orgExternalIds(conn: Connection): Promise<string[]> {
     res = await conn.queryMore<{ Source_External_Id__c: string }>(res.nextRecordsUrl);
   }
   return ids;
+}
+
+/** Nearest-rank percentile of sorted values. */
+function percentile(sorted: number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.max(0, Math.ceil((p / 100) * sorted.length) - 1))]!;
+}
+
+interface SpeedToLead {
+  load: LoadResult;
+  accepted: number;
+  delivered: number;
+  inOrg: number;
+  /** ms from the inbox row's received_at (stored just before the 202) to its processed_at (committed after the Lead write). */
+  latencies: number[];
+  deliveryRuns: number;
+  deliveryApiCalls: number;
+  /** From the first accepted submission to the last one processed. */
+  spanMs: number;
+  waitedMs: number;
+}
+
+/**
+ * Speed to lead: a second serve with `serve.continuousDelivery` on (no ingest schedule) takes the same signed
+ * load while it delivers; then the bench waits until every accepted submission is a Lead in the org.
+ */
+async function speedToLead(
+  dir: string,
+  emulatorUrl: string,
+  conn: Connection,
+  env: NodeJS.ProcessEnv,
+  loadScript: string,
+  duration: number
+): Promise<SpeedToLead> {
+  const dataDir = path.join(dir, 'store-live');
+  const configPath = path.join(dir, 'leadflow-live.config.json');
+  fs.writeFileSync(
+    configPath,
+    JSON.stringify({
+      org: { emulatorUrl, bulkPollIntervalMs: 250 },
+      store: { dataDir },
+      outputDir: path.join(dir, 'out-live'),
+      logLevel: 'warn',
+      serve: { port: 0, schedules: {}, continuousDelivery: { enabled: true } },
+      ingest: {
+        sources: [
+          {
+            name: LIVE_SOURCE,
+            kind: 'webhook',
+            secretEnv: 'LEADFLOW_BENCH_WEBHOOK_SECRET',
+            rateLimitPerMinute: 100_000_000
+          }
+        ],
+        write: { batchSize: 10_000, bulkThreshold: 2_000 }
+      }
+    })
+  );
+  const serve = await startServe(dir, configPath, env);
+  let hook: LoadResult;
+  let waitedMs = 0;
+  try {
+    hook = await load(loadScript, serve.url, 'webhook', duration, dir, LIVE_SOURCE);
+    // Wait (bounded) until every accepted submission is a Lead in the org.
+    const waitStart = Date.now();
+    const deadline = waitStart + 180_000;
+    while (Date.now() < deadline) {
+      const res = await conn.query<{ expr0: number }>(
+        `SELECT COUNT(Id) FROM Lead WHERE Source_System__c = '${LIVE_SOURCE}'`
+      );
+      if (Number(res.records[0]?.expr0 ?? 0) >= hook.acceptedIds.length) break;
+      await new Promise((r) => setTimeout(r, 500));
+    }
+    waitedMs = Date.now() - waitStart;
+  } finally {
+    await serve.stop();
+  }
+  const inOrg = (await orgExternalIds(conn, LIVE_SOURCE)).length;
+  const store = await openStore({ dataDir });
+  try {
+    // Read in pages: one large result set over the store's wire socket failed to parse in the pg client
+    // (RangeError in pg-protocol parseDataRowMessage, seen with ~6,500 rows).
+    const rows: { id: string; received: string; processed: string | null }[] = [];
+    for (let offset = 0; ; offset += 500) {
+      const page = await store.query<{ id: string; received: string; processed: string | null }>(
+        `select id, (extract(epoch from received_at) * 1000)::float8 as received,
+                (extract(epoch from processed_at) * 1000)::float8 as processed
+           from ingest_inbox where source = $1 order by seq limit 500 offset $2`,
+        [LIVE_SOURCE, offset]
+      );
+      rows.push(...page);
+      if (page.length < 500) break;
+    }
+    const byId = new Map(rows.map((r) => [r.id, r]));
+    const latencies: number[] = [];
+    let first = Infinity;
+    let last = 0;
+    for (const id of hook.acceptedIds) {
+      const r = byId.get(id);
+      if (!r || r.processed === null) continue;
+      latencies.push(Number(r.processed) - Number(r.received));
+      first = Math.min(first, Number(r.received));
+      last = Math.max(last, Number(r.processed));
+    }
+    latencies.sort((a, b) => a - b);
+    const [runs] = await store.query<{ n: number; calls: number }>(
+      "select count(*)::int as n, coalesce(sum(api_calls), 0)::int as calls from runs where command = 'serve:deliver'"
+    );
+    return {
+      load: hook,
+      accepted: hook.acceptedIds.length,
+      delivered: latencies.length,
+      inOrg,
+      latencies,
+      deliveryRuns: runs?.n ?? 0,
+      deliveryApiCalls: runs?.calls ?? 0,
+      spanMs: last - first,
+      waitedMs
+    };
+  } finally {
+    await store.close();
+  }
+}
+
+/** API calls recorded for the CLI `leadflow ingest` runs in a store. */
+async function ingestApiCalls(dataDir: string): Promise<number> {
+  const store = await openStore({ dataDir });
+  try {
+    const [row] = await store.query<{ calls: number }>(
+      "select coalesce(sum(api_calls), 0)::int as calls from runs where command = 'ingest'"
+    );
+    return row?.calls ?? 0;
+  } finally {
+    await store.close();
+  }
+}
+
+/** The speed-to-lead rows; scheduled: API calls and leads of a scheduled ingest of the same kind of load, if run. */
+async function speedToLeadRows(
+  dir: string,
+  emulatorUrl: string,
+  conn: Connection,
+  env: NodeJS.ProcessEnv,
+  loadScript: string,
+  duration: number,
+  scheduled: { calls: number; leads: number } | null
+): Promise<(BenchResult & { baselineValue?: number })[]> {
+  const live = await speedToLead(dir, emulatorUrl, conn, env, loadScript, duration);
+  const lat = live.latencies;
+  const loadAvg = os
+    .loadavg()
+    .map((l) => l.toFixed(1))
+    .join(' ');
+  process.stderr.write(
+    `  speed to lead: ${live.accepted} accepted (${Math.round(live.accepted / duration)}/s), ${live.delivered} delivered, p50 ${percentile(lat, 50)} ms p95 ${percentile(lat, 95)} ms p99 ${percentile(lat, 99)} ms; load average ${loadAvg}\n`
+  );
+  const liveNote = `serve with serve.continuousDelivery on (250 ms window / 200 batch), no ingest schedule, ${CONNECTIONS} connections for ${duration} s while delivering; 202 = inbox received_at (stored just before the 202), routed Lead = processed_at (committed after the Lead write); ${live.accepted} accepted, ${live.delivered} delivered in ${live.deliveryRuns} serve:deliver runs, ${live.inOrg} Leads in the org; load average ${loadAvg} on ${os.cpus().length} CPUs`;
+  const perLead = (calls: number, leads: number) => (leads > 0 ? Number((calls / leads).toFixed(4)) : NaN);
+  const scheduledPerLead = scheduled ? perLead(scheduled.calls, scheduled.leads) : undefined;
+  return [
+    {
+      name: 'speed to lead p50 (202 to routed Lead in the org)',
+      value: percentile(lat, 50),
+      unit: 'ms',
+      baseline: 'goal p95 <= 5000 ms',
+      notes: liveNote
+    },
+    {
+      name: 'speed to lead p95 (202 to routed Lead in the org)',
+      value: percentile(lat, 95),
+      unit: 'ms',
+      baseline: 5000,
+      notes: liveNote
+    },
+    {
+      name: 'speed to lead p99 (202 to routed Lead in the org)',
+      value: percentile(lat, 99),
+      unit: 'ms',
+      baseline: 'goal p95 <= 5000 ms',
+      notes: liveNote
+    },
+    {
+      name: 'speed to lead: submissions accepted while delivering',
+      // 202s per second of load, not autocannon req/s: a connection past serve.maxRequestsPerSocket gets 503s.
+      value: Math.round(live.accepted / duration),
+      unit: 'submissions/s',
+      baseline: 500,
+      notes: `${live.load.total} requests, status ${JSON.stringify(live.load.statusCodes).replace(/"/g, '')}; delivered ${live.delivered} in ${(live.spanMs / 1000).toFixed(1)} s from the first 202 to the last Lead (${live.spanMs > 0 ? Math.round((live.delivered / live.spanMs) * 1000) : 0} leads/s); waited ${(live.waitedMs / 1000).toFixed(1)} s after the load ended`
+    },
+    {
+      name: 'speed to lead: API calls per lead',
+      value: perLead(live.deliveryApiCalls, live.delivered),
+      unit: 'calls/lead',
+      baseline: scheduled
+        ? `scheduled ingest (leadflow ingest --source, step above) ${scheduledPerLead} calls/lead`
+        : 'scheduled ingest not run (--speed-to-lead)',
+      baselineValue: scheduledPerLead,
+      notes: `continuous: ${live.deliveryApiCalls} calls for ${live.delivered} leads in ${live.deliveryRuns} runs${scheduled ? `; scheduled: ${scheduled.calls} calls for ${scheduled.leads} leads in one run` : ''}`
+    }
+  ];
 }
 
 export async function run(): Promise<BenchResult[]> {
@@ -234,6 +441,15 @@ export async function run(): Promise<BenchResult[]> {
     };
     const loadScript = path.join(dir, 'load.cjs');
     fs.writeFileSync(loadScript, LOAD_SCRIPT);
+    if (process.argv.includes('--speed-to-lead')) {
+      // Only the speed-to-lead phase (no baselines, no SIGKILL/ingest step).
+      const conn = new Connection({
+        instanceUrl: emulator.url,
+        accessToken: await emulator.issueAccessToken(),
+        version: '62.0'
+      });
+      return await speedToLeadRows(dir, emulator.url, conn, env, loadScript, duration, null);
+    }
 
     // 1. The same load against /healthz (baseline), then signed submissions, on one serve process.
     const serve = await startServe(dir, configPath, env);
@@ -291,6 +507,9 @@ export async function run(): Promise<BenchResult[]> {
     });
     const inOrg = new Set(await orgExternalIds(conn));
     const lostInOrg = hook.acceptedRecordIds.filter((r) => !inOrg.has(`${SOURCE}:${r}`)).length;
+    const scheduledCalls = await ingestApiCalls(dataDir);
+
+    // 4. Speed to lead: the same load on a serve with continuous delivery on (rows below).
 
     const loadNote = `${CONNECTIONS} connections, ${duration} s, autocannon in a second process on 127.0.0.1`;
     const codes = JSON.stringify(hook.statusCodes).replace(/"/g, '');
@@ -343,6 +562,10 @@ export async function run(): Promise<BenchResult[]> {
         baseline: 'goal 0',
         notes: `${accepted} answered 202; serve then killed with SIGKILL; ${stored} in ingest_inbox (${missing} of the 202 ids missing; ${stored - accepted + missing} more were in flight when the load ended); ${inOrg.size} Leads in the org after ingest (${lostInOrg} of the accepted record ids missing); non-2xx ${hook.non2xx}`
       },
+      ...(await speedToLeadRows(dir, emulator.url, conn, env, loadScript, duration, {
+        calls: scheduledCalls,
+        leads: summary.created
+      })),
       {
         name: `ingest of the ${stored} queued submissions`,
         value: Math.round((stored / ingest.ms) * 1000),
