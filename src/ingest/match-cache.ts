@@ -128,6 +128,15 @@ async function readState(db: Queryable, where: { orgId: string } | { instanceUrl
   return { orgId: r.org_id, Lead: d(r.lead_watermark), Contact: d(r.contact_watermark) };
 }
 
+/**
+ * The record as ASCII-only JSON (every other character as a \\u escape; JSON.parse gives the same value back).
+ * Why: read back through the store's PostgreSQL wire server (src/store, a hosted PGlite), rows with non-ASCII
+ * text (Persian, Russian names) came back corrupted ("Bad control character in string literal") and the
+ * connection then stalled; ASCII rows are unaffected.
+ */
+export const asciiJson = (value: unknown): string =>
+  JSON.stringify(value).replace(/[\u007f-\uffff]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+
 const lower = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.toLowerCase() : null);
 
 /** Upserts a page of queried records (removing deleted ones) and moves the object's watermark, in one transaction. */
@@ -138,7 +147,7 @@ async function savePage(tx: Queryable, orgId: string, instanceUrl: string, objec
   if (live.length > 0) {
     await tx.query(
       `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, record)
-       select $1, $2, i, x, e, n, r::jsonb from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) as t(i, x, e, n, r)
+       select $1, $2, i, x, e, n, r from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) as t(i, x, e, n, r)
        on conflict (org_id, id) do update set ext_id = excluded.ext_id, email = excluded.email, last_name = excluded.last_name, record = excluded.record`,
       [
         orgId,
@@ -149,7 +158,7 @@ async function savePage(tx: Queryable, orgId: string, instanceUrl: string, objec
         live.map((r) => lower(r.LastName)),
         live.map((r) => {
           const { attributes: _attributes, IsDeleted: _deleted, SystemModstamp: _stamp, ...fields } = r;
-          return JSON.stringify(fields);
+          return asciiJson(fields);
         })
       ]
     );
@@ -222,7 +231,7 @@ export async function lookupMatchCandidates(
   const extIds = uniq(leads.map((l) => l.fields.Source_External_Id__c));
   const emails = keys.includes('email') ? uniq(leads.map((l) => l.fields.Email)) : [];
   const lastNames = keys.includes('domainAndName') ? uniq(leads.map((l) => l.fields.LastName)) : [];
-  const rows = await db.query<{ sobject: CachedObject; record: Record<string, unknown> | string }>(
+  const rows = await db.query<{ sobject: CachedObject; record: string }>(
     `select sobject, record from ingest_match_keys
       where org_id = $1 and (
         (sobject = 'Lead' and (ext_id = any($2::text[]) or email = any($3::text[]) or last_name = any($4::text[])))
@@ -232,7 +241,7 @@ export async function lookupMatchCandidates(
   );
   const out = { leads: [] as OrgLead[], contacts: [] as OrgContact[] };
   for (const r of rows) {
-    const record = typeof r.record === 'string' ? (JSON.parse(r.record) as Record<string, unknown>) : r.record;
+    const record = JSON.parse(r.record) as Record<string, unknown>;
     if (r.sobject === 'Lead') out.leads.push(record as OrgLead);
     else out.contacts.push(record as OrgContact);
   }
@@ -247,35 +256,37 @@ export type AcceptedWrite =
   | { kind: 'converted'; id: string; contactId: string; accountId: string | null };
 
 export async function rememberWrites(db: Queryable, orgId: string, writes: readonly AcceptedWrite[], now: Date): Promise<void> {
-  const leads = writes.filter((w): w is Extract<AcceptedWrite, { kind: 'lead' }> => w.kind === 'lead');
-  if (leads.length > 0) {
-    // LastModifiedDate as the org will report it (within the write's second): later rows compare against it.
-    const stamped: Record<string, unknown>[] = leads.map((w) => ({ ...w.fields, Id: w.id, LastModifiedDate: now.toISOString(), IsConverted: false }));
-    await db.query(
-      `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, record)
-       select $1, 'Lead', i, x, e, n, r::jsonb from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(i, x, e, n, r)
-       on conflict (org_id, id) do update set
-         ext_id = coalesce(excluded.ext_id, ingest_match_keys.ext_id),
-         email = coalesce(excluded.email, ingest_match_keys.email),
-         last_name = coalesce(excluded.last_name, ingest_match_keys.last_name),
-         record = ingest_match_keys.record || excluded.record`,
-      [
-        orgId,
-        stamped.map((r) => String(r.Id)),
-        stamped.map((r) => lower(r.Source_External_Id__c)),
-        stamped.map((r) => lower(r.Email)),
-        stamped.map((r) => lower(r.LastName)),
-        stamped.map((r) => JSON.stringify(r))
-      ]
+  if (writes.length === 0) return;
+  // What the cache holds for these records, merged with what was written (later writes win), then stored back.
+  const ids = [...new Set(writes.map((w) => w.id))];
+  const existing = await db.query<{ id: string; record: string }>(
+    'select id, record from ingest_match_keys where org_id = $1 and id = any($2::text[])',
+    [orgId, ids]
+  );
+  const merged = new Map(existing.map((r) => [r.id, JSON.parse(r.record) as Record<string, unknown>]));
+  for (const w of writes) {
+    const current = merged.get(w.id) ?? { Id: w.id };
+    merged.set(
+      w.id,
+      w.kind === 'lead'
+        ? // Salesforce accepted a write to the lead, so it is not converted; LastModifiedDate as the org will
+          // report it (within the write's second), which later rows compare against.
+          { ...current, ...w.fields, Id: w.id, LastModifiedDate: now.toISOString(), IsConverted: false }
+        : { ...current, IsConverted: true, ConvertedContactId: w.contactId, ConvertedAccountId: w.accountId }
     );
   }
-  const converted = writes.filter((w): w is Extract<AcceptedWrite, { kind: 'converted' }> => w.kind === 'converted');
-  if (converted.length > 0) {
-    await db.query(
-      `update ingest_match_keys k set record = k.record || jsonb_build_object('IsConverted', true, 'ConvertedContactId', t.c, 'ConvertedAccountId', t.a)
-         from unnest($2::text[], $3::text[], $4::text[]) as t(i, c, a)
-        where k.org_id = $1 and k.id = t.i`,
-      [orgId, converted.map((w) => w.id), converted.map((w) => w.contactId), converted.map((w) => w.accountId)]
-    );
-  }
+  const records = [...merged.values()];
+  await db.query(
+    `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, record)
+     select $1, 'Lead', i, x, e, n, r from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(i, x, e, n, r)
+     on conflict (org_id, id) do update set ext_id = excluded.ext_id, email = excluded.email, last_name = excluded.last_name, record = excluded.record`,
+    [
+      orgId,
+      records.map((r) => String(r.Id)),
+      records.map((r) => lower(r.Source_External_Id__c)),
+      records.map((r) => lower(r.Email)),
+      records.map((r) => lower(r.LastName)),
+      records.map((r) => asciiJson(r))
+    ]
+  );
 }

@@ -103,5 +103,11 @@ export const ingestMigrations: Migration[] = [
         contact_watermark timestamptz,
         refreshed_at timestamptz not null default now()
       );`
+  },
+  {
+    // The cached record as the JSON text ingest wrote (JSON.stringify), not jsonb: a jsonb value read back
+    // through the PostgreSQL wire protocol failed to parse for some lead texts ("Bad control character").
+    id: 'ingest-004-match-keys-record-text',
+    sql: `alter table ingest_match_keys alter column record type text using record::text;`
   }
 ];
