@@ -72,6 +72,26 @@ describe('PGlite wire server', () => {
     }
   });
 
+  it('should return a large result with non-ASCII text byte for byte', async () => {
+    // GIVEN rows far larger than one socket write, holding Persian, Cyrillic and emoji text
+    await db.exec('create table names (id int primary key, name text not null)');
+    const name = (i: number) => `${i} Ζωή Алексеевна مریم 👩🏽‍💻 ${'x'.repeat(i % 300)}`;
+    const values = Array.from({ length: 6_500 }, (_, i) => `(${i}, '${name(i)}')`).join(',');
+    await db.exec(`insert into names values ${values}`);
+    const c = client();
+    await c.connect();
+    try {
+      // WHEN a client reads them all at once (the socket is under back-pressure while PGlite keeps producing)
+      const { rows } = await c.query<{ id: number; name: string }>('select id, name from names order by id');
+      // THEN every row arrives intact
+      expect(rows).toHaveLength(6_500);
+      const wrong = rows.filter((r) => r.name !== name(r.id)).map((r) => r.id);
+      expect(wrong).toEqual([]);
+    } finally {
+      await c.end();
+    }
+  });
+
   it('should find the status of the last ReadyForQuery in a backend output', () => {
     const complete = Buffer.from([0x43, 0, 0, 0, 5, 0]); // CommandComplete with an empty tag
     const ready = (s: string) => Buffer.from([0x5a, 0, 0, 0, 5, s.charCodeAt(0)]);

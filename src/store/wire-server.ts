@@ -134,8 +134,12 @@ export async function startWireServer(
       if (closed) return;
       const out: Buffer[] = [];
       await exec(new Uint8Array(message), (chunk) => {
-        out.push(Buffer.from(chunk));
-        if (!socket.destroyed) socket.write(chunk);
+        // PGlite hands out a view into its WebAssembly heap that it overwrites with the next output. A socket
+        // under back-pressure keeps the buffer it was given until later, so it must get a copy: writing the
+        // view corrupted large and non-ASCII results (clients saw garbled rows, framing errors, or stalled).
+        const copy = Buffer.from(chunk);
+        out.push(copy);
+        if (!socket.destroyed) socket.write(copy);
       });
       gate.touch();
       if (lastReadyStatus(Buffer.concat(out)) === 'I') gate.release(me);
