@@ -123,6 +123,26 @@ async function accountsByDomain(org: OrgClient, keys: string[]): Promise<Map<str
   return found;
 }
 
+/** The org's conversion state of each lead, read 200 ids per query (lead Id -> row; deleted leads are absent). */
+async function readConversionState(org: OrgClient, leadIds: string[]): Promise<Map<string, LeadConversionState>> {
+  const byId = new Map<string, LeadConversionState>();
+  for (let i = 0; i < leadIds.length; i += 200) {
+    const rows = await org.rest.query<LeadConversionState>(
+      `SELECT Id, IsConverted, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Id IN ${soqlIn(leadIds.slice(i, i + 200))}`
+    );
+    for (const r of rows) byId.set(r.Id, r);
+  }
+  return byId;
+}
+
+type LeadConversionState = {
+  Id: string;
+  IsConverted: boolean;
+  ConvertedAccountId: string | null;
+  ConvertedContactId: string | null;
+  ConvertedOpportunityId: string | null;
+};
+
 /**
  * Leads a run wrote as 'pending' just before its convertLead call and never confirmed (the process was
  * killed mid-batch): the org says whether each was converted, and the ledger is set to match.
@@ -130,28 +150,22 @@ async function accountsByDomain(org: OrgClient, keys: string[]): Promise<Map<str
 export async function reconcilePending(org: OrgClient, store: Store): Promise<{ converted: number; notConverted: number }> {
   const pending = (await store.query<{ lead_id: string }>("select lead_id from conversion_ledger where status = 'pending'")).map((r) => r.lead_id);
   let converted = 0;
-  for (let i = 0; i < pending.length; i += 200) {
-    const chunk = pending.slice(i, i + 200);
-    const rows = await org.rest.query<{
-      Id: string; IsConverted: boolean; ConvertedAccountId: string | null; ConvertedContactId: string | null; ConvertedOpportunityId: string | null;
-    }>(`SELECT Id, IsConverted, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Id IN ${soqlIn(chunk)}`);
-    const byId = new Map(rows.map((r) => [r.Id, r]));
-    for (const leadId of chunk) {
-      const row = byId.get(leadId);
-      if (row?.IsConverted) {
-        converted++;
-        await store.query(
-          `update conversion_ledger set status = 'converted', account_id = $2, contact_id = $3, opportunity_id = $4, error_code = null,
-             error_message = null, updated_at = now() where lead_id = $1 and status = 'pending'`,
-          [leadId, row.ConvertedAccountId, row.ConvertedContactId, row.ConvertedOpportunityId]
-        );
-      } else {
-        await store.query(
-          `update conversion_ledger set status = 'failed', error_code = 'INTERRUPTED', updated_at = now(),
-             error_message = 'An earlier run stopped before this conversion was confirmed; the org shows it not converted' where lead_id = $1 and status = 'pending'`,
-          [leadId]
-        );
-      }
+  const byId = await readConversionState(org, pending);
+  for (const leadId of pending) {
+    const row = byId.get(leadId);
+    if (row?.IsConverted) {
+      converted++;
+      await store.query(
+        `update conversion_ledger set status = 'converted', account_id = $2, contact_id = $3, opportunity_id = $4, error_code = null,
+           error_message = null, updated_at = now() where lead_id = $1 and status = 'pending'`,
+        [leadId, row.ConvertedAccountId, row.ConvertedContactId, row.ConvertedOpportunityId]
+      );
+    } else {
+      await store.query(
+        `update conversion_ledger set status = 'failed', error_code = 'INTERRUPTED', updated_at = now(),
+           error_message = 'An earlier run stopped before this conversion was confirmed; the org shows it not converted' where lead_id = $1 and status = 'pending'`,
+        [leadId]
+      );
     }
   }
   return { converted, notConverted: pending.length - converted };
@@ -242,21 +256,15 @@ export async function executePlan(
 
   // Leads still without a success: ask the org whether they were converted after all.
   const unresolved = [...requests.keys()].filter((id) => !outcomes.has(id));
-  for (let i = 0; i < unresolved.length; i += 200) {
-    const chunk = unresolved.slice(i, i + 200);
-    const rows = await org.rest.query<{
-      Id: string; IsConverted: boolean; ConvertedAccountId: string | null; ConvertedContactId: string | null; ConvertedOpportunityId: string | null;
-    }>(`SELECT Id, IsConverted, ConvertedAccountId, ConvertedContactId, ConvertedOpportunityId FROM Lead WHERE Id IN ${soqlIn(chunk)}`);
-    const byId = new Map(rows.map((r) => [r.Id, r]));
-    for (const leadId of chunk) {
-      const row = byId.get(leadId);
-      outcomes.set(
-        leadId,
-        row?.IsConverted
-          ? { leadId, status: 'converted', accountId: row.ConvertedAccountId, contactId: row.ConvertedContactId, opportunityId: row.ConvertedOpportunityId, accountCreated: false, errors: [], attempts: attempts.get(leadId) ?? 0 }
-          : { leadId, status: 'failed', accountId: null, contactId: null, opportunityId: null, accountCreated: false, errors: lastErrors.get(leadId) ?? [], attempts: attempts.get(leadId) ?? 0 }
-      );
-    }
+  const unresolvedState = await readConversionState(org, unresolved);
+  for (const leadId of unresolved) {
+    const row = unresolvedState.get(leadId);
+    outcomes.set(
+      leadId,
+      row?.IsConverted
+        ? { leadId, status: 'converted', accountId: row.ConvertedAccountId, contactId: row.ConvertedContactId, opportunityId: row.ConvertedOpportunityId, accountCreated: false, errors: [], attempts: attempts.get(leadId) ?? 0 }
+        : { leadId, status: 'failed', accountId: null, contactId: null, opportunityId: null, accountCreated: false, errors: lastErrors.get(leadId) ?? [], attempts: attempts.get(leadId) ?? 0 }
+    );
   }
 
   // Opportunity details convertLead cannot set: amount, close date and stage.
