@@ -5,7 +5,7 @@
  * Now the CLI processes use serve's store: every 202 lands in the org exactly once, the store opens cleanly
  * afterwards and `leadflow doctor` reports the store ok.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -13,8 +13,9 @@ import type { Connection } from '@jsforce/jsforce-node';
 import { signBody } from '../../src/ingest';
 import { openStore } from '../../src/store/store';
 import { lockPathFor } from '../../src/store/data-dir-lock';
-import { LEADFLOW_BIN, runLeadflow, writeLocalConfig } from '../helpers/cli';
+import { runLeadflow, writeLocalConfig } from '../helpers/cli';
 import { startTestOrg } from '../helpers/emulator';
+import { startServeProcess } from '../helpers/serve';
 
 jest.setTimeout(600_000);
 const SECRET = 'serve-ingest-secret-0123456789';
@@ -47,23 +48,7 @@ describe('serve accepting submissions while separate ingest processes run', () =
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  async function startServe(): Promise<{ child: ChildProcess; url: string; exited: Promise<number | string | null>; stderr: () => string }> {
-    const child = spawn(process.execPath, [LEADFLOW_BIN, '--config', configPath, '--json', 'serve'], { cwd: dir, env, stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<number | string | null>((resolve) => child.on('exit', (code, signal) => resolve(signal ?? code)));
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const line = stdout.split('\n').find((l) => l.startsWith('{'));
-        if (line) resolve((JSON.parse(line) as { url: string }).url);
-      });
-      void exited.then((code) => reject(new Error(`serve exited (${String(code)}) before listening: ${stderr.slice(-2000)}`)));
-    });
-    return { child, url, exited, stderr: () => stderr };
-  }
+  const startServe = () => startServeProcess({ configPath, cwd: dir, env, children });
 
   let counter = 0;
   async function submit(url: string): Promise<string> {

@@ -5,7 +5,7 @@
  * The emulator fails the third and later collection writes until the kill, so the kill always lands
  * inside an ingest run that holds the job lock.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -15,9 +15,9 @@ import { signBody } from '../../src/ingest';
 import { openStore } from '../../src/store/store';
 import { writeLocalConfig } from '../helpers/cli';
 import { startTestOrg } from '../helpers/emulator';
+import { startServeProcess } from '../helpers/serve';
 
 type TestOrg = Awaited<ReturnType<typeof startTestOrg>>;
-const ROOT = path.resolve(__dirname, '../..');
 const SECRET = 'restart-test-secret-0123456789';
 const SUBMISSIONS = 200;
 const SOURCE = 'restart';
@@ -61,40 +61,7 @@ describe('serve killed with SIGKILL with webhook submissions queued, then restar
   });
 
   /** Starts `leadflow serve` as a child process and resolves with its URL once it listens. */
-  async function startServe(): Promise<{
-    child: ChildProcess;
-    url: string;
-    exited: Promise<NodeJS.Signals | number | null>;
-    stderr: () => string;
-  }> {
-    const child = spawn(
-      process.execPath,
-      [path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', 'serve'],
-      {
-        cwd: dir,
-        env,
-        stdio: ['ignore', 'pipe', 'pipe']
-      }
-    );
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise<NodeJS.Signals | number | null>((resolve) =>
-      child.on('exit', (code, signal) => resolve(signal ?? code))
-    );
-    const url = await new Promise<string>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        const line = stdout.split('\n').find((l) => l.startsWith('{'));
-        if (line) resolve((JSON.parse(line) as { url: string }).url);
-      });
-      void exited.then((code) =>
-        reject(new Error(`serve exited (${String(code)}) before listening: ${stderr.slice(-2000)}`))
-      );
-    });
-    return { child, url, exited, stderr: () => stderr };
-  }
+  const startServe = () => startServeProcess({ configPath, cwd: dir, env, children });
 
   const lead = (i: number) => ({
     recordId: `r-${i}`,
