@@ -114,7 +114,7 @@ export async function withJobLock<T>(store: Store, names: string[], fn: () => Pr
 
 async function tryAdvisory(conn: Queryable, name: string, owner: string): Promise<'acquired' | JobHolder | null> {
   const [row] = await conn.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [JOB_LOCK_CLASS, name]);
-  if (!row?.ok) return readHolder(conn, name);
+  if (!row?.ok) return awaitHolderRecord(conn, name);
   // The row only tells others who runs it (a row left by a dead process is simply overwritten).
   await conn.query(
     `insert into job_locks (name, owner, acquired_at) values ($1, $2, now())
@@ -137,6 +137,19 @@ async function tryRow(store: Store, name: string, owner: string): Promise<'acqui
     return 'acquired' as const;
   });
 }
+
+/**
+ * The holder of a held advisory lock. It records itself just after taking the lock, so a run that lost the race
+ * by milliseconds can find no record yet: it looks again for up to a second before calling the holder unknown.
+ */
+async function awaitHolderRecord(conn: Queryable, name: string): Promise<JobHolder | null> {
+  for (let attempt = 0; ; attempt++) {
+    const holder = await readHolder(conn, name);
+    if (holder || attempt >= HOLDER_RECORD_ATTEMPTS) return holder;
+    await new Promise((resolve) => setTimeout(resolve, 50));
+  }
+}
+const HOLDER_RECORD_ATTEMPTS = 20;
 
 async function readHolder(conn: Queryable, name: string): Promise<JobHolder | null> {
   const [row] = await conn.query<{ owner: string }>('select owner from job_locks where name = $1', [rowName(name)]);
