@@ -10,7 +10,7 @@ import type { LeadflowConfig } from '../config/schema';
 import { createOrgClient } from '../salesforce/client';
 import type { OrgClient } from '../salesforce/types';
 import { openStore } from '../store/store';
-import { expandIngestLock, ingestSourceNames, jobLabel, withJobLock } from '../store/locks';
+import { currentJobLocks, expandIngestLock, ingestSourceNames, jobLabel, withJobLock } from '../store/locks';
 import type { Store } from '../store/types';
 import { createLogger, type LogLevel } from '../shared/logger';
 import { scrubString } from '../shared/redact';
@@ -156,7 +156,10 @@ function summaryOf(result: unknown): unknown {
 
 async function startRun(store: Store, command: string, logger: Logger): Promise<number | undefined> {
   try {
-    const rows = await store.query<{ id: string | number }>('insert into runs (command) values ($1) returning id', [command]);
+    const rows = await store.query<{ id: string | number }>('insert into runs (command, job_locks) values ($1, $2::text[]) returning id', [
+      command,
+      currentJobLocks()
+    ]);
     return rows[0] ? Number(rows[0].id) : undefined;
   } catch (err) {
     logger.warn({ err }, 'could not record the run start');

@@ -31,6 +31,13 @@ export const serveConfigSchema = z
     timezone: z.string().default('UTC'),
     /** A scheduled run still holding its lock after this many minutes is considered dead and its lock released. */
     lockTimeoutMinutes: z.number().int().positive().default(60),
+    /**
+     * PostgreSQL (several instances): a job whose instance died is released within this many seconds, and the
+     * next tick of its schedule runs on a surviving instance (src/serve/scheduler.ts takeoverTimings). A run
+     * still alive after it is not doubled (its job lock is held); keep it above your longest normal run anyway
+     * so that pg-boss does not log live runs as expired.
+     */
+    takeoverSeconds: z.number().int().min(10).max(3600).default(120),
     // ---- connection hardening (docs/configuration.md "serve"): every limit is on by default ----
     /** Whole request, headers and body, must arrive within this time or the client gets 408 and is disconnected. */
     requestTimeoutMs: z.number().int().min(100).max(600_000).default(10_000),

@@ -46,15 +46,17 @@ const queueName = (job: SchedulableJob) => `leadflow-${job}`;
 
 /**
  * On PostgreSQL a job whose instance died (kill -9, lost machine) keeps its queue ('stately': one active job)
- * blocked until pg-boss expires it: EXPIRE_SECONDS after it started, noticed by the next maintenance pass
- * (every MAINTENANCE_SECONDS), so at most TAKEOVER_SECONDS; the next cron tick then runs on a surviving
+ * blocked until pg-boss expires it: `expireSeconds` after it started, noticed by the next maintenance pass
+ * (every `maintenanceSeconds`), so at most serve.takeoverSeconds; the next cron tick then runs on a surviving
  * instance. A run still alive past its expiry is not doubled: every tick takes the job's advisory lock first
  * (PostgreSQL releases it as soon as a dead instance's connection drops), and a tick that finds it held is
  * logged and skipped.
  */
-const EXPIRE_SECONDS = 90;
-const MAINTENANCE_SECONDS = 30;
-export const TAKEOVER_SECONDS = EXPIRE_SECONDS + MAINTENANCE_SECONDS;
+export function takeoverTimings(takeoverSeconds: number): { expireSeconds: number; maintenanceSeconds: number } {
+  // A quarter of the budget for the maintenance interval (at most 30 s, pg-boss's pass is a few queries).
+  const maintenanceSeconds = Math.max(2, Math.min(30, Math.round(takeoverSeconds / 4)));
+  return { expireSeconds: takeoverSeconds - maintenanceSeconds, maintenanceSeconds };
+}
 
 /** Advisory lock key shared with the store migrations: instances set up pg-boss queues one at a time. */
 const SETUP_LOCK_KEY = 7261001;
@@ -95,11 +97,12 @@ function createBossScheduler(opts: SchedulerOptions, databaseUrl: string): Sched
     async start() {
       const mod = (await import('pg-boss')) as unknown as { default?: new (o: object) => Boss } & (new (o: object) => Boss);
       const PgBoss = (mod.default ?? mod) as new (o: object) => Boss;
+      const { expireSeconds, maintenanceSeconds } = takeoverTimings(serve.takeoverSeconds);
       boss = new PgBoss({
         connectionString: databaseUrl,
         schema: opts.bossSchema ?? 'leadflow_boss',
         cronMonitorIntervalSeconds: opts.cronMonitorIntervalSeconds ?? 30,
-        maintenanceIntervalSeconds: MAINTENANCE_SECONDS,
+        maintenanceIntervalSeconds: maintenanceSeconds,
         max: 4
       });
       boss.on('error', (err: Error) => logger.error({ err }, 'pg-boss error'));
@@ -109,7 +112,7 @@ function createBossScheduler(opts: SchedulerOptions, databaseUrl: string): Sched
       await underSetupLock(databaseUrl, async () => {
         await boss!.start();
         for (const job of allJobs) {
-          const queue = { name: queueName(job), policy: 'stately', expireInSeconds: EXPIRE_SECONDS, retryLimit: 0 };
+          const queue = { name: queueName(job), policy: 'stately', expireInSeconds: expireSeconds, retryLimit: 0 };
           if (await boss!.getQueue(queueName(job))) await boss!.updateQueue(queueName(job), queue as never);
           else await boss!.createQueue(queueName(job), queue as never);
           const cron = serve.schedules[job];

@@ -2,6 +2,7 @@
  * Named job locks in the store (table job_locks, migration core-002). Used by the in-process scheduler so a
  * run never overlaps itself; a lock older than its timeout is considered abandoned (crashed process) and taken over.
  */
+import { AsyncLocalStorage } from 'node:async_hooks';
 import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
@@ -100,7 +101,8 @@ export async function withJobLock<T>(store: Store, names: string[], fn: () => Pr
       }
       await closeAbandonedRuns(store, held);
       await clearSupersededLocks(store, held);
-      return await fn();
+      // The runs row this run writes records what it holds (currentJobLocks), so a later holder can close it.
+      return await heldLocks.run([...(heldLocks.getStore() ?? []), ...held], fn);
     } finally {
       for (const name of held.reverse()) {
         await conn.query('delete from job_locks where name = $1 and owner = $2', [rowName(name), owner]).catch(() => undefined);
@@ -165,17 +167,27 @@ function parseHolder(owner: string): JobHolder | null {
   }
 }
 
+/** Job locks held by the current async context (nested withJobLock calls add theirs). */
+const heldLocks = new AsyncLocalStorage<string[]>();
+
+/** Names of the job locks the calling code runs under; recorded on its runs row (runs.job_locks). */
+export function currentJobLocks(): string[] {
+  return heldLocks.getStore() ?? [];
+}
+
 /**
- * runs rows still 'running' for a job whose lock this process now holds belong to a run that died (killed,
- * crashed, its machine lost): no live run of the job can exist. They are closed as failed so the runs table
- * and `leadflow doctor` tell the truth. (Ingest rows do not name their source, so ingest is left alone.)
+ * runs rows still 'running' that were recorded under a lock this process now holds belong to a run that
+ * died (killed, crashed, its machine lost): no live run of the job can exist while we hold its lock. They
+ * are closed as failed so the runs table and `leadflow doctor` tell the truth. Rows are matched by the lock
+ * names they recorded (an ingest row names its sources: ingest:webform); rows written before runs.job_locks
+ * existed are matched by command, as before (ingest rows of that era name no source and are left alone).
  */
 async function closeAbandonedRuns(store: Store, names: string[]): Promise<void> {
   const commands = names.filter((n) => !n.startsWith('ingest')).flatMap((n) => [n, `serve:${n}`]);
-  if (commands.length === 0) return;
   await store.query(
-    `update runs set status = 'failed', finished_at = now(), summary = $2::jsonb where status = 'running' and command = any($1::text[])`,
-    [commands, JSON.stringify({ error: 'The process running it stopped (killed or crashed) before it finished; closed by the next run of the job.' })]
+    `update runs set status = 'failed', finished_at = now(), summary = $3::jsonb
+      where status = 'running' and (job_locks && $1::text[] or (job_locks is null and command = any($2::text[])))`,
+    [names, commands, JSON.stringify({ error: 'The process running it stopped (killed or crashed) before it finished; closed by the next run of the job.' })]
   );
 }
 

@@ -35,6 +35,12 @@ export const coreMigrations: Migration[] = [
         owner text not null,
         acquired_at timestamptz not null default now()
       );`
+  },
+  {
+    // The job locks a run held (e.g. {ingest:webform}): the next holder of any of them closes the row if the
+    // run died, which the command alone cannot tell for ingest (one command, one lock per source).
+    id: 'core-003-runs-job-locks',
+    sql: `alter table runs add column if not exists job_locks text[];`
   }
 ];
 

@@ -80,10 +80,19 @@ describe('ingest killed with SIGKILL and rerun', () => {
     expect(afterKill).toBeLessThan(ROWS);
     if (stderr.includes('Error')) throw new Error(stderr);
 
-    // Rerun in-process with the same config file and on-disk store.
-    const rerun = await withRuntime({ configPath, cwd: dir, json: true, env }, (rt) =>
-      runIngest(rt, { source: 'kill' })
+    // Rerun in-process with the same config file and on-disk store, recorded and locked as the CLI does.
+    let runsRows: Array<{ status: string; summary: { error?: string } | null }> = [];
+    const rerun = await withRuntime(
+      { configPath, cwd: dir, json: true, env, command: 'ingest', jobLock: { names: ['ingest:kill'] } },
+      async (rt) => {
+        const result = await runIngest(rt, { source: 'kill' });
+        runsRows = await rt.store.query("select status, summary from runs where command = 'ingest' order by id");
+        return result;
+      }
     );
+    // The killed run's runs row was closed by the rerun (it held ingest:kill), the rerun's own is still open.
+    expect(runsRows.map((r) => r.status)).toEqual(['failed', 'running']);
+    expect(runsRows[0]!.summary?.error).toMatch(/stopped \(killed or crashed\) before it finished/);
     expect(rerun.summary.failed).toBe(0);
     expect(rerun.summary.read).toBe(ROWS);
     expect(rerun.summary.created + rerun.summary.updated + rerun.summary.unchanged).toBe(ROWS);

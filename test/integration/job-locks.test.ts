@@ -7,7 +7,7 @@ import os from 'node:os';
 import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
 import { openStore } from '../../src/store/store';
-import { JobLockedError, withJobLock } from '../../src/store/locks';
+import { JobLockedError, currentJobLocks, withJobLock } from '../../src/store/locks';
 import type { Store } from '../../src/store/types';
 import { createTestSchema, dropTestSchema } from '../helpers/postgres';
 
@@ -99,6 +99,21 @@ describe.each(backends)('job locks on $name', (backend) => {
       { status: 'running', finished: false }
     ]);
     expect(rows[0]!.summary?.error).toMatch(/stopped \(killed or crashed\) before it finished/);
+  });
+
+  it('should close a dead ingest run of the same source only, matched by the locks its row recorded', async () => {
+    // GIVEN ingest rows left 'running' by killed runs of two sources (rows record the locks they ran under)
+    const insert = (locks: string[]) =>
+      store.query<{ id: string }>("insert into runs (command, job_locks) values ('ingest', $1::text[]) returning id", [locks]);
+    const [webform] = await insert(['ingest:webform']);
+    const [csv] = await insert(['ingest:csv']);
+    // WHEN the next webform ingest takes its source's lock, and records the locks it holds
+    const recorded = await withJobLock(other, ['ingest:webform'], async () => currentJobLocks());
+    // THEN only the webform row is closed; the csv source's row may belong to a live run
+    const rows = await store.query<{ status: string }>('select status from runs where id = any($1::bigint[]) order by id', [[webform!.id, csv!.id]]);
+    expect(rows.map((r) => r.status)).toEqual(['failed', 'running']);
+    expect(recorded).toEqual(['ingest:webform']);
+    expect(currentJobLocks()).toEqual([]);
   });
 
   it("should clear a dead qualify sweep's own lock row when the next qualify takes the job lock", async () => {

@@ -1,7 +1,7 @@
 /**
  * Two `leadflow serve` processes on one PostgreSQL database (issue 17 point 6): the instance running the
  * scheduled convert is killed with SIGKILL mid-batch; the survivor takes the job over within the documented
- * takeover time (TAKEOVER_SECONDS plus the wait for the next minute tick), settles the leads the dead run left
+ * takeover time (serve.takeoverSeconds plus the wait for the next minute tick), settles the leads the dead run left
  * pending, converts the rest once, and closes the dead run's runs row as failed. Runs when
  * LEADFLOW_TEST_DATABASE_URL is set.
  */
@@ -13,7 +13,6 @@ import { randomUUID } from 'node:crypto';
 import type { Connection } from '@jsforce/jsforce-node';
 import pg from 'pg';
 import { parseFaultConfig } from '../../emulator/faults/config';
-import { TAKEOVER_SECONDS } from '../../src/serve/scheduler';
 import { openStore } from '../../src/store/store';
 import { LEADFLOW_BIN, cliEnv, writeLocalConfig } from '../helpers/cli';
 import { startTestOrg } from '../helpers/emulator';
@@ -21,6 +20,8 @@ import { createTestSchema, dropTestSchema } from '../helpers/postgres';
 
 jest.setTimeout(900_000);
 const pgUrl = process.env.LEADFLOW_TEST_DATABASE_URL;
+// serve.takeoverSeconds for this test: short, so the test does not wait the 2-minute default.
+const TAKEOVER_SECONDS = 20;
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 
 (pgUrl ? describe : describe.skip)('serve instance killed while converting (PostgreSQL)', () => {
@@ -41,7 +42,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     dir = fs.mkdtempSync(path.join(os.tmpdir(), 'lf-to-'));
     configPath = writeLocalConfig(dir, org.url, {
       store: { databaseUrl },
-      serve: { port: 0, schedules: { convert: '* * * * *' } },
+      serve: { port: 0, schedules: { convert: '* * * * *' }, takeoverSeconds: TAKEOVER_SECONDS },
       conversion: { batchSize: 10, maxRetries: 10, retryBaseMs: 3000 }
     });
   });
@@ -108,7 +109,7 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     org.emulator.faults.replace(parseFaultConfig({}));
     const survivor = instances.find((i) => i !== victim)!;
 
-    // THEN the survivor converts every lead within TAKEOVER_SECONDS + one minute tick (+ slack for this machine)
+    // THEN the survivor converts every lead within serve.takeoverSeconds + one minute tick (+ slack for this machine)
     const limitMs = (TAKEOVER_SECONDS + 60 + 60) * 1000;
     let unconverted = 30;
     while (Date.now() - killedAt < limitMs) {
