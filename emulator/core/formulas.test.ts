@@ -32,3 +32,23 @@ describe('evaluateFormula with the clock pinned', () => {
     expect(evaluateFormula(lead, formula, { createddate: '2025-01-10T09:00:50.000Z' }, { now })).toBe(0);
   });
 });
+
+describe('text literals with backslash escapes (Salesforce formula syntax)', () => {
+  // A REGEX pattern needs \\. for a literal dot; formulon alone refuses any backslash in a string.
+  const dotted = 'REGEX(Company, "(Account|Contact)\\\\.[A-Za-z]+")';
+
+  it('should read \\\\ as one backslash in a REGEX pattern', () => {
+    expect(evaluateFormula(lead, dotted, { company: 'Contact.Region' })).toBe(true);
+    expect(evaluateFormula(lead, dotted, { company: 'ContactXRegion' })).toBe(false);
+  });
+
+  it('should read escaped quotes and keep unescaped literals as they are', () => {
+    expect(evaluateFormula(lead, 'Company = "Say \\"hi\\""', { company: 'Say "hi"' })).toBe(true);
+    expect(evaluateFormula(lead, "LEN('it\\'s') + LEN(\"a\\\\b\")", {})).toBe(7);
+    expect(evaluateFormula(lead, 'Company & "-x"', { company: 'Acme' })).toBe('Acme-x');
+  });
+
+  it('should refuse an unknown escape sequence with a message', () => {
+    expect(() => evaluateFormula(lead, 'LEN("a\\qb")', {})).toThrow('unknown escape sequence \\q in a text literal');
+  });
+});

@@ -125,10 +125,62 @@ interface Binding {
 /** PRIORVALUE(Field) is rewritten to this identifier, so formulon sees an ordinary variable. */
 const PRIOR_PREFIX = 'PriorValueOf__';
 
+/**
+ * formulon's grammar has no backslash escapes in string literals; Salesforce's has (\\ \" \' \n \r \t \b \f),
+ * and REGEX patterns need them ("Account\\.Name"). Such a literal is replaced by an identifier carrying its
+ * unescaped text in hex, bound to that text when the formula runs (run()).
+ */
+const ESCAPED_TEXT_PREFIX = 'EscapedText__';
+const ESCAPES: Record<string, string> = { '\\': '\\', '"': '"', "'": "'", n: '\n', r: '\r', t: '\t', b: '\b', f: '\f' };
+
+function bindEscapedStrings(formula: string): string {
+  if (!formula.includes('\\')) return formula;
+  let out = '';
+  for (let i = 0; i < formula.length; i++) {
+    const quote = formula[i]!;
+    if (quote !== '"' && quote !== "'") {
+      out += quote;
+      continue;
+    }
+    let text = '';
+    let escaped = false;
+    let j = i + 1;
+    for (; j < formula.length && formula[j] !== quote; j++) {
+      if (formula[j] === '\\') {
+        const next = formula[j + 1] ?? '';
+        const value = ESCAPES[next];
+        if (value === undefined) throw new FormulaError(`unknown escape sequence \\${next} in a text literal`);
+        text += value;
+        escaped = true;
+        j++;
+      } else {
+        text += formula[j];
+      }
+    }
+    if (j >= formula.length) throw new FormulaError('a text literal is not closed');
+    out += escaped ? `${ESCAPED_TEXT_PREFIX}${Buffer.from(text, 'utf8').toString('hex')}` : formula.slice(i, j + 1);
+    i = j;
+  }
+  return out;
+}
+
+const ESCAPED_TEXT = new RegExp(`\\b${ESCAPED_TEXT_PREFIX}([0-9a-f]*)`, 'g');
+
+function escapedTextVariables(formula: string, variables: Record<string, FormulonLiteral>): Record<string, FormulonLiteral> {
+  if (!formula.includes(ESCAPED_TEXT_PREFIX)) return variables;
+  const all = { ...variables };
+  for (const [name, hex] of formula.matchAll(ESCAPED_TEXT)) {
+    const value = Buffer.from(hex ?? '', 'hex').toString('utf8');
+    all[name] = { type: 'literal', dataType: 'text', value, options: { length: value.length } } as FormulonLiteral;
+  }
+  return all;
+}
+
 function resolveIdentifiers(object: SObjectDef, formula: string): Map<string, Binding> {
   const names = identifiersOf(formula);
   const resolved = new Map<string, Binding>();
   for (const name of names) {
+    if (name.startsWith(ESCAPED_TEXT_PREFIX)) continue;
     const prior = name.startsWith(PRIOR_PREFIX);
     const fieldName = prior ? name.slice(PRIOR_PREFIX.length) : name;
     const field = object.fieldMap.get(fieldName.toLowerCase());
@@ -146,7 +198,7 @@ function resolveIdentifiers(object: SObjectDef, formula: string): Map<string, Bi
 function run(formula: string, variables: Record<string, FormulonLiteral>): FormulonLiteral {
   let result;
   try {
-    result = parse(formula, variables);
+    result = parse(formula, escapedTextVariables(formula, variables));
   } catch (error) {
     throw new FormulaError((error as Error).message);
   }
@@ -197,7 +249,8 @@ function bindSaveContext(object: SObjectDef, formula: string, row?: Record<strin
 const CUSTOM_PERMISSION = /\$Permission\.[A-Za-z][A-Za-z0-9_]*/g;
 
 function prepare(object: SObjectDef, rawSource: string, kind: FormulaKind, row?: Record<string, unknown>, context?: SaveContext): string {
-  const source = rawSource.includes('$Permission.') ? rawSource.replace(CUSTOM_PERMISSION, 'FALSE') : rawSource;
+  const unescaped = bindEscapedStrings(rawSource);
+  const source = unescaped.includes('$Permission.') ? unescaped.replace(CUSTOM_PERMISSION, 'FALSE') : unescaped;
   if (kind !== 'validationRule') return source;
   RECORD_CONTEXT_FUNCTIONS.lastIndex = 0;
   return RECORD_CONTEXT_FUNCTIONS.test(source) ? bindSaveContext(object, source, row, context) : source;

@@ -101,7 +101,9 @@ function customObjectFromPackage(pkg: PackageObject, keyPrefix: string): SObject
       labelPlural: def.pluralLabel,
       createable: false,
       updateable: false,
-      deletable: false
+      deletable: false,
+      // Enforced on the type's records when they are deployed (emulator/metadata/validate.ts).
+      validationRules: pkg.validationRules
     });
   }
   const nameField =

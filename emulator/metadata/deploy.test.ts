@@ -113,6 +113,24 @@ describe('deploy validation on an empty org', () => {
     ]);
   });
 
+  it("should refuse a custom metadata record that breaks its type's active validation rule, and apply nothing", async () => {
+    const type = `<CustomObject ${NS}><label>Mapping</label><pluralLabel>Mappings</pluralLabel><visibility>Public</visibility>${field('Target__c', '<type>Text</type><length>80</length>')}<validationRules><fullName>Target_Is_Dotted</fullName><active>true</active><errorConditionFormula>NOT(CONTAINS(Target__c, "."))</errorConditionFormula><errorDisplayField>Target__c</errorDisplayField><errorMessage>Target must be Object.Field</errorMessage></validationRules></CustomObject>`;
+    const record = (target: string) =>
+      `<CustomMetadata ${NS} xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema"><label>m</label><protected>false</protected><values><field>Target__c</field><value xsi:type="xsd:string">${target}</value></values></CustomMetadata>`;
+    const job = await deploy(
+      await zipOf(
+        { 'objects/Mapping__mdt.object': type, 'customMetadata/Mapping.Good.md': record('Contact.Region__c'), 'customMetadata/Mapping.Bad.md': record('Region') },
+        { CustomObject: ['Mapping__mdt'], CustomField: ['Mapping__mdt.Target__c'], ValidationRule: ['Mapping__mdt.Target_Is_Dotted'], CustomMetadata: ['Mapping.Good', 'Mapping.Bad'] }
+      )
+    );
+    expect(job.status).toBe('Failed');
+    expect(job.failures).toEqual([
+      expect.objectContaining({ componentType: 'CustomMetadata', fullName: 'Mapping.Bad', problem: 'Target must be Object.Field' })
+    ]);
+    // All or nothing: neither the type nor the good record exists.
+    expect(service.org.schema.get('Mapping__mdt')).toBeUndefined();
+  });
+
   it('should apply a good deploy and report a redeploy of the same component as unchanged', async () => {
     const zip = await zipOf(
       {

@@ -4,6 +4,7 @@
  * and fields), and the objects layouts, quick actions, Lightning pages and report types point at.
  */
 import { lineOf, type CustomMetadataRecord, type PackagePermissionSet } from '../core/metadata-loader';
+import { runValidationRules } from '../core/record-prepare';
 import type { LoadedSchema } from '../core/schema';
 import type { FieldDef } from '../core/types';
 import type { DeployProblem, OrgComponent } from './components';
@@ -65,6 +66,17 @@ export function checkCustomMetadata(c: OrgComponent, record: CustomMetadataRecor
     }
     const why = valueProblem(field, value, record.declaredTypes?.[fieldName]);
     if (why) out.push(problem(c, why, `<field>${fieldName}</field>`));
+  }
+  if (out.length > 0) return out;
+  // Active validation rules of the type apply to its records on deploy, as on save (API 40.0 and later).
+  const row: Record<string, unknown> = { developername: record.developerName, masterlabel: record.label, label: record.label };
+  for (const [fieldName, value] of Object.entries(record.values)) {
+    const field = type.fieldMap.get(fieldName.toLowerCase());
+    if (field) row[field.column] = value;
+  }
+  for (const error of runValidationRules(type, row, new Date())) {
+    const [fieldName] = error.fields ?? [];
+    out.push(problem(c, error.message, fieldName ? `<field>${fieldName}</field>` : undefined));
   }
   return out;
 }

@@ -15,7 +15,8 @@ export const BROKEN_COMPONENTS: Array<[string, string]> = [
   ['CustomMetadata', 'Scoring_Threshold.Default'],
   ['CustomMetadata', 'Qualification_Criterion.Need_Identified'],
   ['PermissionSet', 'Leadflow_Sales_Rep'],
-  ['CustomField', 'Lead.Partner_Account__c']
+  ['CustomField', 'Lead.Partner_Account__c'],
+  ['CustomMetadata', 'Lead_Field_Mapping.Region_Without_Object']
 ];
 
 export function copyProject(into?: string): string {
@@ -54,6 +55,24 @@ export function breakProject(projectDir: string): void {
     path.join(d, 'permissionsets', 'Leadflow_Sales_Rep.permissionset-meta.xml'),
     '<fieldPermissions>',
     '<fieldPermissions>\n        <editable>false</editable>\n        <field>Lead.No_Such_Field__c</field>\n        <readable>true</readable>\n    </fieldPermissions>\n    <fieldPermissions>'
+  );
+  // A field mapping record that breaks its type's validation rule (Target Field must be Object.Field).
+  fs.writeFileSync(
+    md('Lead_Field_Mapping.Region_Without_Object'),
+    `<?xml version="1.0" encoding="UTF-8"?>
+<CustomMetadata xmlns="http://soap.sforce.com/2006/04/metadata" xmlns:xsi="http://www.w3.org/2001/XMLSchema-instance" xmlns:xsd="http://www.w3.org/2001/XMLSchema">
+    <label>Region Without Object</label>
+    <protected>false</protected>
+    <values>
+        <field>Lead_Field__c</field>
+        <value xsi:type="xsd:string">Region__c</value>
+    </values>
+    <values>
+        <field>Target_Field__c</field>
+        <value xsi:type="xsd:string">Region__c</value>
+    </values>
+</CustomMetadata>
+`
   );
   // A lookup to an object that does not exist.
   fs.writeFileSync(

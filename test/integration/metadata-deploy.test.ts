@@ -104,6 +104,7 @@ describe('Metadata API deploy into an empty local org', () => {
     expect(byName['Qualification_Criterion.Need_Identified']?.problem).toMatch(/bad value for restricted picklist field: BANTT/);
     expect(byName['Leadflow_Sales_Rep']?.problem).toBe('In field: field - no CustomField named Lead.No_Such_Field__c found');
     expect(byName['Lead.Partner_Account__c']?.problem).toMatch(/referenceTo value of 'Partner_Account__c' does not resolve/);
+    expect(byName['Lead_Field_Mapping.Region_Without_Object']?.problem).toMatch(/^Target Field must be Account\.Field, Contact\.Field or Opportunity\.Field/);
     expect(failures).toHaveLength(BROKEN_COMPONENTS.length);
     // Nothing from that deploy is in the org.
     expect(shape(await conn.describe('Lead'))).toEqual(before);
