@@ -58,7 +58,11 @@ export function jobLabel(name: string): string {
   return source ? `${job} --source ${source}` : name;
 }
 
-/** PostgreSQL advisory lock key space of job locks: (JOB_LOCK_CLASS, hashtext(name)); migrations use 7261001. */
+/**
+ * PostgreSQL advisory lock key space of job locks: (JOB_LOCK_CLASS, hashtext('<schema>:<name>')); migrations use
+ * 7261001. Advisory locks are per database, so the store's schema is part of the key: two leadflow stores in
+ * different schemas of one database never block each other's jobs.
+ */
 const JOB_LOCK_CLASS = 7261002;
 const rowName = (name: string) => `run:${name}`;
 
@@ -107,7 +111,7 @@ export async function withJobLock<T>(store: Store, names: string[], fn: () => Pr
       for (const name of held.reverse()) {
         await conn.query('delete from job_locks where name = $1 and owner = $2', [rowName(name), owner]).catch(() => undefined);
         if (store.kind === 'postgres') {
-          await conn.query('select pg_advisory_unlock($1, hashtext($2))', [JOB_LOCK_CLASS, name]).catch(() => undefined);
+          await conn.query("select pg_advisory_unlock($1, hashtext(current_schema() || ':' || $2))", [JOB_LOCK_CLASS, name]).catch(() => undefined);
         }
       }
     }
@@ -115,7 +119,7 @@ export async function withJobLock<T>(store: Store, names: string[], fn: () => Pr
 }
 
 async function tryAdvisory(conn: Queryable, name: string, owner: string): Promise<'acquired' | JobHolder | null> {
-  const [row] = await conn.query<{ ok: boolean }>('select pg_try_advisory_lock($1, hashtext($2)) as ok', [JOB_LOCK_CLASS, name]);
+  const [row] = await conn.query<{ ok: boolean }>("select pg_try_advisory_lock($1, hashtext(current_schema() || ':' || $2)) as ok", [JOB_LOCK_CLASS, name]);
   if (!row?.ok) return awaitHolderRecord(conn, name);
   // The row only tells others who runs it (a row left by a dead process is simply overwritten).
   await conn.query(
