@@ -10,7 +10,7 @@ import type { LeadflowConfig } from '../config/schema';
 import { createOrgClient } from '../salesforce/client';
 import type { OrgClient } from '../salesforce/types';
 import { openStore } from '../store/store';
-import { currentJobLocks, expandIngestLock, ingestSourceNames, jobLabel, withJobLock } from '../store/locks';
+import { expandIngestLock, recordedJobLocks, ingestSourceNames, jobLabel, withJobLock } from '../store/locks';
 import type { Store } from '../store/types';
 import { createLogger, type LogLevel } from '../shared/logger';
 import { scrubString } from '../shared/redact';
@@ -158,7 +158,7 @@ async function startRun(store: Store, command: string, logger: Logger): Promise<
   try {
     const rows = await store.query<{ id: string | number }>('insert into runs (command, job_locks) values ($1, $2::text[]) returning id', [
       command,
-      currentJobLocks()
+      recordedJobLocks()
     ]);
     return rows[0] ? Number(rows[0].id) : undefined;
   } catch (err) {

@@ -7,6 +7,7 @@ import { randomUUID } from 'node:crypto';
 import os from 'node:os';
 import { z } from 'zod';
 import { ErrorCode, LeadflowError } from '../shared/errors';
+import { scrubString } from '../shared/redact';
 import { describeThisProcess, processAlive } from './data-dir-lock';
 import type { Queryable, Store } from './types';
 
@@ -174,9 +175,17 @@ function parseHolder(owner: string): JobHolder | null {
 /** Job locks held by the current async context (nested withJobLock calls add theirs). */
 const heldLocks = new AsyncLocalStorage<string[]>();
 
-/** Names of the job locks the calling code runs under; recorded on its runs row (runs.job_locks). */
+/** Names of the job locks the calling code runs under. */
 export function currentJobLocks(): string[] {
   return heldLocks.getStore() ?? [];
+}
+
+/**
+ * The lock names as a runs row records them (runs.job_locks). A file ingest's lock names its path, and a path
+ * can hold a pasted token: names are scrubbed like every other text the store keeps, here and when matched.
+ */
+export function recordedJobLocks(names: string[] = currentJobLocks()): string[] {
+  return names.map(scrubString);
 }
 
 /**
@@ -191,7 +200,7 @@ async function closeAbandonedRuns(store: Store, names: string[]): Promise<void> 
   await store.query(
     `update runs set status = 'failed', finished_at = now(), summary = $3::jsonb
       where status = 'running' and (job_locks && $1::text[] or (job_locks is null and command = any($2::text[])))`,
-    [names, commands, JSON.stringify({ error: 'The process running it stopped (killed or crashed) before it finished; closed by the next run of the job.' })]
+    [recordedJobLocks(names), commands, JSON.stringify({ error: 'The process running it stopped (killed or crashed) before it finished; closed by the next run of the job.' })]
   );
 }
 
