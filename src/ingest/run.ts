@@ -45,7 +45,7 @@ import {
   type RowError,
   type SourceContext
 } from './validate';
-import { rememberWrites, type AcceptedWrite } from './match-cache';
+import { lookupMatchCandidates, refreshMatchCache, rememberWrites, type AcceptedWrite } from './match-cache';
 import { createRecords, findConvertedTargets, insertRecords, isConvertedLeadError, updateConvertedContacts, updateRecords, upsertLeads, type ContactTarget } from './writes';
 
 export interface IngestOptions {
@@ -698,13 +698,18 @@ async function processBatch(
 }
 
 /**
- * The matcher for a batch: the batched match queries against the org. (The store copy of the org's match keys,
- * match-cache.ts, is not used yet: a run reading it back after a SIGKILLed run stalled in
- * test/integration/ingest-resume.test.ts; see docs/ingest.md "API calls".)
+ * The matcher for a batch. A real run matches against the store's copy of the org's match keys, brought up to
+ * date once at the start of the run (match-cache.ts): no query per batch. A dry run writes nothing to the
+ * store, so it runs the batched match queries against the org instead (same rules, same candidates).
  */
 async function orgMatcher(ctx: Context, org: OrgClient, leads: NormalisedLead[]) {
   if (leads.length === 0) return createOrgMatcher([], [], ctx.cfg.dedupe.keys);
   const keys = ctx.cfg.dedupe.againstOrg ? ctx.cfg.dedupe.keys : ([] as typeof ctx.cfg.dedupe.keys);
+  if (!ctx.dryRun) {
+    ctx.matchOrgId ??= (await refreshMatchCache(org, ctx.rt.store)).orgId;
+    const found = await lookupMatchCandidates(ctx.rt.store, ctx.matchOrgId, leads, keys);
+    return createOrgMatcher(found.leads, found.contacts, keys);
+  }
   // Even without org matching, look up our own external ids so an interrupted run never re-routes.
   const q = buildMatchQueries(leads, keys);
   const orgLeads: OrgLead[] = [];
