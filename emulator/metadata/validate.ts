@@ -4,6 +4,7 @@
  * and fields), and the objects layouts, quick actions, Lightning pages and report types point at.
  */
 import { lineOf, type CustomMetadataRecord, type PackagePermissionSet } from '../core/metadata-loader';
+import { customMetadataFields } from '../core/custom-metadata';
 import { runValidationRules } from '../core/record-prepare';
 import type { LoadedSchema } from '../core/schema';
 import type { FieldDef } from '../core/types';
@@ -69,8 +70,9 @@ export function checkCustomMetadata(c: OrgComponent, record: CustomMetadataRecor
   }
   if (out.length > 0) return out;
   // Active validation rules of the type apply to its records on deploy, as on save (API 40.0 and later).
-  const row: Record<string, unknown> = { developername: record.developerName, masterlabel: record.label, label: record.label };
-  for (const [fieldName, value] of Object.entries(record.values)) {
+  // The row the record becomes in the org (customMetadataFields), keyed by column as the rules read it.
+  const row: Record<string, unknown> = {};
+  for (const [fieldName, value] of Object.entries(customMetadataFields(record))) {
     const field = type.fieldMap.get(fieldName.toLowerCase());
     if (field) row[field.column] = value;
   }
