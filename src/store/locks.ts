@@ -65,6 +65,8 @@ export function jobLabel(name: string): string {
  * different schemas of one database never block each other's jobs.
  */
 const JOB_LOCK_CLASS = 7261002;
+/** The advisory key of job lock $2 (with $1 = JOB_LOCK_CLASS): one expression for taking and releasing it. */
+const JOB_LOCK_KEY = "$1, hashtext(current_schema() || ':' || $2)";
 const rowName = (name: string) => `run:${name}`;
 
 export interface JobLockOptions {
@@ -112,7 +114,7 @@ export async function withJobLock<T>(store: Store, names: string[], fn: () => Pr
       for (const name of held.reverse()) {
         await conn.query('delete from job_locks where name = $1 and owner = $2', [rowName(name), owner]).catch(() => undefined);
         if (store.kind === 'postgres') {
-          await conn.query("select pg_advisory_unlock($1, hashtext(current_schema() || ':' || $2))", [JOB_LOCK_CLASS, name]).catch(() => undefined);
+          await conn.query(`select pg_advisory_unlock(${JOB_LOCK_KEY})`, [JOB_LOCK_CLASS, name]).catch(() => undefined);
         }
       }
     }
@@ -120,7 +122,7 @@ export async function withJobLock<T>(store: Store, names: string[], fn: () => Pr
 }
 
 async function tryAdvisory(conn: Queryable, name: string, owner: string): Promise<'acquired' | JobHolder | null> {
-  const [row] = await conn.query<{ ok: boolean }>("select pg_try_advisory_lock($1, hashtext(current_schema() || ':' || $2)) as ok", [JOB_LOCK_CLASS, name]);
+  const [row] = await conn.query<{ ok: boolean }>(`select pg_try_advisory_lock(${JOB_LOCK_KEY}) as ok`, [JOB_LOCK_CLASS, name]);
   if (!row?.ok) return awaitHolderRecord(conn, name);
   // The row only tells others who runs it (a row left by a dead process is simply overwritten).
   await conn.query(
