@@ -5,7 +5,7 @@
  * pending, converts the rest once, and closes the dead run's runs row as failed. Runs when
  * LEADFLOW_TEST_DATABASE_URL is set.
  */
-import { spawn, type ChildProcess } from 'node:child_process';
+import type { ChildProcess } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -14,9 +14,10 @@ import type { Connection } from '@jsforce/jsforce-node';
 import pg from 'pg';
 import { parseFaultConfig } from '../../emulator/faults/config';
 import { openStore } from '../../src/store/store';
-import { LEADFLOW_BIN, cliEnv, writeLocalConfig } from '../helpers/cli';
+import { cliEnv, writeLocalConfig } from '../helpers/cli';
 import { startTestOrg } from '../helpers/emulator';
 import { createTestSchema, dropTestSchema } from '../helpers/postgres';
+import { startServeProcess } from '../helpers/serve';
 
 jest.setTimeout(900_000);
 const pgUrl = process.env.LEADFLOW_TEST_DATABASE_URL;
@@ -54,23 +55,6 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
     fs.rmSync(dir, { recursive: true, force: true });
   });
 
-  function startServe(): { child: ChildProcess; listening: Promise<void>; exited: Promise<unknown> } {
-    const child = spawn(process.execPath, [LEADFLOW_BIN, '--config', configPath, '--json', 'serve'], { cwd: dir, env: cliEnv(), stdio: ['ignore', 'pipe', 'pipe'] });
-    children.push(child);
-    let stdout = '';
-    let stderr = '';
-    child.stderr!.on('data', (d: Buffer) => (stderr += d.toString()));
-    const exited = new Promise((r) => child.on('exit', (code, signal) => r(signal ?? code)));
-    const listening = new Promise<void>((resolve, reject) => {
-      child.stdout!.on('data', (d: Buffer) => {
-        stdout += d.toString();
-        if (stdout.includes('"url"')) resolve();
-      });
-      void exited.then((code) => reject(new Error(`serve exited (${String(code)}): ${stderr.slice(-2000)}`)));
-    });
-    return { child, listening, exited };
-  }
-
   async function convertHolderPid(): Promise<number | null> {
     const client = new pg.Client({ connectionString: databaseUrl });
     await client.connect();
@@ -93,8 +77,8 @@ const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
       parseFaultConfig({ rules: [{ kind: 'SERVER_UNAVAILABLE', calls: Array.from({ length: 500 }, (_, i) => i + 2), pathPrefix: '/services/Soap' }] })
     );
     // AND two serve instances started together (both start: queue creation is serialised)
-    const instances = [startServe(), startServe()];
-    await Promise.all(instances.map((i) => i.listening));
+    const startServe = () => startServeProcess({ configPath, cwd: dir, env: cliEnv(), children });
+    const instances = await Promise.all([startServe(), startServe()]);
 
     // WHEN the instance whose convert tick is stuck on its second batch is killed
     const deadline = Date.now() + 150_000;
