@@ -101,6 +101,19 @@ export function routingLeadOf(lead: NormalisedLead, day: string, matchedAccount?
   };
 }
 
+export const ROUTING_CURSOR_SOQL = 'SELECT Key__c, Credit__c, Assigned__c, Assigned_On_Day__c, Day__c FROM Routing_Cursor__c';
+
+/** Where PackageRouter.load reads the definition and the cursors: its own queries, or rows read already. */
+export interface RoutingSource {
+  definition(): Promise<RoutingDefinition>;
+  cursors(): Promise<unknown[]>;
+}
+
+export const queriedRoutingSource = (org: OrgClient): RoutingSource => ({
+  definition: () => loadRoutingDefinition(org),
+  cursors: () => org.rest.query(ROUTING_CURSOR_SOQL)
+});
+
 export class PackageRouter {
   private readonly state: CursorState;
   private readonly userIds = new Map<string, string>();
@@ -124,10 +137,10 @@ export class PackageRouter {
    * The package router when the org has an active Routing Team, else null (the JSON config applies).
    * `defaultOwnerId` (ingest.routing.defaultOwnerId) owns leads no team takes.
    */
-  static async load(org: OrgClient, today: string, defaultOwnerId?: string): Promise<PackageRouter | null> {
+  static async load(org: OrgClient, today: string, defaultOwnerId?: string, source: RoutingSource = queriedRoutingSource(org)): Promise<PackageRouter | null> {
     let definition: RoutingDefinition;
     try {
-      definition = await loadRoutingDefinition(org);
+      definition = await source.definition();
     } catch (err) {
       // An org on a package version without the routing objects: the JSON config routes, as before.
       if (err instanceof SalesforceError && err.errorCode === 'INVALID_TYPE') return null;
@@ -135,7 +148,7 @@ export class PackageRouter {
     }
     if (!definition.teams.some((t) => t.active)) return null;
     if (defaultOwnerId) definition.defaultOwner = defaultOwnerId;
-    const cursors = await org.rest.query('SELECT Key__c, Credit__c, Assigned__c, Assigned_On_Day__c, Day__c FROM Routing_Cursor__c');
+    const cursors = await source.cursors();
     const router = new PackageRouter(org, definition, cursors, today);
     await router.resolveOwners();
     return router;

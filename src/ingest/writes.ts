@@ -15,6 +15,23 @@ export interface WriteOutcome {
   /** Calls by surface, for the report (`collections` or `bulk`). */
   surface: 'collections' | 'bulk';
   retried: number;
+  /** Bulk jobs this write ran (a retry runs another) and their status checks beyond the first of each job. */
+  bulkJobs?: number;
+  extraStatusChecks?: number;
+}
+
+/** A Bulk op for withRowRetry that counts the jobs it runs and the status checks that found them still running. */
+function countedBulkOp(
+  run: (rs: SObjectRecord[]) => Promise<{ results: RecordResult[]; unprocessed: number[]; statusChecks?: number }>
+): { op: (rs: SObjectRecord[]) => Promise<{ results: RecordResult[]; unprocessed: number[] }>; counts: { bulkJobs: number; extraStatusChecks: number } } {
+  const counts = { bulkJobs: 0, extraStatusChecks: 0 };
+  const op = async (rs: SObjectRecord[]) => {
+    const r = await run(rs);
+    counts.bulkJobs++;
+    counts.extraStatusChecks += Math.max(0, (r.statusChecks ?? 1) - 1);
+    return { results: r.results, unprocessed: r.unprocessed };
+  };
+  return { op, counts };
 }
 
 export type Sleep = (ms: number) => Promise<void>;
@@ -78,15 +95,13 @@ export async function upsertLeads(
   sleep?: Sleep
 ): Promise<WriteOutcome> {
   if (records.length === 0) return { results: [], surface: 'collections', retried: 0 };
-  const useBulk = records.length >= cfg.bulkThreshold;
-  const op = useBulk
-    ? async (rs: SObjectRecord[]) => {
-        const r = await org.bulk.ingest('Lead', 'upsert', rs, { externalIdFieldName: 'Source_External_Id__c', pollTimeoutMs: 10 * 60_000 });
-        return { results: r.results, unprocessed: r.unprocessed };
-      }
-    : async (rs: SObjectRecord[]) => ({ results: await org.rest.upsert('Lead', 'Source_External_Id__c', rs) });
-  const { results, retried } = await withRowRetry(records, op, cfg, sleep);
-  return { results, surface: useBulk ? 'bulk' : 'collections', retried };
+  if (records.length < cfg.bulkThreshold) {
+    const { results, retried } = await withRowRetry(records, async (rs) => ({ results: await org.rest.upsert('Lead', 'Source_External_Id__c', rs) }), cfg, sleep);
+    return { results, surface: 'collections', retried };
+  }
+  const bulk = countedBulkOp((rs) => org.bulk.ingest('Lead', 'upsert', rs, { externalIdFieldName: 'Source_External_Id__c', pollTimeoutMs: 10 * 60_000 }));
+  const { results, retried } = await withRowRetry(records, bulk.op, cfg, sleep);
+  return { results, surface: 'bulk', retried, ...bulk.counts };
 }
 
 export async function updateRecords(org: OrgClient, type: string, records: SObjectRecord[], cfg: WriteConfig, sleep?: Sleep): Promise<RecordResult[]> {
@@ -108,15 +123,14 @@ export async function insertRecords(
   type: string,
   records: SObjectRecord[],
   cfg: WriteConfig,
-  sleep?: Sleep
+  sleep?: Sleep,
+  /** needIds false: the caller keeps no record ids (see BulkApi.ingest), which saves a call per clean Bulk job. */
+  opts: { needIds?: boolean } = {}
 ): Promise<WriteOutcome> {
   if (records.length < cfg.bulkThreshold) return { results: await createRecords(org, type, records, cfg, sleep), surface: 'collections', retried: 0 };
-  const op = async (rs: SObjectRecord[]) => {
-    const r = await org.bulk.ingest(type, 'insert', rs, { pollTimeoutMs: 10 * 60_000 });
-    return { results: r.results, unprocessed: r.unprocessed };
-  };
-  const { results, retried } = await withRowRetry(records, op, cfg, sleep);
-  return { results, surface: 'bulk', retried };
+  const bulk = countedBulkOp((rs) => org.bulk.ingest(type, 'insert', rs, { pollTimeoutMs: 10 * 60_000, needIds: opts.needIds }));
+  const { results, retried } = await withRowRetry(records, bulk.op, cfg, sleep);
+  return { results, surface: 'bulk', retried, ...bulk.counts };
 }
 
 /** A row that belongs to the Contact of a converted lead. */

@@ -1,4 +1,4 @@
-import { mapIngestResults, parseBulkError, toCsvRows } from './bulk';
+import { mapIngestResults, MAX_POLL_INTERVAL_MS, nextPollDelay, parseBulkError, toCsvRows } from './bulk';
 import { classifyRequest, createUsageCounter, formatUsage } from './usage';
 import { resolveCredentials, jwtAudience } from './auth';
 import { toSoapLeadConvert } from './soap';
@@ -136,5 +136,31 @@ describe('toSoapLeadConvert', () => {
       doNotCreateOpportunity: false,
       leadId: '00Q1'
     });
+  });
+});
+
+describe('nextPollDelay', () => {
+  it('should wait the expected time before the first check, never less than the poll interval', () => {
+    expect(nextPollDelay(0, 250, 1_200)).toBe(1_200);
+    expect(nextPollDelay(0, 250, 10)).toBe(250);
+    expect(nextPollDelay(0, 250)).toBe(250);
+  });
+
+  it('should then wait half the elapsed time, between the poll interval and MAX_POLL_INTERVAL_MS', () => {
+    expect(nextPollDelay(300, 250)).toBe(250);
+    expect(nextPollDelay(4_000, 250)).toBe(2_000);
+    expect(nextPollDelay(60_000, 250)).toBe(MAX_POLL_INTERVAL_MS);
+  });
+
+  it('should check a 60 s job about a dozen times from a 250 ms interval, not 240 times', () => {
+    let elapsed = 0;
+    let checks = 0;
+    while (elapsed < 60_000) {
+      elapsed += nextPollDelay(elapsed, 250, checks === 0 ? 0.2 * 5_000 : undefined);
+      checks++;
+    }
+    expect(checks).toBeLessThan(25);
+    // seen done at most 50% (or 5 s) late
+    expect(elapsed - 60_000).toBeLessThanOrEqual(MAX_POLL_INTERVAL_MS);
   });
 });

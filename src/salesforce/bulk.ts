@@ -16,13 +16,70 @@ import { call } from './rest';
 const NULL_MARKER = '#N/A';
 const DEFAULT_POLL_TIMEOUT_MS = 120_000;
 
+/** The longest wait between two status checks of one job (sf's `--wait` polling uses 5 s as well). */
+export const MAX_POLL_INTERVAL_MS = 5_000;
+/**
+ * Before a client has seen a job of a kind complete, its first check waits 0.2 ms per row (5,000 rows/s, quicker
+ * than Salesforce's Bulk API usually processes rows, so the check is rarely much later than the job's end).
+ */
+export const FIRST_CHECK_MS_PER_ROW = 0.2;
+
 export interface BulkOptions {
-  /** Poll interval for job state (default 1000 ms, as jsforce). */
+  /** Shortest wait between job status checks (default 1000 ms, as jsforce). */
   pollIntervalMs?: number;
+}
+
+interface IngestJobInfo {
+  state?: string;
+  errorMessage?: string;
+  numberRecordsProcessed?: unknown;
+  numberRecordsFailed?: unknown;
+}
+
+/**
+ * When to check a running job next. Every status check is an API call, so the waits grow with the time the job
+ * has already taken (half of it, between the poll interval and MAX_POLL_INTERVAL_MS): a job that takes T is
+ * checked about log1.5(T / interval) times rather than T / interval times, and the result is seen at most 50%
+ * (or 5 s) late. The first check waits `expectedMs`: the time the previous job of the same kind took for as many
+ * rows when this client has seen one (so a run's later jobs usually complete on their first check), else
+ * FIRST_CHECK_MS_PER_ROW per row.
+ */
+export function nextPollDelay(elapsedMs: number, pollIntervalMs: number, expectedMs?: number): number {
+  if (elapsedMs === 0 && expectedMs !== undefined) return Math.max(pollIntervalMs, Math.min(expectedMs, 60_000));
+  return Math.max(pollIntervalMs, Math.min(MAX_POLL_INTERVAL_MS, elapsedMs / 2));
 }
 
 export function createBulkApi(conn: Connection, options: BulkOptions = {}): BulkApi {
   const pollIntervalMs = options.pollIntervalMs ?? 1000;
+  /** Milliseconds per row the last completed job of each object+operation took, from close to JobComplete. */
+  const msPerRow = new Map<string, number>();
+
+  async function waitForIngestJob(
+    job: { id?: string; check(): Promise<unknown> },
+    kind: string,
+    rowCount: number,
+    timeoutMs: number
+  ): Promise<IngestJobInfo & { statusChecks: number }> {
+    const started = Date.now();
+    const learned = msPerRow.get(kind);
+    for (let statusChecks = 1; ; statusChecks++) {
+      const elapsed = Date.now() - started;
+      if (elapsed > timeoutMs) {
+        throw new SalesforceError('JOB_POLLING_TIMEOUT', `Bulk ingest job ${job.id} did not complete within ${timeoutMs} ms`, { jobId: job.id });
+      }
+      const delay = nextPollDelay(elapsed, pollIntervalMs, (learned ?? FIRST_CHECK_MS_PER_ROW) * rowCount);
+      await new Promise((r) => setTimeout(r, Math.min(delay, Math.max(0, timeoutMs - elapsed))));
+      const info = (await job.check()) as IngestJobInfo;
+      if (info.state === 'JobComplete') {
+        msPerRow.set(kind, (Date.now() - started) / Math.max(1, rowCount));
+        return { ...info, statusChecks };
+      }
+      // jsforce's own wording for the two end states, which callers and users already know.
+      if (info.state === 'Failed') throw new Error(`Ingest job failed to complete due to: ${info.errorMessage}`);
+      if (info.state === 'Aborted') throw new Error('Job has been aborted');
+    }
+  }
+
   return {
     async ingest(type, operation, records, opts = {}) {
       if (records.length === 0) return { jobId: '', results: [], unprocessed: [] };
@@ -39,20 +96,21 @@ export function createBulkApi(conn: Connection, options: BulkOptions = {}): Bulk
         await job.open();
         await job.uploadData(csv);
         await job.close();
-        let info: { numberRecordsProcessed?: unknown; numberRecordsFailed?: unknown } | undefined;
-        job.once('jobComplete', (final: typeof info) => (info = final));
-        await job.poll(pollIntervalMs, opts.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS);
+        const info = await waitForIngestJob(job, `${type}:${operation}`, rows.length, opts.pollTimeoutMs ?? DEFAULT_POLL_TIMEOUT_MS);
         // When the final job info says no row failed and every row was processed, the failed and unprocessed lists
         // are empty: not fetching them saves two calls a job. (A row missing from the successful list would still
         // come back as unprocessed from mapIngestResults and be retried, never lost.)
-        const allSucceeded = Number(info?.numberRecordsFailed) === 0 && Number(info?.numberRecordsProcessed) === rows.length;
+        const allSucceeded = Number(info.numberRecordsFailed) === 0 && Number(info.numberRecordsProcessed) === rows.length;
+        if (allSucceeded && opts.needIds === false) {
+          return { jobId: job.id!, results: rows.map((_, index) => ({ index, id: null, success: true, errors: [] })), unprocessed: [], statusChecks: info.statusChecks };
+        }
         // Raw CSV text: we parse it ourselves so values stay exactly as Salesforce echoed them.
         const [ok, failed, unprocessed] = await Promise.all([
           job.getSuccessfulResults(true) as unknown as Promise<string>,
           allSucceeded ? '' : (job.getFailedResults(true) as unknown as Promise<string>),
           allSucceeded ? '' : (job.getUnprocessedRecords(true) as unknown as Promise<string>)
         ]);
-        return mapIngestResults(job.id!, columns, rows, parseCsv(ok), parseCsv(failed), parseCsv(unprocessed));
+        return { ...mapIngestResults(job.id!, columns, rows, parseCsv(ok), parseCsv(failed), parseCsv(unprocessed)), statusChecks: info.statusChecks };
       } catch (err) {
         const sfErr = toSalesforceError(err);
         throw new SalesforceError(sfErr.errorCode, `Bulk ${operation} of ${type} failed: ${sfErr.message}`, { jobId: job.id, raw: sfErr.raw }, sfErr.httpStatus);
@@ -82,6 +140,8 @@ export function createBulkApi(conn: Connection, options: BulkOptions = {}): Bulk
 async function pollQueryJob(conn: Connection, id: string, intervalMs: number, timeoutMs: number): Promise<void> {
   const started = Date.now();
   for (;;) {
+    // Waits grow with the job's age, as for ingest jobs (nextPollDelay): each check is an API call.
+    await new Promise((r) => setTimeout(r, nextPollDelay(Date.now() - started, intervalMs)));
     const info = await call<{ state: string; errorMessage?: string }>(conn, 'GET', `/jobs/query/${id}`);
     if (info.state === 'JobComplete') return;
     if (info.state === 'Failed' || info.state === 'Aborted') {
@@ -90,7 +150,6 @@ async function pollQueryJob(conn: Connection, id: string, intervalMs: number, ti
     if (Date.now() - started > timeoutMs) {
       throw new SalesforceError('JOB_POLLING_TIMEOUT', `Bulk query job ${id} did not complete within ${timeoutMs} ms`, { jobId: id });
     }
-    await new Promise((r) => setTimeout(r, intervalMs));
   }
 }
 

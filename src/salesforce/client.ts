@@ -9,6 +9,7 @@ import { createUsageCounter } from './usage';
 import { call, createRestApi } from './rest';
 import { createBulkApi } from './bulk';
 import { createSoapApi } from './soap';
+import { compositeGet } from './composite';
 import { createDescribeApi } from './describe';
 
 export interface CreateOrgClientOptions {
@@ -35,6 +36,7 @@ export async function createOrgClient(opts: CreateOrgClientOptions = {}): Promis
     apiVersion,
     connection,
     rest: createRestApi(connection, { queryBatchSize: opts.queryBatchSize }),
+    composite: { get: (requests) => compositeGet(connection, requests) },
     bulk: createBulkApi(connection, { pollIntervalMs: opts.bulkPollIntervalMs }),
     soap: createSoapApi(connection),
     describe: createDescribeApi(connection),

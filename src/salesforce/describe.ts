@@ -1,6 +1,6 @@
 /** Describe surface, cached per client (one describe call per object per client lifetime). */
 import type { Connection } from '@jsforce/jsforce-node';
-import type { DescribeApi, FieldDescribe } from './types';
+import { SalesforceError, type DescribeApi, type FieldDescribe } from './types';
 import { call } from './rest';
 
 interface RawField {
@@ -46,16 +46,22 @@ export function toFieldDescribe(f: RawField): FieldDescribe {
   };
 }
 
+/** A describe response body (from GET .../describe, or a Composite subrequest of it) in the client's shape. */
+export function parseSObjectDescribe(body: unknown): { name: string; fields: FieldDescribe[] } {
+  const d = body as { name?: unknown; fields?: unknown } | null;
+  if (!d || typeof d.name !== 'string' || !Array.isArray(d.fields)) {
+    throw new SalesforceError('UNEXPECTED_RESPONSE', 'Describe response has no name or fields list', body);
+  }
+  return { name: d.name, fields: (d.fields as RawField[]).map(toFieldDescribe) };
+}
+
 export function createDescribeApi(conn: Connection): DescribeApi {
   const cache = new Map<string, Promise<{ name: string; fields: FieldDescribe[] }>>();
   const sobject = (type: string) => {
     const key = type.toLowerCase();
     let hit = cache.get(key);
     if (!hit) {
-      hit = call<{ name: string; fields: RawField[] }>(conn, 'GET', `/sobjects/${encodeURIComponent(type)}/describe`).then((d) => ({
-        name: d.name,
-        fields: (d.fields ?? []).map(toFieldDescribe)
-      }));
+      hit = call<unknown>(conn, 'GET', `/sobjects/${encodeURIComponent(type)}/describe`).then(parseSObjectDescribe);
       // A failed describe is not cached: the next call tries again.
       hit.catch(() => cache.delete(key));
       cache.set(key, hit);

@@ -5,6 +5,7 @@
  * Implementation: src/salesforce/client.ts (createOrgClient). Capabilities use only this contract.
  */
 import type { Connection } from '@jsforce/jsforce-node';
+import type { CompositeGet, CompositeResults } from './composite';
 
 export const DEFAULT_API_VERSION = '62.0';
 /** sObject Collections maximum per call. */
@@ -45,6 +46,10 @@ export interface RestApi {
   delete(ids: string[]): Promise<RecordResult[]>;
 }
 
+export interface CompositeApi {
+  get(requests: CompositeGet[]): Promise<CompositeResults>;
+}
+
 export type BulkOperation = 'insert' | 'update' | 'upsert' | 'delete';
 
 export interface BulkIngestResult {
@@ -53,6 +58,8 @@ export interface BulkIngestResult {
   results: RecordResult[];
   /** Input indexes Salesforce did not process (retry them). */
   unprocessed: number[];
+  /** Job status checks (GET jobs/ingest/:id) made until the job ended: 1 when the first check found it done. */
+  statusChecks?: number;
 }
 
 export interface BulkApi {
@@ -60,7 +67,15 @@ export interface BulkApi {
     type: string,
     operation: BulkOperation,
     records: SObjectRecord[],
-    opts?: { externalIdFieldName?: string; pollTimeoutMs?: number }
+    opts?: {
+      externalIdFieldName?: string;
+      pollTimeoutMs?: number;
+      /**
+       * false: the caller needs no record ids, so when the job's final info says every row succeeded the
+       * successful-results download (one API call) is skipped and each row is reported as a success without an id.
+       */
+      needIds?: boolean;
+    }
   ): Promise<BulkIngestResult>;
   /** Bulk API 2.0 query job; yields records (string values as in the CSV, '' for null). */
   query(soql: string, opts?: { includeDeleted?: boolean }): AsyncIterable<Record<string, string>>;
@@ -140,6 +155,8 @@ export interface OrgClient {
   /** The underlying jsforce connection (escape hatch; prefer the surfaces below). */
   readonly connection: Connection;
   readonly rest: RestApi;
+  /** Composite API: independent GET subrequests (queries, describes) in one call. */
+  readonly composite: CompositeApi;
   readonly bulk: BulkApi;
   readonly soap: SoapApi;
   readonly describe: DescribeApi;

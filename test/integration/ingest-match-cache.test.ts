@@ -78,7 +78,8 @@ describe('ingest matches against the store copy of the org match keys', () => {
     expect(large.summary.apiCallsByPurpose).toMatchObject({ 'match keys': 1, 'lead upserts': 6 });
     expect(large.summary.apiCallsByPurpose.other).toBeUndefined();
     expect(Object.values(large.summary.apiCallsByPurpose).reduce((a, b) => a + b, 0)).toBe(large.summary.apiCalls);
-    expect((large.lines ?? []).join('\n')).toContain(`API calls: ${large.summary.apiCalls} (`);
+    expect(large.lines ?? []).toContain(`  API calls: ${large.summary.apiCalls}; minimum for this file: ${large.summary.apiCallsMinimum}`);
+    expect((large.lines ?? []).join('\n')).toContain('API calls by purpose: lead describe + routing definition 1, match keys 1, lead upserts 6');
   });
 
   it('should see leads created, deleted and converted in the org since the last run: no duplicate lead', async () => {

@@ -153,7 +153,8 @@ describe('leadflow ingest on the local org', () => {
     const s = result.summary;
     expect(s).toMatchObject({ created: 0, updated: 0, attached: 0, failed: 0, campaignMembers: 0, engagementEvents: 0, rejected: 7 });
     expect(s.unchanged).toBe(193);
-    expect(s.writes).toEqual({ collectionsBatches: 0, bulkJobs: 0, retriedRows: 0 });
+    expect(s.writes).toEqual({ collectionsBatches: 0, bulkJobs: 0, retriedRows: 0, extraStatusChecks: 0 });
+    expect(s.apiCallsMinimum).toBe(0);
     expect(s.apiCalls).toBe(0);
     expect(await count('SELECT Id FROM Lead')).toBe(leadsBefore);
     expect(await count('SELECT Id FROM CampaignMember')).toBe(membersBefore);
