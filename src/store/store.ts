@@ -4,6 +4,7 @@ import type { Migration, Queryable, Store } from './types';
 import { allMigrations } from './migrations';
 import { ErrorCode, LeadflowError } from '../shared/errors';
 import { acquireDataDirLock, lockPathFor, type DataDirHolder, type DataDirLock } from './data-dir-lock';
+import { createPglite } from './pglite-template';
 import { startWireServer, type WireAddress, type WireServer } from './wire-server';
 
 export interface OpenStoreOptions {
@@ -104,9 +105,8 @@ async function hostPglite(dataDir: string, lock: DataDirLock): Promise<Store> {
   let db: import('@electric-sql/pglite').PGlite;
   let server: WireServer;
   try {
-    const { PGlite } = await import('@electric-sql/pglite');
     fs.mkdirSync(dataDir, { recursive: true });
-    db = await PGlite.create(dataDir);
+    db = await createPglite(dataDir);
   } catch (err) {
     await lock.release();
     throw new StoreError(`Cannot open the store at ${dataDir}: ${(err as Error).message}`, { cause: err });
@@ -160,8 +160,7 @@ function poolConfigFor(address: WireAddress): import('pg').PoolConfig {
 
 /** A PGlite used by this process only: in-memory stores (tests, dry runs). */
 async function openPgliteInProcess(dataDir: string): Promise<Store> {
-  const { PGlite } = await import('@electric-sql/pglite');
-  const db = await PGlite.create(dataDir);
+  const db = await createPglite(dataDir);
   const wrap = (q: { query: PGliteQuery; exec: (sql: string) => Promise<unknown> }): Queryable => ({
     async query<T>(sql: string, params: unknown[] = []) {
       const res = await q.query(sql, params);
