@@ -275,6 +275,7 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
     } else {
       let batch: SourceRecord[] = [];
       let first = true;
+      const writing = oneAtATime();
       try {
         for await (const record of opened!.records) {
           if (first && kind === 'csv') {
@@ -284,14 +285,19 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
           first = false;
           batch.push(record);
           if (batch.length >= cfg.write.batchSize) {
-            await processBatch(ctx, batch, [], usageBefore);
-            progress.tick(batch.length);
+            // Prepared now, while the previous batch may still wait on the org; written after it.
+            const prepared = prepareBatch(ctx, batch);
+            const size = batch.length;
             batch = [];
+            await writing.wait();
+            writing.start(() => writeBatch(ctx, prepared, [], usageBefore).then(() => progress.tick(size)));
           }
         }
       } catch (err) {
+        await writing.settle();
         throw err instanceof SourceReadError ? asIngestError(err) : err;
       }
+      await writing.wait();
       if (batch.length > 0) {
         await processBatch(ctx, batch, [], usageBefore);
         progress.tick(batch.length);
@@ -443,6 +449,46 @@ async function processBatch(
   inboxSeqs: number[],
   usageBefore: { total: number; bySurface: Record<string, number> }
 ): Promise<void> {
+  await writeBatch(ctx, prepareBatch(ctx, records), inboxSeqs, usageBefore);
+}
+
+/**
+ * At most one batch write in flight, started without waiting so the caller can read and prepare the next batch
+ * meanwhile. wait() returns when the write in flight is done and throws its error; settle() only waits.
+ */
+function oneAtATime(): { start(fn: () => Promise<void>): void; wait(): Promise<void>; settle(): Promise<void> } {
+  let current: Promise<void> | null = null;
+  return {
+    start(fn) {
+      current = fn();
+      // Kept for wait(); this handler only stops Node from reporting the rejection before wait() sees it.
+      current.catch(() => undefined);
+    },
+    async wait() {
+      const p = current;
+      current = null;
+      if (p) await p;
+    },
+    async settle() {
+      const p = current;
+      current = null;
+      if (p) await p.catch(() => undefined);
+    }
+  };
+}
+
+/** A batch mapped, normalised, validated and de-duplicated within itself: nothing read from the store or the org yet. */
+interface PreparedBatch {
+  survivors: NormalisedLead[];
+  merged: ReturnType<typeof dedupeWithinBatch>['merged'];
+}
+
+/**
+ * Steps 1 and 2 of a batch, pure CPU work. A file's next batch is prepared while the previous one waits on the
+ * org (its Bulk job), so the two overlap; everything that reads what an earlier batch wrote (ledger, match keys,
+ * routing) happens in writeBatch, one batch at a time and in file order.
+ */
+function prepareBatch(ctx: Context, records: SourceRecord[]): PreparedBatch {
   const s = ctx.summary;
   const { cfg } = ctx;
   s.read += records.length;
@@ -471,7 +517,17 @@ async function processBatch(
   s.valid += valid.length;
 
   // 2. duplicates inside the batch
-  const { survivors, merged } = dedupeWithinBatch(valid, cfg.dedupe.keys);
+  return dedupeWithinBatch(valid, cfg.dedupe.keys);
+}
+
+async function writeBatch(
+  ctx: Context,
+  { survivors, merged }: PreparedBatch,
+  inboxSeqs: number[],
+  usageBefore: { total: number; bySurface: Record<string, number> }
+): Promise<void> {
+  const s = ctx.summary;
+  const { cfg } = ctx;
 
   // 3. ledger: rows written before with the same content need nothing
   const ledger = await lookupLedger(ctx.rt.store, ctx.source.name, [
