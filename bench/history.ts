@@ -1,20 +1,29 @@
 /**
  * History benchmark (docs/history.md): BENCH_HISTORY_ROWS LeadHistory rows (default 1,000,000, five stage changes
  * per lead, so 200k leads) seeded straight into the emulator's tables with SQL, then:
- *  - full sync into the store (time, API calls, rows/s);
+ *  - full sync into a new store: `leadflow history --no-write-back --no-sla`, a CLI child as users run it
+ *    (time, API calls, rows/s, the child's peak RSS);
  *  - an idle incremental sync (API calls; goal 1);
- *  - the funnel report over all timelines (time);
- *  - peak RSS of this process, which holds both the emulator and the service.
+ *  - the funnel report over all timelines: `leadflow report` (time, peak RSS).
+ * The local org runs in this process (seeding writes its tables directly), so the children's memory is the
+ * service's alone.
  */
 import os from 'node:os';
 import path from 'node:path';
 import fs from 'node:fs';
 import { startEmulator } from '../emulator/server';
-import { runHistory, runReport } from '../src/history';
-import { withRuntime } from '../src/runtime/runtime';
-import { createOrgClient } from '../src/salesforce/client';
-import { openStore } from '../src/store/store';
 import type { BenchResult } from './run';
+import { runChild, type ChildRun } from './child';
+
+const ROOT = path.resolve(__dirname, '..');
+
+/** `leadflow --json <args>` as a child; its JSON result, wall time and peak RSS. */
+async function leadflow(configPath: string, cwd: string, args: string[]): Promise<{ run: ChildRun; result: { summary: Record<string, unknown>; apiCalls: { total: number } | null } }> {
+  const env = Object.fromEntries(Object.entries(process.env).filter(([k]) => !k.startsWith('SF_')));
+  const run = await runChild([path.join(ROOT, 'bin/leadflow.js'), '--config', configPath, '--json', ...args], { cwd, env });
+  if (run.code !== 0) throw new Error(`leadflow ${args.join(' ')} exited ${run.code}: ${run.stderr.slice(-2000)} ${run.stdout.slice(-2000)}`);
+  return { run, result: JSON.parse(run.stdout) as { summary: Record<string, unknown>; apiCalls: { total: number } | null } };
+}
 
 const ROWS = Number(process.env.BENCH_HISTORY_ROWS ?? 1_000_000);
 const PER_LEAD = 5;
@@ -22,11 +31,14 @@ const PER_LEAD = 5;
 export async function run(): Promise<BenchResult[]> {
   const leads = Math.ceil(ROWS / PER_LEAD);
   const emulator = await startEmulator({ port: 0, quiet: true, seed: 'none', dailyApiLimit: 10_000_000 });
-  const client = await createOrgClient({ emulatorUrl: emulator.url, env: {} });
-  const storeDir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-bench-history-'));
-  const store = await openStore({ dataDir: storeDir });
+  const dir = fs.mkdtempSync(path.join(os.tmpdir(), 'leadflow-bench-history-'));
+  const configPath = path.join(dir, 'leadflow.config.json');
   let peakRss = process.memoryUsage().rss;
   const sampler = setInterval(() => (peakRss = Math.max(peakRss, process.memoryUsage().rss)), 200);
+  fs.writeFileSync(
+    configPath,
+    JSON.stringify({ org: { emulatorUrl: emulator.url }, store: { dataDir: path.join(dir, 'store') }, outputDir: path.join(dir, 'out'), logLevel: 'warn', history: { overlapMinutes: 0 } })
+  );
   try {
     const db = emulator.ctx.db;
     const seedStart = Date.now();
@@ -48,37 +60,30 @@ export async function run(): Promise<BenchResult[]> {
     `);
     const seedMs = Date.now() - seedStart;
 
-    const config = { history: { overlapMinutes: 0 } };
-    const before = client.usage.total();
-    const syncStart = Date.now();
-    const full = await withRuntime({ store, org: client, json: true, config }, (rt) => runHistory(rt, { writeBack: false, sla: false }));
-    const syncMs = Date.now() - syncStart;
-    const syncCalls = client.usage.total() - before;
-
-    const idleBefore = client.usage.total();
-    await withRuntime({ store, org: client, json: true, config }, (rt) => runHistory(rt, { writeBack: false, sla: false }));
-    const idleCalls = client.usage.total() - idleBefore;
-
-    const reportStart = Date.now();
-    const report = await withRuntime({ store, org: client, json: true, config }, (rt) =>
-      runReport(rt, { outDir: path.join(storeDir, 'reports') })
-    );
-    const reportMs = Date.now() - reportStart;
-    peakRss = Math.max(peakRss, process.memoryUsage().rss);
+    const full = await leadflow(configPath, dir, ['history', '--no-write-back', '--no-sla']);
+    const sync = (full.result.summary as { sync: { leadHistory: number; leads: number } }).sync;
+    const syncMs = full.run.ms;
+    const syncCalls = full.result.apiCalls?.total ?? 0;
+    const idle = await leadflow(configPath, dir, ['history', '--no-write-back', '--no-sla']);
+    const idleCalls = idle.result.apiCalls?.total ?? 0;
+    const reportRun = await leadflow(configPath, dir, ['report', '--format', 'json', '--out', path.join(dir, 'reports')]);
+    const reportMs = reportRun.run.ms;
+    const subjects = Number((reportRun.result.summary as { subjects?: unknown }).subjects);
+    const pages = Math.ceil(sync.leadHistory / 2000) + Math.ceil(sync.leads / 2000);
 
     return [
-      { name: `history rows synced (${leads} leads)`, value: full.sync.leadHistory, unit: 'rows', notes: `seeded with SQL in ${seedMs} ms (not part of the measurement)` },
-      { name: 'full sync time', value: syncMs, unit: 'ms', notes: `${Math.round((full.sync.leadHistory + full.sync.leads) / (syncMs / 1000))} rows/s into the PGlite store, page by page` },
-      { name: 'full sync API calls', value: syncCalls, unit: 'calls', baseline: `${Math.ceil(full.sync.leadHistory / 2000) + Math.ceil(full.sync.leads / 2000)} pages of 2000`, baselineValue: Math.ceil(full.sync.leadHistory / 2000) + Math.ceil(full.sync.leads / 2000), notes: 'one composite call for the four first pages, then one call per further page' },
+      { name: `history rows synced (${leads} leads)`, value: sync.leadHistory, unit: 'rows', notes: `seeded with SQL in ${seedMs} ms (not part of the measurement)` },
+      { name: 'full sync time', value: syncMs, unit: 'ms', notes: `${Math.round((sync.leadHistory + sync.leads) / (syncMs / 1000))} rows/s into a new PGlite store, page by page; leadflow history CLI child, wall time incl. start` },
+      { name: 'full sync API calls', value: syncCalls, unit: 'calls', baseline: `${pages} pages of 2000`, baselineValue: pages, notes: 'one composite call for the four first pages, then one call per further page' },
+      { name: 'full sync peak RSS', value: full.run.peakRssMb, unit: 'MB', baseline: 'goal < 1024 MB', baselineValue: 1024, notes: 'leadflow history child VmHWM (service + its PGlite store; the local org runs in the bench process)' },
       { name: 'idle sync API calls', value: idleCalls, unit: 'calls', baseline: 'goal <= 2', baselineValue: 2, notes: 'four watermarked queries in one Composite API request' },
-      { name: 'report time', value: reportMs, unit: 'ms', notes: `${report.report.subjects} timelines; funnel, channels, cohorts, time in stage` },
-      { name: 'peak RSS', value: Math.round(peakRss / 1024 / 1024), unit: 'MiB', notes: 'whole process: emulator (PGlite) + service + store' }
+      { name: 'report time', value: reportMs, unit: 'ms', notes: `${subjects} timelines; funnel, channels, cohorts, time in stage; leadflow report CLI child, wall time incl. start` },
+      { name: 'report peak RSS', value: reportRun.run.peakRssMb, unit: 'MB', notes: 'leadflow report child VmHWM' },
+      { name: 'bench process peak RSS', value: Math.round(peakRss / 1024 / 1024), unit: 'MiB', notes: 'the local org (PGlite with 1M history rows) and this bench, not the service' }
     ];
   } finally {
     clearInterval(sampler);
-    await client.close();
-    await store.close();
     await emulator.close();
-    fs.rmSync(storeDir, { recursive: true, force: true });
+    fs.rmSync(dir, { recursive: true, force: true });
   }
 }

@@ -9,7 +9,6 @@
  *  - A large run (1M rows; 50k with --quick) of leadflow alone, to show memory stays flat with file size.
  * Peak RSS is the child's VmHWM from /proc, sampled every 100 ms.
  */
-import { spawn } from 'node:child_process';
 import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
@@ -17,47 +16,9 @@ import { stringify } from 'csv-stringify';
 import { startEmulator } from '../emulator/server';
 import { generateRows, writeSampleCsv } from '../src/ingest/generate';
 import type { BenchResult } from './run';
+import { runChild, type ChildRun } from './child';
 
 const ROOT = path.resolve(__dirname, '..');
-
-interface ChildRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-  ms: number;
-  peakRssMb: number;
-}
-
-/** Runs a node script as a child, sampling its peak resident memory (VmHWM) from /proc. */
-function runChild(args: string[], opts: { cwd: string; env: NodeJS.ProcessEnv }): Promise<ChildRun> {
-  return new Promise((resolve, reject) => {
-    const started = Date.now();
-    const child = spawn(process.execPath, args, { cwd: opts.cwd, env: opts.env, stdio: ['ignore', 'pipe', 'pipe'] });
-    let stdout = '';
-    let stderr = '';
-    let peakKb = 0;
-    const sample = () => {
-      try {
-        const status = fs.readFileSync(`/proc/${child.pid}/status`, 'utf8');
-        const hwm = /VmHWM:\s+(\d+)/.exec(status);
-        if (hwm) peakKb = Math.max(peakKb, Number(hwm[1]));
-      } catch {
-        // process already gone, or no /proc (not Linux): keep the last sample
-      }
-    };
-    const timer = setInterval(sample, 100);
-    child.stdout.on('data', (d: Buffer) => {
-      sample();
-      stdout += d.toString();
-    });
-    child.stderr.on('data', (d: Buffer) => (stderr += d.toString()));
-    child.on('error', reject);
-    child.on('exit', (code) => {
-      clearInterval(timer);
-      resolve({ code, stdout, stderr, ms: Date.now() - started, peakRssMb: Math.round(peakKb / 1024) });
-    });
-  });
-}
 
 /** Same rows as the HubSpot-style file, as Salesforce columns, values as exported (no normalisation). */
 async function writeSalesforceCsv(file: string, rows: number, seed: number): Promise<void> {
