@@ -63,15 +63,15 @@ export function normaliseEmail(raw: string): Normalised<string> {
 }
 
 /**
- * ISO 3166-1 alpha-2 code from an alpha-2/alpha-3 code or a country name in English, German, French,
- * Spanish, Portuguese, Italian, Dutch, Romanian, Russian or Persian (official and common names).
- */
-/**
  * Country names repeat on almost every row of a file, and resolving one through i18n-iso-countries' name lists
  * in every locale was a tenth of ingest's CPU on the benchmark file: results are kept per raw value.
  */
 const countryCache = new LRUCache<string, Normalised<string>>({ max: 5_000 });
 
+/**
+ * ISO 3166-1 alpha-2 code from an alpha-2/alpha-3 code or a country name in English, German, French,
+ * Spanish, Portuguese, Italian, Dutch, Romanian, Russian or Persian (official and common names).
+ */
 export function normaliseCountry(raw: string): Normalised<string> {
   const hit = countryCache.get(raw);
   if (hit) return hit;
