@@ -17,7 +17,8 @@
  */
 import { z } from 'zod';
 import { soqlDateTime } from '../salesforce/soql';
-import type { OrgClient } from '../salesforce/types';
+import { queryUrl } from '../salesforce/composite';
+import { SalesforceError, type OrgClient } from '../salesforce/types';
 import type { Queryable, Store } from '../store/types';
 import type { DedupeConfig } from './config';
 import { LEAD_TO_CONTACT_FIELDS, UPDATABLE_LEAD_FIELDS, type OrgContact, type OrgLead } from './dedupe';
@@ -60,9 +61,6 @@ const queryPage = z.object({
   records: z.array(z.record(z.string(), z.unknown()))
 });
 type QueryPage = z.infer<typeof queryPage>;
-const compositeResponse = z.object({
-  compositeResponse: z.array(z.object({ referenceId: z.string(), httpStatusCode: z.number(), body: z.unknown() }))
-});
 const orgRow = z.object({ Id: z.string() });
 
 export class MatchCacheError extends Error {
@@ -74,30 +72,19 @@ export class MatchCacheError extends Error {
 
 /** queryAll first pages of the Lead and Contact deltas plus the org id, in one Composite request (one API call). */
 async function firstPages(org: OrgClient, since: { Lead: Date; Contact: Date }): Promise<{ orgId: string; lead: QueryPage; contact: QueryPage }> {
-  const base = `/services/data/v${org.apiVersion}`;
-  const sub = (referenceId: string, endpoint: 'query' | 'queryAll', soql: string) => ({
-    method: 'GET',
-    url: `${base}/${endpoint}?q=${encodeURIComponent(soql)}`,
-    referenceId
-  });
-  const raw = await org.connection.request({
-    method: 'POST',
-    url: `${base}/composite`,
-    body: JSON.stringify({
-      allOrNone: false,
-      compositeRequest: [
-        sub('org', 'query', 'SELECT Id FROM Organization'),
-        sub('lead', 'queryAll', matchCacheSoql('Lead', since.Lead)),
-        sub('contact', 'queryAll', matchCacheSoql('Contact', since.Contact))
-      ]
-    }),
-    headers: { 'content-type': 'application/json' }
-  });
-  const parsed = compositeResponse.parse(raw);
+  const results = await org.composite.get([
+    { referenceId: 'org', path: queryUrl('SELECT Id FROM Organization') },
+    { referenceId: 'lead', path: queryUrl(matchCacheSoql('Lead', since.Lead), true) },
+    { referenceId: 'contact', path: queryUrl(matchCacheSoql('Contact', since.Contact), true) }
+  ]);
+  // Only each first page: further pages are read one at a time by nextPage, so memory stays flat.
   const body = (ref: string): QueryPage => {
-    const r = parsed.compositeResponse.find((x) => x.referenceId === ref);
-    if (!r || r.httpStatusCode >= 400) throw new MatchCacheError(`Match-key refresh query "${ref}" failed: ${JSON.stringify(r?.body ?? null).slice(0, 500)}`);
-    return queryPage.parse(r.body);
+    try {
+      return queryPage.parse(results.body(ref));
+    } catch (err) {
+      if (!(err instanceof SalesforceError)) throw err;
+      throw new MatchCacheError(`Match-key refresh query "${ref}" failed: ${JSON.stringify(err.raw ?? null).slice(0, 500)}`);
+    }
   };
   const orgPage = body('org');
   const orgId = orgRow.parse(orgPage.records[0] ?? {}).Id;
