@@ -14,6 +14,9 @@ import type { RestDeps } from './index';
 import { apiVersionOf, DATA_PREFIX, resource } from './shared';
 
 export const MAX_SUBREQUESTS = 25;
+/** Of the 25, at most 5 may be query operations (query, queryAll, query more) or sObject Collections. */
+export const MAX_QUERY_OR_COLLECTION_SUBREQUESTS = 5;
+const QUERY_OR_COLLECTION = /^\/services\/data\/v\d+\.\d+\/(query|queryAll|composite\/sobjects)(\/|\?|$)/;
 const HALTED_MESSAGE =
   'The transaction was rolled back since another operation in the same transaction failed.';
 
@@ -141,6 +144,13 @@ export function registerCompositeRoutes(app: FastifyInstance, deps: RestDeps): v
         throw badRequest(
           'INVALID_API_INPUT',
           `Composite request may contain at most ${MAX_SUBREQUESTS} subrequests, got ${compositeRequest.length}`
+        );
+      }
+      const heavy = compositeRequest.filter((sub) => QUERY_OR_COLLECTION.test(sub.url)).length;
+      if (heavy > MAX_QUERY_OR_COLLECTION_SUBREQUESTS) {
+        throw badRequest(
+          'INVALID_API_INPUT',
+          `Composite request may contain at most ${MAX_QUERY_OR_COLLECTION_SUBREQUESTS} query or sObject Collections subrequests, got ${heavy}`
         );
       }
       const seen = new Set<string>();

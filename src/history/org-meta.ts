@@ -64,6 +64,20 @@ export async function readOrgFunnelMeta(store: Queryable): Promise<OrgFunnelMeta
   };
 }
 
+/** How long a stored org currency is trusted before `leadflow history` reads it again (it changes very rarely). */
+export const ORG_CURRENCY_MAX_AGE_MS = 24 * 60 * 60_000;
+
+/**
+ * Whether the store's org currency needs reading again: missing, or older than ORG_CURRENCY_MAX_AGE_MS. The sync
+ * reads it only then, because a Composite request takes at most five queries and the four history queries plus
+ * the stage list already fill one: an idle sync stays one API call.
+ */
+export async function orgCurrencyIsStale(store: Queryable, now: Date): Promise<boolean> {
+  const rows = await store.query<{ updated_at: Date | string }>(`select updated_at from hist_org_meta where key = 'currency'`);
+  const at = rows[0] ? new Date(rows[0].updated_at).getTime() : Number.NaN;
+  return !Number.isFinite(at) || now.getTime() - at > ORG_CURRENCY_MAX_AGE_MS;
+}
+
 export async function writeOrgFunnelMeta(store: Queryable, meta: Partial<OrgFunnelMeta>): Promise<void> {
   for (const [key, value] of Object.entries(meta)) {
     if (value === undefined || value === null) continue;

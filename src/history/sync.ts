@@ -11,11 +11,13 @@
 import { z } from 'zod';
 import { soqlDateTime } from '../salesforce/soql';
 import type { OrgClient, SObjectRecord } from '../salesforce/types';
+import { COMPOSITE_MAX_QUERIES, queryUrl, type CompositeResults, type QueryPage } from '../salesforce';
 import type { Queryable, Store } from '../store/types';
 import type { HistoryConfig } from './config';
 import {
   OPPORTUNITY_STAGE_SOQL,
   ORG_CURRENCY_SOQL,
+  orgCurrencyIsStale,
   parseOpportunityStages,
   parseOrgCurrency,
   writeOrgFunnelMeta
@@ -245,18 +247,6 @@ async function writeWatermark(store: Queryable, name: string, value: Date): Prom
   );
 }
 
-const queryPage = z.object({
-  totalSize: z.number(),
-  done: z.boolean(),
-  nextRecordsUrl: z.string().optional(),
-  records: z.array(z.record(z.string(), z.unknown()))
-});
-const compositeResponse = z.object({
-  compositeResponse: z.array(
-    z.object({ referenceId: z.string(), httpStatusCode: z.number(), body: z.unknown() })
-  )
-});
-
 export class HistorySyncError extends Error {
   constructor(message: string, public readonly raw?: unknown) {
     super(message);
@@ -265,53 +255,44 @@ export class HistorySyncError extends Error {
 }
 
 /**
- * First pages of several queries in one Composite API request (one API call). Further pages are fetched
- * through the regular query locator by `nextPage`, one at a time, so memory stays flat on large syncs.
- * `optional` queries ride along in the same request; a failure there (an org without that object or field)
- * gives null instead of failing the sync.
+ * First pages of several queries in Composite API requests (org.composite.get): one API call per
+ * COMPOSITE_MAX_QUERIES queries, Salesforce's limit for one request. Further pages are fetched through the
+ * regular query locator (CompositeResults.nextPage), one at a time, so memory stays flat on large syncs.
+ * `optional` queries ride along; a failure there (an org without that object or field) gives null instead of
+ * failing the sync.
  */
 async function compositeFirstPages(
   org: OrgClient,
   specs: { soql: string; includeDeleted: boolean }[],
   optional: string[] = []
-): Promise<{ pages: z.infer<typeof queryPage>[]; optional: (unknown[] | null)[] }> {
-  const base = `/services/data/v${org.apiVersion}`;
-  const all = [...specs, ...optional.map((soql) => ({ soql, includeDeleted: false }))];
-  const body = {
-    allOrNone: false,
-    compositeRequest: all.map((s, i) => ({
-      method: 'GET',
-      url: `${base}/${s.includeDeleted ? 'queryAll' : 'query'}?q=${encodeURIComponent(s.soql)}`,
-      referenceId: `q${i}`
-    }))
-  };
-  const raw = await org.connection.request({
-    method: 'POST',
-    url: `${base}/composite`,
-    body: JSON.stringify(body),
-    headers: { 'content-type': 'application/json' }
-  });
-  const parsed = compositeResponse.parse(raw);
-  const sub = (i: number) => parsed.compositeResponse.find((r) => r.referenceId === `q${i}`);
+): Promise<{ results: CompositeResults; pages: QueryPage[]; optional: (unknown[] | null)[] }> {
+  const all = [...specs, ...optional.map((soql) => ({ soql, includeDeleted: false }))].map((s, i) => ({
+    referenceId: `q${i}`,
+    path: queryUrl(s.soql, s.includeDeleted)
+  }));
+  const byRef = new Map<string, CompositeResults>();
+  for (let i = 0; i < all.length; i += COMPOSITE_MAX_QUERIES) {
+    const part = all.slice(i, i + COMPOSITE_MAX_QUERIES);
+    const results = await org.composite.get(part);
+    for (const r of part) byRef.set(r.referenceId, results);
+  }
+  const page = (ref: string) => byRef.get(ref)!.page(ref);
   const pages = specs.map((spec, i) => {
-    const r = sub(i);
-    if (!r || r.httpStatusCode >= 400) {
-      throw new HistorySyncError(`History query failed: ${spec.soql} -> ${JSON.stringify(r?.body)}`, r?.body);
+    try {
+      return page(`q${i}`);
+    } catch (err) {
+      const e = err as { errorCode?: string; message: string; raw?: unknown };
+      throw new HistorySyncError(`History query failed: ${spec.soql} -> ${e.errorCode ? `${e.errorCode}: ` : ''}${e.message}`, e.raw);
     }
-    return queryPage.parse(r.body);
   });
   const extra = optional.map((_, k) => {
-    const r = sub(specs.length + k);
-    if (!r || r.httpStatusCode >= 400) return null;
-    const page = queryPage.safeParse(r.body);
-    return page.success ? page.data.records : null;
+    try {
+      return page(`q${specs.length + k}`).records;
+    } catch {
+      return null;
+    }
   });
-  return { pages, optional: extra };
-}
-
-async function nextPage(org: OrgClient, page: z.infer<typeof queryPage>): Promise<z.infer<typeof queryPage> | null> {
-  if (page.done || !page.nextRecordsUrl) return null;
-  return queryPage.parse(await org.connection.request({ method: 'GET', url: page.nextRecordsUrl }));
+  return { results: byRef.get('q0')!, pages, optional: extra };
 }
 
 export interface SyncSummary {
@@ -339,22 +320,25 @@ export async function syncHistory(
     const wm = opts.full ? null : await readWatermark(store, spec.name);
     lowerBounds.push(wm ? new Date(wm.getTime() - overlapMs) : EPOCH);
   }
+  // The stage list rides in the same request as the four history queries (five queries: one call); the org
+  // currency only when the store's copy is missing or a day old (orgCurrencyIsStale), as a second request.
+  const readCurrency = opts.full || (await orgCurrencyIsStale(store, new Date()));
   const first = await compositeFirstPages(
     org,
     specs.map((s, i) => ({ soql: s.soql(lowerBounds[i]!), includeDeleted: s.includeDeleted })),
-    [OPPORTUNITY_STAGE_SOQL, ORG_CURRENCY_SOQL]
+    [OPPORTUNITY_STAGE_SOQL, ...(readCurrency ? [ORG_CURRENCY_SOQL] : [])]
   );
   const firstPages = first.pages;
   const [stageRecords, orgRecords] = first.optional;
   await writeOrgFunnelMeta(store, {
     opportunityStages: stageRecords ? parseOpportunityStages(stageRecords) : undefined,
-    currency: orgRecords ? parseOrgCurrency(orgRecords) : undefined
+    currency: readCurrency && orgRecords ? parseOrgCurrency(orgRecords) : undefined
   });
   const counts = [0, 0, 0, 0];
   const watermarks: Record<string, string> = {};
   for (let i = 0; i < specs.length; i++) {
     const spec = specs[i]!;
-    let page: z.infer<typeof queryPage> | null = firstPages[i]!;
+    let page: QueryPage | null = firstPages[i]!;
     while (page) {
       const rows = page.records as SObjectRecord[];
       await store.transaction(async (tx) => {
@@ -374,7 +358,7 @@ export async function syncHistory(
       });
       counts[i]! += rows.length;
       opts.onPage?.(rows.length);
-      page = await nextPage(org, page);
+      page = await first.results.nextPage(page);
     }
   }
   return {

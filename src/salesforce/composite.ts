@@ -22,11 +22,15 @@ const compositeResponseSchema = z.object({
   compositeResponse: z.array(z.object({ referenceId: z.string(), httpStatusCode: z.number(), body: z.unknown() }))
 });
 const queryPageSchema = z.object({
+  totalSize: z.number().optional(),
   done: z.boolean(),
   nextRecordsUrl: z.string().optional(),
   records: z.array(z.record(z.string(), z.unknown()))
 });
 const errorBodySchema = z.array(z.object({ errorCode: z.string().optional(), message: z.string().optional() }).passthrough());
+
+/** One page of a query result (GET /query), as Salesforce sends it. */
+export type QueryPage = z.infer<typeof queryPageSchema>;
 
 export const queryUrl = (soql: string, includeDeleted = false): string => `/${includeDeleted ? 'queryAll' : 'query'}?q=${encodeURIComponent(soql)}`;
 
@@ -49,14 +53,24 @@ export class CompositeResults {
     return r.body;
   }
 
+  /** The first page of a query subrequest; throws the subrequest's error as body() does. */
+  page(referenceId: string): QueryPage {
+    return queryPageSchema.parse(this.body(referenceId));
+  }
+
+  /**
+   * The page after `page` through its nextRecordsUrl (one API call), or null after the last page. Callers that
+   * must not hold a whole result (large syncs) walk the pages with this, one at a time.
+   */
+  async nextPage(page: QueryPage): Promise<QueryPage | null> {
+    if (page.done || !page.nextRecordsUrl) return null;
+    return queryPageSchema.parse(await call(this.conn, 'GET', page.nextRecordsUrl));
+  }
+
   /** Every record of a query subrequest: its first page from the Composite response, then nextRecordsUrl pages. */
   async records<T extends SObjectRecord = SObjectRecord>(referenceId: string): Promise<T[]> {
-    let page = queryPageSchema.parse(this.body(referenceId));
-    const out = [...page.records] as T[];
-    while (!page.done && page.nextRecordsUrl) {
-      page = queryPageSchema.parse(await call(this.conn, 'GET', page.nextRecordsUrl));
-      out.push(...(page.records as T[]));
-    }
+    const out: T[] = [];
+    for (let page: QueryPage | null = this.page(referenceId); page; page = await this.nextPage(page)) out.push(...(page.records as T[]));
     return out;
   }
 }

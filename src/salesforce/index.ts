@@ -6,4 +6,4 @@ export { resolveCredentials, DEFAULT_EMULATOR_URL, EMULATOR_CLIENT_ID, EMULATOR_
 export { formatUsage, classifyRequest, type Surface } from './usage';
 export { toSalesforceError } from './errors';
 export { parseSObjectDescribe } from './describe';
-export { queryUrl, CompositeResults, COMPOSITE_MAX_QUERIES, type CompositeGet } from './composite';
+export { queryUrl, CompositeResults, COMPOSITE_MAX_QUERIES, type CompositeGet, type QueryPage } from './composite';

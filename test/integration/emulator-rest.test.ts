@@ -553,6 +553,22 @@ describe('composite', () => {
     );
     expect(status).toBe(400);
   });
+
+  it('should refuse more than 5 query subrequests and take 5', async () => {
+    const queries = (n: number) =>
+      Array.from({ length: n }, (_, i) => ({
+        method: 'GET',
+        url: `/services/data/v62.0/${i % 2 ? 'queryAll' : 'query'}?q=${encodeURIComponent('SELECT Id FROM Lead LIMIT 1')}`,
+        referenceId: `q${i}`
+      }));
+    const six = await raw('POST', '/services/data/v62.0/composite', JSON.stringify({ compositeRequest: queries(6) }));
+    expect(six.status).toBe(400);
+    expect(six.json).toEqual([
+      expect.objectContaining({ errorCode: 'INVALID_API_INPUT', message: expect.stringContaining('at most 5 query') })
+    ]);
+    const five = await raw('POST', '/services/data/v62.0/composite', JSON.stringify({ compositeRequest: queries(5) }));
+    expect(five.status).toBe(200);
+  });
 });
 
 describe('limits', () => {

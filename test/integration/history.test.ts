@@ -100,6 +100,16 @@ describe('leadflow history on the local org', () => {
     expect(client.usage.total() - before).toBe(1);
   });
 
+  it('should read the org currency again, in a second call, once the stored copy is a day old', async () => {
+    await store.query(`update hist_org_meta set value = '"XXX"'::jsonb, updated_at = now() - interval '25 hours' where key = 'currency'`);
+    const before = client.usage.total();
+    await run((rt) => runHistory(rt, { sla: false }));
+    // Five queries fill one Composite request (Salesforce's limit): the currency query needs a second one.
+    expect(client.usage.total() - before).toBe(2);
+    const rows = await store.query<{ value: unknown }>(`select value from hist_org_meta where key = 'currency'`);
+    expect(rows[0]?.value).toBe('USD');
+  });
+
   it('should pick up changes made between syncs', async () => {
     await conn.sobject('Lead').update({ Id: ids.mql!, Status: 'Working - Contacted' });
     const summary = await run((rt) => runHistory(rt, { sla: false }));
