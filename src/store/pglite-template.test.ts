@@ -2,7 +2,9 @@ import fs from 'node:fs';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
-import { createPglite, storeTemplatePath } from './pglite-template';
+import { createPglite, STORE_SHARED_BUFFERS, storeTemplatePath } from './pglite-template';
+
+const sharedBuffers = async (db: PGlite) => (await db.query<{ shared_buffers: string }>('show shared_buffers')).rows[0]?.shared_buffers;
 
 describe('createPglite (new stores start from a template of an empty cluster)', () => {
   let dir: string;
@@ -19,6 +21,7 @@ describe('createPglite (new stores start from a template of an empty cluster)', 
 
   it('should run initdb for the first store and save the empty cluster as the template', async () => {
     const db = await createPglite(path.join(dir, 'a'));
+    expect(await sharedBuffers(db)).toBe(STORE_SHARED_BUFFERS);
     await db.exec('create table t (x int)');
     await db.close();
     expect(fs.statSync(storeTemplatePath()).size).toBeGreaterThan(100_000);
@@ -35,6 +38,7 @@ describe('createPglite (new stores start from a template of an empty cluster)', 
     for (const dataDir of [path.join(dir, 'b'), 'memory://']) {
       const db = await createPglite(dataDir);
       expect((await db.query<{ note: string }>('select note from template_marker')).rows).toEqual([{ note: 'from template' }]);
+      expect(await sharedBuffers(db)).toBe(STORE_SHARED_BUFFERS);
       await db.close();
     }
   });
@@ -46,6 +50,7 @@ describe('createPglite (new stores start from a template of an empty cluster)', 
     await first.close();
     const again = await createPglite(dataDir);
     expect((await again.query<{ v: string }>('select v from kept')).rows).toEqual([{ v: 'mine' }]);
+    expect(await sharedBuffers(again)).toBe(STORE_SHARED_BUFFERS);
     await again.close();
   });
 
