@@ -11,6 +11,7 @@ import type { Migration } from '../store/types';
  * - ingest_routing_state / ingest_routing_daily: round-robin cursors and per-user daily assignment counts.
  * - ingest_match_keys / ingest_match_state: the org's Leads and Contacts as matching needs them, refreshed by
  *   SystemModstamp watermark (match-cache.ts), so matching does not query the org per batch.
+ * - ingest_campaign_member_queue: campaign memberships waiting for the end of the run (campaign-queue.ts).
  */
 export const ingestMigrations: Migration[] = [
   {
@@ -109,5 +110,23 @@ export const ingestMigrations: Migration[] = [
     // through the PostgreSQL wire protocol failed to parse for some lead texts ("Bad control character").
     id: 'ingest-004-match-keys-record-text',
     sql: `alter table ingest_match_keys alter column record type text using record::text;`
+  },
+  {
+    // Campaign memberships queued by each batch (with its ledger rows) and written at the end of the run, in one
+    // Bulk job rather than one per batch (src/ingest/campaign-queue.ts). claimed_until: a draining run's lease.
+    id: 'ingest-005-campaign-member-queue',
+    sql: `
+      create table if not exists ingest_campaign_member_queue (
+        id bigserial primary key,
+        source text not null,
+        campaign text not null,
+        sf_object text not null,
+        sf_id text not null,
+        fresh boolean not null default false,
+        run_id bigint,
+        claimed_until timestamptz,
+        queued_at timestamptz not null default now(),
+        unique (source, campaign, sf_id)
+      );`
   }
 ];

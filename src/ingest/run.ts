@@ -48,6 +48,15 @@ import {
   type SourceContext
 } from './validate';
 import { lookupMatchCandidates, refreshMatchCache, rememberWrites, type AcceptedWrite } from './match-cache';
+import {
+  CAMPAIGN_QUEUE_CLAIM_ROWS,
+  claimMemberships,
+  queueMemberships,
+  releaseMemberships,
+  removeMemberships,
+  type ClaimedMembership,
+  type QueuedMembership
+} from './campaign-queue';
 import { createRecords, findConvertedTargets, insertRecords, isConvertedLeadError, updateConvertedContacts, updateRecords, upsertLeads, type ContactTarget } from './writes';
 
 export interface IngestOptions {
@@ -303,6 +312,7 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
         progress.tick(batch.length);
       }
     }
+    if (!ctx.dryRun) await drainCampaignMembers(ctx, usageBefore);
   } finally {
     progress.done();
     await ctx.rejects?.close();
@@ -709,8 +719,12 @@ async function writeBatch(
     } else if (p.kind === 'skip') s.skipped++;
   }
 
-  // 6. campaign membership for rows that name a campaign
-  await counted(ctx, 'campaign members', () => addCampaignMembers(ctx, org, plans.filter((p) => p.lead.campaign && outcome.has(p.lead)).map((p) => ({ lead: p.lead, target: outcome.get(p.lead)! }))));
+  // 6. campaign membership for rows that name a campaign: queued with the ledger (step 7), written at the end of
+  // the run in one Bulk job (drainCampaignMembers)
+  const memberships: QueuedMembership[] = plans.flatMap((p) => {
+    const o = p.lead.campaign ? outcome.get(p.lead) : undefined;
+    return o ? [{ campaign: p.lead.campaign!, object: o.object, id: o.id, fresh: o.fresh === true }] : [];
+  });
 
   // 6b. routing ledger (Routing_Decision__c) for the leads created, and the fairness cursors they moved
   if (ctx.packageRouter) {
@@ -749,6 +763,7 @@ async function writeBatch(
   await ctx.rt.store.transaction(async (tx) => {
     s.engagementEvents += await insertEngagementEvents(tx, eventItems);
     await recordLedger(tx, ledgerEntries, ctx.runId);
+    await queueMemberships(tx, ctx.source.name, ctx.runId, memberships);
     await markSubmissionsProcessed(tx, inboxSeqs, ctx.runId);
     await saveRoutingState(tx, ctx.today, ctx.routing);
     if (ctx.matchOrgId) await rememberWrites(tx, ctx.matchOrgId, accepted, ctx.rt.now());
@@ -813,15 +828,25 @@ async function orgMatcher(ctx: Context, org: OrgClient, leads: NormalisedLead[])
   return createOrgMatcher(orgLeads, orgContacts, keys);
 }
 
-async function addCampaignMembers(
-  ctx: Context,
-  org: OrgClient,
-  items: { lead: NormalisedLead; target: { object: 'Lead' | 'Contact'; id: string; fresh?: boolean } }[]
-): Promise<void> {
-  if (items.length === 0) return;
+/**
+ * Writes the source's queued campaign memberships (campaign-queue.ts), CAMPAIGN_QUEUE_CLAIM_ROWS per Bulk job:
+ * this run's, and any a killed run left. Runs after the last batch, and also when the file had nothing new.
+ */
+async function drainCampaignMembers(ctx: Context, usageBefore: { total: number; bySurface: Record<string, number> }): Promise<void> {
+  for (;;) {
+    const claimed = await claimMemberships(ctx.rt.store, ctx.source.name);
+    if (claimed.length === 0) return;
+    const org = await getOrg(ctx, usageBefore);
+    const written = await counted(ctx, 'campaign members', () => writeMemberships(ctx, org, claimed));
+    if (!written || claimed.length < CAMPAIGN_QUEUE_CLAIM_ROWS) return;
+  }
+}
+
+/** One claimed chunk of the queue into CampaignMember records. False when the write failed and the chunk went back to the queue. */
+async function writeMemberships(ctx: Context, org: OrgClient, claimed: ClaimedMembership[]): Promise<boolean> {
   const s = ctx.summary;
   try {
-    const names = [...new Set(items.map((i) => i.lead.campaign!))].filter((n) => !ctx.campaignIds.has(n));
+    const names = [...new Set(claimed.map((m) => m.campaign))].filter((n) => !ctx.campaignIds.has(n));
     for (const part of chunk(names, MATCH_IN_LIMIT)) {
       const found = await org.rest.query<{ Id: string; Name: string }>(`SELECT Id, Name FROM Campaign WHERE Name IN ${soqlIn(part)}`);
       for (const c of found) if (!ctx.campaignIds.has(c.Name)) ctx.campaignIds.set(c.Name, c.Id);
@@ -839,12 +864,12 @@ async function addCampaignMembers(
     }
 
     // Existing memberships (an interrupted run may have added some already).
-    const wanted = items
-      .map((i) => ({ campaignId: ctx.campaignIds.get(i.lead.campaign!), ...i.target }))
-      .filter((w): w is { campaignId: string; object: 'Lead' | 'Contact'; id: string; fresh?: boolean } => !!w.campaignId);
+    const wanted = claimed
+      .map((m) => ({ ...m, campaignId: ctx.campaignIds.get(m.campaign) }))
+      .filter((w): w is ClaimedMembership & { campaignId: string } => !!w.campaignId);
     const existing = new Set<string>();
     for (const object of ['Lead', 'Contact'] as const) {
-      // A lead this write created cannot be a member yet: only the others are looked up (a query per 200).
+      // A lead this run created cannot be a member yet: only the others are looked up (a query per 200).
       const known = wanted.filter((w) => w.object === object && !w.fresh);
       const ids = [...new Set(known.map((w) => w.id))];
       const campaignIds = [...new Set(known.map((w) => w.campaignId))];
@@ -874,9 +899,14 @@ async function addCampaignMembers(
       if (r.success) s.campaignMembers++;
       else if (s.warnings.length < 100) s.warnings.push(`CampaignMember not created: ${r.errors.map((e) => `${e.statusCode}: ${e.message}`).join('; ')}`);
     }
+    // Written, already members, or refused for good (after the transient retries): none goes back to the queue.
+    await removeMemberships(ctx.rt.store, claimed.map((m) => m.queueId));
+    return true;
   } catch (err) {
-    // Campaign attribution must not lose the leads themselves: report and carry on.
-    s.warnings.push(`Campaign membership skipped for this batch: ${(err as Error).message}`);
+    // Campaign attribution must not lose the leads themselves, nor the memberships: report, keep them queued.
+    await releaseMemberships(ctx.rt.store, claimed.map((m) => m.queueId));
+    s.warnings.push(`Campaign memberships not written, ${claimed.length} kept in the queue for the next run: ${(err as Error).message}`);
+    return false;
   }
 }
 

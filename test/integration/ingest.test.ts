@@ -11,6 +11,7 @@ import type { Connection } from '@jsforce/jsforce-node';
 import { parse } from 'csv-parse/sync';
 import { listEngagementEvents, runIngest, runIngestSource, type IngestAllSummary, type IngestOptions } from '../../src/ingest';
 import { generateRows, writeSampleCsv } from '../../src/ingest/generate';
+import { queueMemberships } from '../../src/ingest/campaign-queue';
 import { enqueueSubmission } from '../../src/ingest/ledger';
 import { withRuntime } from '../../src/runtime/runtime';
 import { createOrgClient } from '../../src/salesforce/client';
@@ -198,8 +199,10 @@ describe('leadflow ingest on the local org', () => {
     await writeSampleCsv(file, { rows: 500, seed: 1234, uniquePeople: true });
     const before = await count("SELECT Id FROM Lead WHERE Source_System__c = 'gen'");
     const first = await run({ file, source: 'gen', batchSize: 250 }, { bulkThreshold: 100 });
-    // Per 250-row batch: one Lead upsert job and one CampaignMember insert job (about 167 members, above the threshold).
-    expect(first.summary.writes.bulkJobs).toBe(4);
+    // One Lead upsert job per 250-row batch, and one CampaignMember insert job for the whole run (about 330 members
+    // queued by both batches, written after the last one).
+    expect(first.summary.writes.bulkJobs).toBe(3);
+    expect(first.summary.apiCallsByPurpose['campaign members']).toBeLessThanOrEqual(7);
     expect(first.summary.campaignMembers).toBeGreaterThanOrEqual(200);
     expect(first.summary.created).toBe(500);
     expect(first.summary.failed).toBe(0);
@@ -208,6 +211,19 @@ describe('leadflow ingest on the local org', () => {
     expect(after - before).toBe(first.summary.created);
     const second = await run({ file, source: 'gen', batchSize: 250 }, { bulkThreshold: 100 });
     expect(second.summary).toMatchObject({ created: 0, updated: 0, apiCalls: 0 });
+  });
+
+  it('should write the campaign memberships a killed run left queued on the next run, even with nothing new to write', async () => {
+    const file = path.join(outDir, 'bulk.csv');
+    const leadRow = (await conn.query<{ Id: string }>("SELECT Id FROM Lead WHERE Source_System__c = 'gen' LIMIT 1")).records[0]!;
+    const campaign = 'Left Queued 2026';
+    // What a run killed between its batch transaction and the end-of-run write leaves behind.
+    await store.transaction((tx) => queueMemberships(tx, 'gen', null, [{ campaign, object: 'Lead', id: leadRow.Id, fresh: false }]));
+    const rerun = await run({ file, source: 'gen', batchSize: 250 }, { bulkThreshold: 100 });
+    expect(rerun.summary).toMatchObject({ created: 0, updated: 0, campaignMembers: 1 });
+    const members = await conn.query<{ LeadId: string }>(`SELECT LeadId FROM CampaignMember WHERE Campaign.Name = '${campaign}'`);
+    expect(members.records.map((m) => m.LeadId)).toEqual([leadRow.Id]);
+    expect(await store.query('select id from ingest_campaign_member_queue')).toEqual([]);
   });
 
   it('should ingest every configured source when called without a file, as npm start does', async () => {
