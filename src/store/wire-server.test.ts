@@ -1,9 +1,10 @@
 import fs from 'node:fs';
+import net from 'node:net';
 import os from 'node:os';
 import path from 'node:path';
 import { PGlite } from '@electric-sql/pglite';
 import pg from 'pg';
-import { lastReadyStatus, startWireServer, type WireServer } from './wire-server';
+import { ByteQueue, lastReadyStatus, startWireServer, type WireServer } from './wire-server';
 
 jest.setTimeout(120_000);
 
@@ -98,5 +99,64 @@ describe('PGlite wire server', () => {
     expect(lastReadyStatus(Buffer.concat([complete, ready('T')]))).toBe('T');
     expect(lastReadyStatus(Buffer.concat([ready('T'), complete, ready('I')]))).toBe('I');
     expect(lastReadyStatus(complete)).toBeNull();
+    // The same outputs as the chunks PGlite streams them in, split anywhere (inside a message's length too).
+    const whole = Buffer.concat([ready('T'), complete, ready('I')]);
+    for (let cut = 1; cut < whole.length; cut++) {
+      expect(lastReadyStatus([whole.subarray(0, cut), whole.subarray(cut)])).toBe('I');
+    }
+    expect(lastReadyStatus([complete.subarray(0, 2), complete.subarray(2), ready('E')])).toBe('E');
+  });
+
+  it('should hand out queued client bytes as whole messages, whatever chunks they arrived in', () => {
+    const queue = new ByteQueue();
+    const bytes = Buffer.from(Array.from({ length: 300 }, (_, i) => i % 251));
+    for (let i = 0; i < bytes.length; i += 7) queue.push(bytes.subarray(i, i + 7));
+    expect(queue.length).toBe(300);
+    expect(queue.peek(5)).toEqual(bytes.subarray(0, 5));
+    expect(queue.take(100)).toEqual(bytes.subarray(0, 100));
+    expect(queue.take(1)).toEqual(bytes.subarray(100, 101));
+    expect(queue.peek(150)).toEqual(bytes.subarray(101, 251));
+    expect(queue.take(199)).toEqual(bytes.subarray(101, 300));
+    expect(queue.length).toBe(0);
+  });
+
+  it('should answer every query of a client that sends many statements in one write (pipelined)', async () => {
+    // GIVEN a raw client that writes three simple queries at once
+    const socket = net.createConnection(server.address as net.NetConnectOpts);
+    await new Promise<void>((resolve) => socket.once('connect', () => resolve()));
+    const received: Buffer[] = [];
+    socket.on('data', (d: Buffer) => received.push(d));
+    const startup = Buffer.alloc(8 + 'user\0postgres\0database\0postgres\0\0'.length);
+    startup.writeInt32BE(startup.length, 0);
+    startup.writeInt32BE(196608, 4);
+    startup.write('user\0postgres\0database\0postgres\0\0', 8, 'latin1');
+    socket.write(startup);
+    const until = async (n: number) => {
+      for (let i = 0; i < 200 && (readyForQueryCount(Buffer.concat(received)) < n); i++) await new Promise((r) => setTimeout(r, 25));
+    };
+    await until(1);
+    const query = (sql: string) => {
+      const b = Buffer.alloc(1 + 4 + Buffer.byteLength(sql) + 1);
+      b[0] = 0x51;
+      b.writeInt32BE(b.length - 1, 1);
+      b.write(sql, 5);
+      return b;
+    };
+    // WHEN the three queries arrive in one chunk
+    socket.write(Buffer.concat([query('select 1'), query('select 2'), query('select 3')]));
+    await until(4);
+    const closed = new Promise<void>((resolve) => socket.once('close', () => resolve()));
+    socket.on('error', () => undefined);
+    socket.end(Buffer.from([0x58, 0, 0, 0, 4]));
+    await closed;
+    // THEN each got its answer and its own ReadyForQuery
+    expect(readyForQueryCount(Buffer.concat(received))).toBe(4);
   });
 });
+
+/** ReadyForQuery messages in a backend output. */
+function readyForQueryCount(output: Buffer): number {
+  let n = 0;
+  for (let offset = 0; offset + 5 <= output.length; offset += 1 + output.readInt32BE(offset + 1)) if (output[offset] === 0x5a) n++;
+  return n;
+}

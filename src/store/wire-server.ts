@@ -86,17 +86,56 @@ class SessionGate {
   }
 }
 
-/** Status byte of the last ReadyForQuery message in a backend output, or null when there is none. */
-export function lastReadyStatus(output: Buffer): string | null {
+/** Status byte of the last ReadyForQuery message in a backend output (one buffer or its chunks), or null when there is none. */
+export function lastReadyStatus(output: Buffer | readonly Buffer[]): string | null {
+  const chunks = Buffer.isBuffer(output) ? [output] : output;
+  const total = chunks.reduce((n, c) => n + c.length, 0);
+  // Reads bytes at increasing positions across the chunks without joining them (outputs can be megabytes).
+  let index = 0;
+  let base = 0;
+  const byteAt = (pos: number): number => {
+    while (pos >= base + chunks[index]!.length) base += chunks[index++]!.length;
+    return chunks[index]![pos - base]!;
+  };
   let status: string | null = null;
   let offset = 0;
-  while (offset + 5 <= output.length) {
-    const type = output[offset]!;
-    const length = output.readInt32BE(offset + 1);
-    if (type === READY_FOR_QUERY && offset + 5 < output.length) status = String.fromCharCode(output[offset + 5]!);
+  while (offset + 5 <= total) {
+    const type = byteAt(offset);
+    const length = ((byteAt(offset + 1) << 24) | (byteAt(offset + 2) << 16) | (byteAt(offset + 3) << 8) | byteAt(offset + 4)) >>> 0;
+    if (type === READY_FOR_QUERY && offset + 5 < total) status = String.fromCharCode(byteAt(offset + 5));
     offset += 1 + length;
   }
   return status;
+}
+
+/**
+ * Bytes a client sent and the server has not consumed yet, kept as the chunks the socket delivered: appending
+ * never copies what came before (joining on every chunk made a multi-megabyte Bind message cost O(n²) copies).
+ */
+export class ByteQueue {
+  private chunks: Buffer[] = [];
+  length = 0;
+
+  push(chunk: Buffer): void {
+    this.chunks.push(chunk);
+    this.length += chunk.length;
+  }
+
+  /** The first n bytes (n <= length), joined only when they span chunks. */
+  peek(n: number): Buffer {
+    if (this.chunks[0]!.length < n) this.chunks = [Buffer.concat(this.chunks)];
+    return this.chunks[0]!.subarray(0, n);
+  }
+
+  /** Removes and returns the first n bytes (n <= length). */
+  take(n: number): Buffer {
+    const head = this.peek(n);
+    const first = this.chunks[0]!;
+    if (first.length === n) this.chunks.shift();
+    else this.chunks[0] = first.subarray(n);
+    this.length -= n;
+    return head;
+  }
 }
 
 export async function startWireServer(
@@ -124,7 +163,7 @@ export async function startWireServer(
     sockets.add(socket);
     const me = {};
     socketOf.set(me, socket);
-    let buffer = Buffer.alloc(0);
+    const pending = new ByteQueue();
     let started = false;
     let closed = false;
     let pumping: Promise<void> = Promise.resolve();
@@ -133,7 +172,7 @@ export async function startWireServer(
       await gate.acquire(me);
       if (closed) return;
       const out: Buffer[] = [];
-      await exec(new Uint8Array(message), (chunk) => {
+      await exec(message, (chunk) => {
         // PGlite hands out a view into its WebAssembly heap that it overwrites with the next output. A socket
         // under back-pressure keeps the buffer it was given until later, so it must get a copy: writing the
         // view corrupted large and non-ASCII results (clients saw garbled rows, framing errors, or stalled).
@@ -142,18 +181,19 @@ export async function startWireServer(
         if (!socket.destroyed) socket.write(copy);
       });
       gate.touch();
-      if (lastReadyStatus(Buffer.concat(out)) === 'I') gate.release(me);
+      if (lastReadyStatus(out) === 'I') gate.release(me);
     };
 
     const pump = async () => {
       while (!closed) {
         if (!started) {
-          if (buffer.length < 8) return;
-          const length = buffer.readInt32BE(0);
-          if (buffer.length < length) return;
-          const code = buffer.readInt32BE(4);
-          const message = buffer.subarray(0, length);
-          buffer = buffer.subarray(length);
+          if (pending.length < 8) return;
+          const head = pending.peek(8);
+          const length = head.readInt32BE(0);
+          if (pending.length < length) return;
+          const code = head.readInt32BE(4);
+          // Socket chunks are never reused by Node, so a message taken from them needs no copy of its own.
+          const message = pending.take(length);
           if (code === SSL_REQUEST || code === GSSENC_REQUEST) {
             socket.write('N'); // no TLS on a local socket; the client goes on in plain text
             continue;
@@ -163,19 +203,29 @@ export async function startWireServer(
             return;
           }
           started = true;
-          await run(Buffer.from(message));
+          await run(message);
           continue;
         }
-        if (buffer.length < 5) return;
-        const length = 1 + buffer.readInt32BE(1);
-        if (buffer.length < length) return;
-        const message = Buffer.from(buffer.subarray(0, length));
-        buffer = buffer.subarray(length);
-        if (message[0] === TERMINATE) {
+        // Every complete message that has arrived goes to PGlite in one call: pg writes Parse, Bind, Describe,
+        // Execute and Sync together, and PGlite's backend loop consumes a whole buffer of messages.
+        const batch: Buffer[] = [];
+        let terminate = false;
+        while (pending.length >= 5) {
+          const length = 1 + pending.peek(5).readInt32BE(1);
+          if (pending.length < length) break;
+          const message = pending.take(length);
+          if (message[0] === TERMINATE) {
+            terminate = true;
+            break;
+          }
+          batch.push(message);
+        }
+        if (batch.length > 0) await run(batch.length === 1 ? batch[0]! : Buffer.concat(batch));
+        if (terminate) {
           socket.end();
           return;
         }
-        await run(message);
+        if (batch.length === 0) return;
       }
     };
 
@@ -198,7 +248,7 @@ export async function startWireServer(
     };
 
     socket.on('data', (data: Buffer) => {
-      buffer = Buffer.concat([buffer, data]);
+      pending.push(data);
       pumping = pumping.then(pump).catch(() => {
         socket.destroy();
       });
