@@ -156,6 +156,29 @@ export type OrgMatch =
   | { kind: 'contact'; contact: OrgContact };
 
 /** Indexes org records once per batch for O(1) matching. */
+/**
+ * The keys an existing, unconverted org lead is found under by the domainAndName rule: the same person at its
+ * company domain (website, else a non-free-mail email domain) and at its normalised company name. A converted
+ * lead has none: it is found through the Contact it became. createOrgMatcher and the store's match-key cache
+ * (match-cache.ts, which looks candidates up by these keys) share this definition.
+ */
+export function orgLeadNameKeys(l: OrgLead): string[] {
+  if (l.IsConverted) return [];
+  const person = personKey(l.FirstName, l.LastName ?? '');
+  const website = l.Website ? normaliseWebsite(l.Website) : null;
+  const domain = website?.ok ? website.value : l.Email ? companyDomainFromEmail(l.Email.toLowerCase()) : null;
+  const out: string[] = [];
+  if (domain) out.push(`d:${domain}|${person}`);
+  if (l.Company) out.push(`c:${companyKey(l.Company)}|${person}`);
+  return out;
+}
+
+/** The domainAndName key a row looks org leads up by (its domain when it has one, else its company name). */
+export function rowNameKey(lead: NormalisedLead): string {
+  const person = nameKey(lead);
+  return lead.domain ? `d:${lead.domain}|${person}` : `c:${companyKey(lead.fields.Company)}|${person}`;
+}
+
 export function createOrgMatcher(orgLeads: readonly OrgLead[], orgContacts: readonly OrgContact[], keys: DedupeConfig['keys']) {
   const byExtId = new Map<string, OrgLead>();
   const leadByEmail = new Map<string, OrgLead>();
@@ -174,11 +197,7 @@ export function createOrgMatcher(orgLeads: readonly OrgLead[], orgContacts: read
       continue;
     }
     if (l.Email && !leadByEmail.has(l.Email.toLowerCase())) leadByEmail.set(l.Email.toLowerCase(), l);
-    const person = personKey(l.FirstName, l.LastName ?? '');
-    const website = l.Website ? normaliseWebsite(l.Website) : null;
-    const domain = website?.ok ? website.value : l.Email ? companyDomainFromEmail(l.Email.toLowerCase()) : null;
-    if (domain) leadByName.set(`d:${domain}|${person}`, l);
-    if (l.Company) leadByName.set(`c:${companyKey(l.Company)}|${person}`, l);
+    for (const key of orgLeadNameKeys(l)) leadByName.set(key, l);
   }
   for (const c of orgContacts) if (c.Email && !contactByEmail.has(c.Email.toLowerCase())) contactByEmail.set(c.Email.toLowerCase(), c);
 
@@ -203,10 +222,7 @@ export function createOrgMatcher(orgLeads: readonly OrgLead[], orgContacts: read
       if (l) return { kind: 'lead', lead: l, key: 'email' };
     }
     if (keys.includes('domainAndName')) {
-      const person = nameKey(lead);
-      const l = lead.domain
-        ? leadByName.get(`d:${lead.domain}|${person}`)
-        : leadByName.get(`c:${companyKey(lead.fields.Company)}|${person}`);
+      const l = leadByName.get(rowNameKey(lead));
       if (l) return { kind: 'lead', lead: l, key: 'domainAndName' };
     }
     return { kind: 'none' };

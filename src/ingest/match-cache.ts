@@ -4,8 +4,8 @@
  *
  * What is kept (table ingest_match_keys, one row per record, keyed by org id + record Id): every Lead (our
  * external id, email, last name, the fields ingest may update, LastModifiedDate and the converted state) and
- * every Contact (email, name, account, the fields a converted lead's row may update). The dedupe rules read
- * exactly what the per-batch SOQL used to return (createOrgMatcher in dedupe.ts is unchanged).
+ * every Contact (email, name, account, the fields a converted lead's row may update), with the keys a row is
+ * matched by. The dedupe rules (createOrgMatcher in dedupe.ts) run on the candidates exactly as on SOQL results.
  *
  * Freshness: `refreshMatchCache` runs at the start of every (non-dry) run and reads, with queryAll, every Lead
  * and Contact whose SystemModstamp is at or after the last watermark minus an overlap window: new and changed
@@ -21,7 +21,7 @@ import { queryUrl } from '../salesforce/composite';
 import { SalesforceError, type OrgClient } from '../salesforce/types';
 import type { Queryable, Store } from '../store/types';
 import type { DedupeConfig } from './config';
-import { LEAD_TO_CONTACT_FIELDS, UPDATABLE_LEAD_FIELDS, type OrgContact, type OrgLead } from './dedupe';
+import { LEAD_TO_CONTACT_FIELDS, orgLeadNameKeys, rowNameKey, UPDATABLE_LEAD_FIELDS, type OrgContact, type OrgLead } from './dedupe';
 import type { NormalisedLead } from './validate';
 
 const EPOCH = new Date('1970-01-01T00:00:00Z');
@@ -126,6 +126,21 @@ export const asciiJson = (value: unknown): string =>
 
 const lower = (v: unknown): string | null => (typeof v === 'string' && v !== '' ? v.toLowerCase() : null);
 
+/**
+ * A cached record's lookup keys (columns name_key_a and name_key_b): an unconverted Lead's domainAndName keys
+ * (orgLeadNameKeys, at most two), or a converted Lead's `cc:` key naming the Contact it became, so the row that
+ * matches that Contact by email finds the lead too. Contacts have none.
+ */
+function lookupKeys(object: CachedObject, r: Record<string, unknown>): string[] {
+  if (object !== 'Lead') return [];
+  const lead = r as OrgLead;
+  if (lead.IsConverted) return lead.ConvertedContactId ? [`cc:${lead.ConvertedContactId.slice(0, 15)}`] : [];
+  return orgLeadNameKeys(lead);
+}
+
+/** The name_key_a and name_key_b parameters for records' lookup keys. */
+const keyColumns = (keys: string[][]): [(string | null)[], (string | null)[]] => [keys.map((k) => k[0] ?? null), keys.map((k) => k[1] ?? null)];
+
 /** Upserts a page of queried records (removing deleted ones) and moves the object's watermark, in one transaction. */
 async function savePage(tx: Queryable, orgId: string, instanceUrl: string, object: CachedObject, records: Record<string, unknown>[]): Promise<void> {
   const live = records.filter((r) => r.IsDeleted !== true);
@@ -133,9 +148,11 @@ async function savePage(tx: Queryable, orgId: string, instanceUrl: string, objec
   if (deleted.length > 0) await tx.query('delete from ingest_match_keys where org_id = $1 and id = any($2::text[])', [orgId, deleted]);
   if (live.length > 0) {
     await tx.query(
-      `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, record)
-       select $1, $2, i, x, e, n, r from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[]) as t(i, x, e, n, r)
-       on conflict (org_id, id) do update set ext_id = excluded.ext_id, email = excluded.email, last_name = excluded.last_name, record = excluded.record`,
+      `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, name_key_a, name_key_b, record)
+       select $1, $2, i, x, e, n, ka, kb, r
+         from unnest($3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[], $9::text[]) as t(i, x, e, n, ka, kb, r)
+       on conflict (org_id, id) do update set ext_id = excluded.ext_id, email = excluded.email, last_name = excluded.last_name,
+         name_key_a = excluded.name_key_a, name_key_b = excluded.name_key_b, record = excluded.record`,
       [
         orgId,
         object,
@@ -143,6 +160,7 @@ async function savePage(tx: Queryable, orgId: string, instanceUrl: string, objec
         live.map((r) => lower(r.Source_External_Id__c)),
         live.map((r) => lower(r.Email)),
         live.map((r) => lower(r.LastName)),
+        ...keyColumns(live.map((r) => lookupKeys(object, r))),
         live.map((r) => {
           const { attributes: _attributes, IsDeleted: _deleted, SystemModstamp: _stamp, ...fields } = r;
           return asciiJson(fields);
@@ -163,6 +181,20 @@ async function savePage(tx: Queryable, orgId: string, instanceUrl: string, objec
        ${column} = greatest(ingest_match_state.${column}, excluded.${column})`,
     [orgId, instanceUrl, max ? max.toISOString() : null]
   );
+}
+
+/**
+ * PGlite runs no autovacuum, so without an explicit ANALYZE the planner keeps the statistics of an empty table and
+ * answers a batch's candidate lookup with a scan of every cached record (at 50,000 cached leads: 285 ms a batch and
+ * growing, against a flat 140 ms with statistics). The table is analyzed after each refresh, and again whenever a
+ * run has written as many rows as it held at the last ANALYZE (so log2(growth) times a run), per org in this process.
+ */
+const plannerStatistics = new Map<string, { rowsAtAnalyze: number; writtenSince: number }>();
+
+async function analyzeMatchKeys(db: Queryable): Promise<number> {
+  await db.query('analyze ingest_match_keys');
+  const rows = await db.query<{ n: string | number }>(`select reltuples::bigint as n from pg_class where relname = 'ingest_match_keys'`);
+  return Math.max(0, Number(rows[0]?.n ?? 0));
 }
 
 export interface MatchCacheRefresh {
@@ -201,12 +233,14 @@ export async function refreshMatchCache(org: OrgClient, store: Store): Promise<M
       page = await nextPage(org, page);
     }
   }
+  plannerStatistics.set(first.orgId, { rowsAtAnalyze: await analyzeMatchKeys(store), writtenSince: 0 });
   return { orgId: first.orgId, leads: counts.Lead, contacts: counts.Contact, apiCalls: org.usage.total() - callsBefore };
 }
 
 /**
- * The cached Leads and Contacts a batch can match, as the per-batch SOQL (buildMatchQueries) returned them:
- * Leads by our external id, email or last name, Contacts by email. Ordered by Id as SOQL returned them.
+ * The cached Leads and Contacts a batch can match: Leads by our external id, email or domainAndName key (the
+ * keys createOrgMatcher looks them up by), Contacts by email, and the converted Leads those Contacts came from.
+ * Ordered by Id, as SOQL returned them (createOrgMatcher keeps the first lead per email, the last per name key).
  */
 export async function lookupMatchCandidates(
   db: Queryable,
@@ -217,14 +251,29 @@ export async function lookupMatchCandidates(
   const uniq = (xs: (string | undefined)[]) => [...new Set(xs.flatMap((x) => (x ? [x.toLowerCase()] : [])))];
   const extIds = uniq(leads.map((l) => l.fields.Source_External_Id__c));
   const emails = keys.includes('email') ? uniq(leads.map((l) => l.fields.Email)) : [];
-  const lastNames = keys.includes('domainAndName') ? uniq(leads.map((l) => l.fields.LastName)) : [];
-  const rows = await db.query<{ sobject: CachedObject; record: string }>(
-    `select sobject, record from ingest_match_keys
-      where org_id = $1 and (
-        (sobject = 'Lead' and (ext_id = any($2::text[]) or email = any($3::text[]) or last_name = any($4::text[])))
-        or (sobject = 'Contact' and email = any($3::text[])))
-      order by id`,
-    [orgId, extIds, emails, lastNames]
+  const nameKeys = keys.includes('domainAndName') ? [...new Set(leads.map(rowNameKey))] : [];
+  // Exactly the records createOrgMatcher can match: Leads by our external id, email or domainAndName key, Contacts
+  // by email, and the converted Leads those Contacts came from. (By last name alone, as the per-batch SOQL asks,
+  // a common name pulls in thousands of leads per batch, and more as the org grows.)
+  const rows = await db.query<{ id: string; sobject: CachedObject; record: string }>(
+    // One index lookup per batch value (joins with the unnested lists, not `= any` or one OR over the table,
+    // which PostgreSQL answers by reading every cached record of the org).
+    `with contacts as (
+       select k.id, k.record from unnest($3::text[]) as v(email)
+         join ingest_match_keys k on k.org_id = $1 and k.email = v.email and k.sobject = 'Contact'
+     ), lead_ids as (
+       select k.id from unnest($2::text[]) as v(x) join ingest_match_keys k on k.org_id = $1 and k.ext_id = v.x
+       union select k.id from unnest($3::text[]) as v(email) join ingest_match_keys k on k.org_id = $1 and k.email = v.email
+       union select k.id from unnest($4::text[]) as v(key) join ingest_match_keys k on k.org_id = $1 and k.name_key_a = v.key
+       union select k.id from unnest($4::text[]) as v(key) join ingest_match_keys k on k.org_id = $1 and k.name_key_b = v.key
+       union select k.id from contacts c join ingest_match_keys k on k.org_id = $1 and k.name_key_a = 'cc:' || left(c.id, 15)
+     )
+     select k.id, k.sobject, k.record from lead_ids join ingest_match_keys k on k.org_id = $1 and k.id = lead_ids.id
+      where k.sobject = 'Lead'
+     union all
+     select id, 'Contact', record from contacts
+     order by id`,
+    [orgId, extIds, emails, nameKeys]
   );
   const out = { leads: [] as OrgLead[], contacts: [] as OrgContact[] };
   for (const r of rows) {
@@ -264,16 +313,27 @@ export async function rememberWrites(db: Queryable, orgId: string, writes: reado
   }
   const records = [...merged.values()];
   await db.query(
-    `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, record)
-     select $1, 'Lead', i, x, e, n, r from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[]) as t(i, x, e, n, r)
-     on conflict (org_id, id) do update set ext_id = excluded.ext_id, email = excluded.email, last_name = excluded.last_name, record = excluded.record`,
+    `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, name_key_a, name_key_b, record)
+     select $1, 'Lead', i, x, e, n, ka, kb, r
+       from unnest($2::text[], $3::text[], $4::text[], $5::text[], $6::text[], $7::text[], $8::text[]) as t(i, x, e, n, ka, kb, r)
+     on conflict (org_id, id) do update set ext_id = excluded.ext_id, email = excluded.email, last_name = excluded.last_name,
+       name_key_a = excluded.name_key_a, name_key_b = excluded.name_key_b, record = excluded.record`,
     [
       orgId,
       records.map((r) => String(r.Id)),
       records.map((r) => lower(r.Source_External_Id__c)),
       records.map((r) => lower(r.Email)),
       records.map((r) => lower(r.LastName)),
+      ...keyColumns(records.map((r) => lookupKeys('Lead', r))),
       records.map((r) => asciiJson(r))
     ]
   );
+  const stats = plannerStatistics.get(orgId);
+  if (stats) {
+    stats.writtenSince += records.length;
+    if (stats.writtenSince >= Math.max(10_000, stats.rowsAtAnalyze)) {
+      stats.rowsAtAnalyze = await analyzeMatchKeys(db);
+      stats.writtenSince = 0;
+    }
+  }
 }

@@ -128,5 +128,19 @@ export const ingestMigrations: Migration[] = [
         queued_at timestamptz not null default now(),
         unique (source, campaign, sf_id)
       );`
+  },
+  {
+    // Candidates by exact domainAndName key (dedupe.ts orgLeadNameKeys: a lead has at most two) or, for a
+    // converted lead, 'cc:' + the Contact it became, instead of by last name, which fetched every lead sharing a
+    // common last name for every batch. Rows cached before this migration have no keys, so the copy is dropped
+    // and the next run reads the org in full once.
+    id: 'ingest-006-match-keys-name-keys',
+    sql: `
+      alter table ingest_match_keys add column if not exists name_key_a text;
+      alter table ingest_match_keys add column if not exists name_key_b text;
+      create index if not exists ingest_match_keys_name_key_a on ingest_match_keys (org_id, name_key_a) where name_key_a is not null;
+      create index if not exists ingest_match_keys_name_key_b on ingest_match_keys (org_id, name_key_b) where name_key_b is not null;
+      delete from ingest_match_keys;
+      delete from ingest_match_state;`
   }
 ];
