@@ -3,39 +3,20 @@
  * is set, on PostgreSQL with a second pool standing in for a second process: memberships queue atomically with
  * the batch's transaction, a claim keeps other runs off the rows until it is released or its lease runs out.
  */
-import { randomUUID } from 'node:crypto';
 import { claimMemberships, queueMemberships, releaseMemberships, removeMemberships } from '../../src/ingest/campaign-queue';
-import { openStore } from '../../src/store/store';
 import type { Store } from '../../src/store/types';
-import { createTestSchema, dropTestSchema } from '../helpers/postgres';
+import { openStorePair, storeBackends } from '../helpers/store-backends';
 
-const pgUrl = process.env.LEADFLOW_TEST_DATABASE_URL;
-const schema = `lf_cq_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-const backends: Array<{ name: string; open: () => Promise<Store>; cleanup: () => Promise<void> }> = [
-  { name: 'pglite', open: () => openStore({ dataDir: 'memory://' }), cleanup: async () => undefined }
-];
-if (pgUrl) {
-  let url: string | undefined;
-  backends.push({
-    name: 'postgres',
-    open: async () => openStore({ databaseUrl: (url ??= await createTestSchema(pgUrl, schema)) }),
-    cleanup: () => dropTestSchema(pgUrl, schema)
-  });
-}
+const backends = storeBackends('lf_cq');
 
 const lead = (n: number) => `00Q0000000000${String(n).padStart(2, '0')}AAA`;
 
 describe.each(backends)('campaign membership queue on $name', (backend) => {
   let store: Store;
   let other: Store;
-  beforeAll(async () => {
-    store = await backend.open();
-    other = backend.name === 'postgres' ? await backend.open() : store;
-  });
-  afterAll(async () => {
-    if (other !== store) await other.close();
-    await store.close();
-    await backend.cleanup();
+  openStorePair(backend, (s, o) => {
+    store = s;
+    other = o;
   });
   afterEach(async () => {
     await store.query('delete from ingest_campaign_member_queue');

@@ -4,39 +4,20 @@
  * runs rows of a dead run closed as failed.
  */
 import os from 'node:os';
-import { randomUUID } from 'node:crypto';
 import { spawn } from 'node:child_process';
-import { openStore } from '../../src/store/store';
 import { JobLockedError, currentJobLocks, withJobLock } from '../../src/store/locks';
 import type { Store } from '../../src/store/types';
-import { createTestSchema, dropTestSchema } from '../helpers/postgres';
+import { openStorePair, storeBackends } from '../helpers/store-backends';
 
-const pgUrl = process.env.LEADFLOW_TEST_DATABASE_URL;
-const schema = `lf_jl_${randomUUID().replace(/-/g, '').slice(0, 12)}`;
-const backends: Array<{ name: string; open: () => Promise<Store>; cleanup: () => Promise<void> }> = [
-  { name: 'pglite', open: () => openStore({ dataDir: 'memory://' }), cleanup: async () => undefined }
-];
-if (pgUrl) {
-  let url: string | undefined;
-  backends.push({
-    name: 'postgres',
-    open: async () => openStore({ databaseUrl: (url ??= await createTestSchema(pgUrl, schema)) }),
-    cleanup: () => dropTestSchema(pgUrl, schema)
-  });
-}
+const backends = storeBackends('lf_jl');
 
 describe.each(backends)('job locks on $name', (backend) => {
   let store: Store;
   let other: Store;
-  beforeAll(async () => {
-    store = await backend.open();
-    // PostgreSQL: a second pool stands in for another process (advisory locks are per session).
-    other = backend.name === 'postgres' ? await backend.open() : store;
-  });
-  afterAll(async () => {
-    if (other !== store) await other.close();
-    await store.close();
-    await backend.cleanup();
+  // PostgreSQL: a second pool stands in for another process (advisory locks are per session).
+  openStorePair(backend, (s, o) => {
+    store = s;
+    other = o;
   });
 
   it('should refuse a second run of the job, naming the first, and let a different job run', async () => {
