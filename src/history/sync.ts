@@ -332,7 +332,7 @@ export async function syncHistory(
   const [stageRecords, orgRecords] = first.optional;
   await writeOrgFunnelMeta(store, {
     opportunityStages: stageRecords ? parseOpportunityStages(stageRecords) : undefined,
-    currency: readCurrency && orgRecords ? parseOrgCurrency(orgRecords) : undefined
+    currency: orgRecords ? parseOrgCurrency(orgRecords) : undefined
   });
   const counts = [0, 0, 0, 0];
   const watermarks: Record<string, string> = {};

@@ -155,7 +155,6 @@ export type OrgMatch =
   | { kind: 'lead'; lead: OrgLead; key: 'email' | 'domainAndName' }
   | { kind: 'contact'; contact: OrgContact };
 
-/** Indexes org records once per batch for O(1) matching. */
 /**
  * The keys an existing, unconverted org lead is found under by the domainAndName rule: the same person at its
  * company domain (website, else a non-free-mail email domain) and at its normalised company name. A converted
@@ -179,6 +178,7 @@ export function rowNameKey(lead: NormalisedLead): string {
   return lead.domain ? `d:${lead.domain}|${person}` : `c:${companyKey(lead.fields.Company)}|${person}`;
 }
 
+/** Indexes org records once per batch for O(1) matching. */
 export function createOrgMatcher(orgLeads: readonly OrgLead[], orgContacts: readonly OrgContact[], keys: DedupeConfig['keys']) {
   const byExtId = new Map<string, OrgLead>();
   const leadByEmail = new Map<string, OrgLead>();

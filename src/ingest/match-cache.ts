@@ -17,7 +17,7 @@
  */
 import { z } from 'zod';
 import { soqlDateTime } from '../salesforce/soql';
-import { queryUrl } from '../salesforce/composite';
+import { queryUrl, type CompositeResults, type QueryPage } from '../salesforce/composite';
 import { SalesforceError, type OrgClient } from '../salesforce/types';
 import type { Queryable, Store } from '../store/types';
 import type { DedupeConfig } from './config';
@@ -54,13 +54,6 @@ export function matchCacheSoql(object: CachedObject, since: Date): string {
   return `SELECT ${columns.join(', ')} FROM ${object} WHERE SystemModstamp >= ${soqlDateTime(since)} ORDER BY SystemModstamp, Id`;
 }
 
-const queryPage = z.object({
-  totalSize: z.number(),
-  done: z.boolean(),
-  nextRecordsUrl: z.string().optional(),
-  records: z.array(z.record(z.string(), z.unknown()))
-});
-type QueryPage = z.infer<typeof queryPage>;
 const orgRow = z.object({ Id: z.string() });
 
 export class MatchCacheError extends Error {
@@ -71,16 +64,19 @@ export class MatchCacheError extends Error {
 }
 
 /** queryAll first pages of the Lead and Contact deltas plus the org id, in one Composite request (one API call). */
-async function firstPages(org: OrgClient, since: { Lead: Date; Contact: Date }): Promise<{ orgId: string; lead: QueryPage; contact: QueryPage }> {
+async function firstPages(
+  org: OrgClient,
+  since: { Lead: Date; Contact: Date }
+): Promise<{ orgId: string; results: CompositeResults; lead: QueryPage; contact: QueryPage }> {
   const results = await org.composite.get([
     { referenceId: 'org', path: queryUrl('SELECT Id FROM Organization') },
     { referenceId: 'lead', path: queryUrl(matchCacheSoql('Lead', since.Lead), true) },
     { referenceId: 'contact', path: queryUrl(matchCacheSoql('Contact', since.Contact), true) }
   ]);
-  // Only each first page: further pages are read one at a time by nextPage, so memory stays flat.
+  // Only each first page: further pages are read one at a time (CompositeResults.nextPage), so memory stays flat.
   const body = (ref: string): QueryPage => {
     try {
-      return queryPage.parse(results.body(ref));
+      return results.page(ref);
     } catch (err) {
       if (!(err instanceof SalesforceError)) throw err;
       throw new MatchCacheError(`Match-key refresh query "${ref}" failed: ${JSON.stringify(err.raw ?? null).slice(0, 500)}`);
@@ -88,12 +84,7 @@ async function firstPages(org: OrgClient, since: { Lead: Date; Contact: Date }):
   };
   const orgPage = body('org');
   const orgId = orgRow.parse(orgPage.records[0] ?? {}).Id;
-  return { orgId, lead: body('lead'), contact: body('contact') };
-}
-
-async function nextPage(org: OrgClient, page: QueryPage): Promise<QueryPage | null> {
-  if (page.done || !page.nextRecordsUrl) return null;
-  return queryPage.parse(await org.connection.request({ method: 'GET', url: page.nextRecordsUrl }));
+  return { orgId, results, lead: body('lead'), contact: body('contact') };
 }
 
 interface CacheState {
@@ -230,7 +221,7 @@ export async function refreshMatchCache(org: OrgClient, store: Store): Promise<M
       const records = page.records;
       await store.transaction((tx) => savePage(tx, first.orgId, instanceUrl, object, records));
       counts[object] += records.length;
-      page = await nextPage(org, page);
+      page = await first.results.nextPage(page);
     }
   }
   plannerStatistics.set(first.orgId, { rowsAtAnalyze: await analyzeMatchKeys(store), writtenSince: 0 });

@@ -22,7 +22,7 @@ const compositeResponseSchema = z.object({
   compositeResponse: z.array(z.object({ referenceId: z.string(), httpStatusCode: z.number(), body: z.unknown() }))
 });
 const queryPageSchema = z.object({
-  totalSize: z.number().optional(),
+  totalSize: z.number(),
   done: z.boolean(),
   nextRecordsUrl: z.string().optional(),
   records: z.array(z.record(z.string(), z.unknown()))
