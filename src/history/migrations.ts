@@ -75,5 +75,12 @@ export const historyMigrations: Migration[] = [
         value jsonb not null,
         updated_at timestamptz not null default now()
       );`
+  },
+  {
+    // buildTimelines reads leads and lead-less deals a page at a time in (created_date, id) order (timeline.ts).
+    id: 'history-003-timeline-order',
+    sql: `
+      create index if not exists hist_lead_timeline_order on hist_lead (created_date, id collate "C") where not is_deleted;
+      create index if not exists hist_opportunity_timeline_order on hist_opportunity (created_date, id collate "C") where not is_deleted;`
   }
 ];

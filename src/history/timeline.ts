@@ -90,6 +90,9 @@ interface StageEvent {
   stamp: boolean;
 }
 
+/** Plain code-unit order: the store's `collate "C"`, so pages read in that order need no re-sort. */
+const compareCodeUnits = (a: string, b: string): number => (a < b ? -1 : a > b ? 1 : 0);
+
 const blank = (v: string | null | undefined): boolean => v === null || v === undefined || v === '';
 
 function groupBy<T, K>(rows: readonly T[], key: (row: T) => K): Map<K, T[]> {
@@ -226,7 +229,7 @@ export function buildTimelinesFrom(sources: TimelineSources, opts: TimelineOptio
   // An opportunity converted from any lead is that person's, never a lead-less deal.
   const claimed = new Set(sources.leads.map((l) => l.convertedOpportunityId).filter((id): id is string => !!id));
   const byCreation = <T extends { createdDate: Date; id: string }>(a: T, b: T) =>
-    a.createdDate.getTime() - b.createdDate.getTime() || a.id.localeCompare(b.id);
+    a.createdDate.getTime() - b.createdDate.getTime() || compareCodeUnits(a.id, b.id);
 
   const timelines: TimelineSubject[] = [];
   // Deleted leads, including the losers of a merge (IsDeleted with MasterRecordId), leave the funnel.
@@ -271,53 +274,120 @@ export function buildTimelinesFrom(sources: TimelineSources, opts: TimelineOptio
 
 const num = (v: string | number | null): number | null => (v === null ? null : Number(v));
 
-/** Reads the mirror tables and org facts from the store and builds the timelines. */
+/**
+ * Leads per read when building timelines from the store. The whole mirror in one result (1M history rows at the
+ * bench's size) held every raw row at once, in PGlite's WebAssembly memory (which never shrinks) and again as JS
+ * objects: the history and report commands peaked at 1.3-1.5 GB. Reading a page of leads with their history and
+ * opportunities keeps the raw rows to one page; only the timelines themselves are kept.
+ */
+export const TIMELINE_READ_LEADS = 5_000;
+
+type LeadRow = {
+  id: string; created_date: Date; lead_source: string | null; status: string | null; funnel_stage: string | null;
+  is_converted: boolean; converted_opportunity_id: string | null; converted_contact_id: string | null;
+  is_deleted: boolean; master_record_id: string | null;
+};
+type OpportunityRow = {
+  id: string; created_date: Date; stage_name: string | null; amount: string | number | null; is_closed: boolean;
+  is_won: boolean; lead_source: string | null; is_deleted: boolean;
+};
+const OPPORTUNITY_SELECT = 'select id, created_date, stage_name, amount, is_closed, is_won, lead_source, is_deleted from hist_opportunity';
+
+const toLead = (l: LeadRow): LeadRecord => ({
+  id: l.id, createdDate: l.created_date, leadSource: l.lead_source, status: l.status, funnelStage: l.funnel_stage,
+  isConverted: l.is_converted, convertedOpportunityId: l.converted_opportunity_id,
+  convertedContactId: l.converted_contact_id, isDeleted: l.is_deleted, masterRecordId: l.master_record_id
+});
+const toOpportunity = (o: OpportunityRow): OpportunityRecord => ({
+  id: o.id, createdDate: o.created_date, stageName: o.stage_name, amount: num(o.amount), isClosed: o.is_closed,
+  isWon: o.is_won, leadSource: o.lead_source, isDeleted: o.is_deleted
+});
+
+async function leadHistoryOf(store: Queryable, leadIds: string[]): Promise<LeadHistoryRecord[]> {
+  const rows = await store.query<{
+    id: string; lead_id: string; field: string; old_value: string | null; new_value: string | null; created_date: Date;
+  }>(
+    `select id, lead_id, field, old_value, new_value, created_date from hist_lead_change
+     where lead_id = any($1::text[]) and field in ('Status', 'Funnel_Stage__c')`,
+    [leadIds]
+  );
+  return rows.map((h) => ({ id: h.id, leadId: h.lead_id, field: h.field, oldValue: h.old_value, newValue: h.new_value, createdDate: h.created_date }));
+}
+
+async function opportunityHistoryOf(store: Queryable, opportunityIds: string[]): Promise<OpportunityHistoryRecord[]> {
+  if (opportunityIds.length === 0) return [];
+  const rows = await store.query<{ id: string; opportunity_id: string; stage_name: string | null; created_date: Date }>(
+    'select id, opportunity_id, stage_name, created_date from hist_opportunity_change where opportunity_id = any($1::text[])',
+    [opportunityIds]
+  );
+  return rows.map((h) => ({ id: h.id, opportunityId: h.opportunity_id, stageName: h.stage_name, createdDate: h.created_date }));
+}
+
+/** One page in (created_date, id) order after the given row; the order buildTimelinesFrom sorts by. */
+async function pageAfter<T extends { id: string; created_date: Date }>(
+  store: Queryable,
+  select: string,
+  where: string,
+  after: T | undefined,
+  pageSize: number
+): Promise<T[]> {
+  const params: unknown[] = [pageSize];
+  let keyset = '';
+  if (after) {
+    params.push(after.created_date, after.id);
+    keyset = ' and (created_date, id collate "C") > ($2, $3::text collate "C")';
+  }
+  return store.query<T>(`${select} where ${where}${keyset} order by created_date, id collate "C" limit $1`, params);
+}
+
+/**
+ * Reads the mirror tables and org facts from the store and builds the timelines, a page of leads at a time
+ * (then a page of lead-less deals at a time), in the order buildTimelinesFrom gives.
+ */
 export async function buildTimelines(
   store: Queryable,
-  config: Pick<HistoryConfig, 'statusStages'> & { currency?: string | null }
+  config: Pick<HistoryConfig, 'statusStages'> & { currency?: string | null },
+  { pageSize = TIMELINE_READ_LEADS }: { pageSize?: number } = {}
 ): Promise<TimelineSubject[]> {
-  const leads = await store.query<{
-    id: string; created_date: Date; lead_source: string | null; status: string | null; funnel_stage: string | null;
-    is_converted: boolean; converted_opportunity_id: string | null; converted_contact_id: string | null;
-    is_deleted: boolean; master_record_id: string | null;
-  }>(
-    `select id, created_date, lead_source, status, funnel_stage, is_converted, converted_opportunity_id,
-            converted_contact_id, is_deleted, master_record_id
-     from hist_lead`
-  );
-  const opportunities = await store.query<{
-    id: string; created_date: Date; stage_name: string | null; amount: string | number | null; is_closed: boolean;
-    is_won: boolean; lead_source: string | null; is_deleted: boolean;
-  }>(`select id, created_date, stage_name, amount, is_closed, is_won, lead_source, is_deleted from hist_opportunity`);
-  const leadHistory = await store.query<{
-    id: string; lead_id: string; field: string; old_value: string | null; new_value: string | null; created_date: Date;
-  }>(`select id, lead_id, field, old_value, new_value, created_date from hist_lead_change where field in ('Status', 'Funnel_Stage__c')`);
-  const oppHistory = await store.query<{ id: string; opportunity_id: string; stage_name: string | null; created_date: Date }>(
-    `select id, opportunity_id, stage_name, created_date from hist_opportunity_change`
-  );
   const meta = await readOrgFunnelMeta(store);
-  return buildTimelinesFrom(
-    {
-      leads: leads.map((l) => ({
-        id: l.id, createdDate: l.created_date, leadSource: l.lead_source, status: l.status, funnelStage: l.funnel_stage,
-        isConverted: l.is_converted, convertedOpportunityId: l.converted_opportunity_id,
-        convertedContactId: l.converted_contact_id, isDeleted: l.is_deleted, masterRecordId: l.master_record_id
-      })),
-      opportunities: opportunities.map((o) => ({
-        id: o.id, createdDate: o.created_date, stageName: o.stage_name, amount: num(o.amount), isClosed: o.is_closed,
-        isWon: o.is_won, leadSource: o.lead_source, isDeleted: o.is_deleted
-      })),
-      leadHistory: leadHistory.map((h) => ({
-        id: h.id, leadId: h.lead_id, field: h.field, oldValue: h.old_value, newValue: h.new_value, createdDate: h.created_date
-      })),
-      opportunityHistory: oppHistory.map((h) => ({
-        id: h.id, opportunityId: h.opportunity_id, stageName: h.stage_name, createdDate: h.created_date
-      }))
-    },
-    {
-      statusStages: config.statusStages,
-      opportunityStages: meta.opportunityStages ?? undefined,
-      currency: meta.currency ?? config.currency ?? null
-    }
-  );
+  const opts: TimelineOptions = {
+    statusStages: config.statusStages,
+    opportunityStages: meta.opportunityStages ?? undefined,
+    currency: meta.currency ?? config.currency ?? null
+  };
+  const timelines: TimelineSubject[] = [];
+  const leadSelect = `select id, created_date, lead_source, status, funnel_stage, is_converted, converted_opportunity_id,
+                             converted_contact_id, is_deleted, master_record_id from hist_lead`;
+  for (let page = await pageAfter<LeadRow>(store, leadSelect, 'not is_deleted', undefined, pageSize); page.length > 0; ) {
+    const leads = page.map(toLead);
+    const opportunityIds = [...new Set(leads.map((l) => l.convertedOpportunityId).filter((id): id is string => !!id))];
+    const opportunities =
+      opportunityIds.length === 0
+        ? []
+        : (await store.query<OpportunityRow>(`${OPPORTUNITY_SELECT} where id = any($1::text[]) and not is_deleted`, [opportunityIds])).map(toOpportunity);
+    // Every opportunity read here is claimed by a lead of this page, so the builder gives lead timelines only.
+    const built = buildTimelinesFrom(
+      {
+        leads,
+        leadHistory: await leadHistoryOf(store, leads.map((l) => l.id)),
+        opportunities,
+        opportunityHistory: await opportunityHistoryOf(store, opportunities.map((o) => o.id))
+      },
+      opts
+    );
+    for (const t of built) timelines.push(t);
+    page = page.length < pageSize ? [] : await pageAfter<LeadRow>(store, leadSelect, 'not is_deleted', page.at(-1), pageSize);
+  }
+  // Deals: opportunities no lead (deleted ones included, as in buildTimelinesFrom) was converted into.
+  const unclaimed = 'not is_deleted and not exists (select 1 from hist_lead l where l.converted_opportunity_id = hist_opportunity.id)';
+  for (let page = await pageAfter<OpportunityRow>(store, OPPORTUNITY_SELECT, unclaimed, undefined, pageSize); page.length > 0; ) {
+    const opportunities = page.map(toOpportunity);
+    const built = buildTimelinesFrom(
+      { leads: [], leadHistory: [], opportunities, opportunityHistory: await opportunityHistoryOf(store, opportunities.map((o) => o.id)) },
+      opts
+    );
+    for (const t of built) timelines.push(t);
+    page = page.length < pageSize ? [] : await pageAfter<OpportunityRow>(store, OPPORTUNITY_SELECT, unclaimed, page.at(-1), pageSize);
+  }
+  return timelines;
 }
