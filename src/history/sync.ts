@@ -305,7 +305,8 @@ export interface SyncSummary {
 
 /**
  * Each page is saved in its own transaction together with the watermark it reaches, so an interrupted sync
- * resumes from the last saved page (rows come ordered by the watermark field).
+ * resumes from the last saved page (rows come ordered by the watermark field). The next page is fetched while
+ * the current one is saved.
  */
 export async function syncHistory(
   org: OrgClient,
@@ -340,6 +341,11 @@ export async function syncHistory(
     const spec = specs[i]!;
     let page: QueryPage | null = firstPages[i]!;
     while (page) {
+      // The next page is requested before this one is saved, so the org's answer and the store's write overlap
+      // (one page in flight at most). A failed save drops the prefetched page; the next sync resumes from the
+      // watermark this page would have reached.
+      const next: Promise<QueryPage | null> = first.results.nextPage(page);
+      next.catch(() => undefined);
       const rows = page.records as SObjectRecord[];
       await store.transaction(async (tx) => {
         await spec.save(tx, rows);
@@ -358,7 +364,7 @@ export async function syncHistory(
       });
       counts[i]! += rows.length;
       opts.onPage?.(rows.length);
-      page = await first.results.nextPage(page);
+      page = await next;
     }
   }
   return {
