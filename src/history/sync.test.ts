@@ -2,23 +2,24 @@ import { openStore } from '../store/store';
 import type { Store } from '../store/types';
 import type { QueryPage } from '../salesforce';
 import type { OrgClient } from '../salesforce/types';
-import { readWatermark, syncHistory } from './sync';
+import { ANALYZE_AFTER_ROWS, readWatermark, syncHistory } from './sync';
 
 /**
- * An org whose Lead query answers three pages of two leads and every other query one empty page; it logs each
- * further page it is asked for, as the store logs each page it saves.
+ * An org whose Lead query answers three pages of `perPage` leads (two unless given) and every other query one
+ * empty page; it logs each further page it is asked for, as the store logs each page it saves.
  */
-function pagedOrg(log: string[]): OrgClient {
+function pagedOrg(log: string[], perPage = 2): OrgClient {
   const lead = (n: number) => ({
     Id: `00Q${n}`, CreatedDate: '2026-01-01T00:00:00.000Z', LeadSource: 'Web', Status: 'Open - Not Contacted',
     Funnel_Stage__c: 'Name', OwnerId: '005A', IsConverted: false, ConvertedDate: null, ConvertedOpportunityId: null,
-    ConvertedContactId: null, IsDeleted: false, MasterRecordId: null, SystemModstamp: `2026-01-0${n}T00:00:00.000Z`
+    ConvertedContactId: null, IsDeleted: false, MasterRecordId: null,
+    SystemModstamp: new Date(Date.UTC(2026, 0, 1) + (n - 1) * 86_400_000).toISOString()
   });
   const leadPage = (k: number): QueryPage => ({
-    totalSize: 6,
+    totalSize: 3 * perPage,
     done: k === 3,
     ...(k < 3 ? { nextRecordsUrl: `/leads/${k + 1}` } : {}),
-    records: [lead(2 * k - 1), lead(2 * k)]
+    records: Array.from({ length: perPage }, (_, i) => lead((k - 1) * perPage + i + 1))
   });
   const empty: QueryPage = { totalSize: 0, done: true, records: [] };
   const results = {
@@ -60,5 +61,19 @@ describe('syncHistory paging', () => {
     // pages are saved after, each with its own transaction).
     expect(log.filter((e) => e !== 'saved 0').slice(0, 5)).toEqual(['fetch 2', 'saved 2', 'fetch 3', 'saved 4', 'saved 6']);
     expect((await readWatermark(store, 'history.lead'))?.toISOString()).toBe('2026-01-06T00:00:00.000Z');
+  });
+
+  const statistics = async () =>
+    (await store.query<{ n: number }>("select count(*)::int as n from pg_stats where tablename = 'hist_lead'"))[0]!.n;
+
+  it('should leave the planner statistics alone after a small sync', async () => {
+    // the 6 leads of the test above
+    expect(await statistics()).toBe(0);
+  });
+
+  it('should refresh the planner statistics after a sync of ANALYZE_AFTER_ROWS rows or more', async () => {
+    const summary = await syncHistory(pagedOrg([], Math.ceil(ANALYZE_AFTER_ROWS / 3)), store, { overlapMinutes: 0 }, { full: true });
+    expect(summary.leads).toBeGreaterThanOrEqual(ANALYZE_AFTER_ROWS);
+    expect(await statistics()).toBeGreaterThan(0);
   });
 });
