@@ -323,21 +323,28 @@ async function opportunityHistoryOf(store: Queryable, opportunityIds: string[]):
   return rows.map((h) => ({ id: h.id, opportunityId: h.opportunity_id, stageName: h.stage_name, createdDate: h.created_date }));
 }
 
-/** One page in (created_date, id) order after the given row; the order buildTimelinesFrom sorts by. */
-async function pageAfter<T extends { id: string; created_date: Date }>(
+/**
+ * The rows of `select ... where <where>` a page at a time, in (created_date, id) order (the order
+ * buildTimelinesFrom sorts by), each page read by keyset after the last row of the one before.
+ */
+async function* pagesInOrder<T extends { id: string; created_date: Date }>(
   store: Queryable,
   select: string,
   where: string,
-  after: T | undefined,
   pageSize: number
-): Promise<T[]> {
-  const params: unknown[] = [pageSize];
-  let keyset = '';
-  if (after) {
-    params.push(after.created_date, after.id);
-    keyset = ' and (created_date, id collate "C") > ($2, $3::text collate "C")';
+): AsyncGenerator<T[]> {
+  for (let after: T | undefined; ; ) {
+    const params: unknown[] = [pageSize];
+    let keyset = '';
+    if (after) {
+      params.push(after.created_date, after.id);
+      keyset = ' and (created_date, id collate "C") > ($2, $3::text collate "C")';
+    }
+    const page = await store.query<T>(`${select} where ${where}${keyset} order by created_date, id collate "C" limit $1`, params);
+    if (page.length > 0) yield page;
+    if (page.length < pageSize) return;
+    after = page.at(-1);
   }
-  return store.query<T>(`${select} where ${where}${keyset} order by created_date, id collate "C" limit $1`, params);
 }
 
 /**
@@ -358,7 +365,7 @@ export async function buildTimelines(
   const timelines: TimelineSubject[] = [];
   const leadSelect = `select id, created_date, lead_source, status, funnel_stage, is_converted, converted_opportunity_id,
                              converted_contact_id, is_deleted, master_record_id from hist_lead`;
-  for (let page = await pageAfter<LeadRow>(store, leadSelect, 'not is_deleted', undefined, pageSize); page.length > 0; ) {
+  for await (const page of pagesInOrder<LeadRow>(store, leadSelect, 'not is_deleted', pageSize)) {
     const leads = page.map(toLead);
     const opportunityIds = [...new Set(leads.map((l) => l.convertedOpportunityId).filter((id): id is string => !!id))];
     const opportunities =
@@ -376,18 +383,16 @@ export async function buildTimelines(
       opts
     );
     for (const t of built) timelines.push(t);
-    page = page.length < pageSize ? [] : await pageAfter<LeadRow>(store, leadSelect, 'not is_deleted', page.at(-1), pageSize);
   }
   // Deals: opportunities no lead (deleted ones included, as in buildTimelinesFrom) was converted into.
   const unclaimed = 'not is_deleted and not exists (select 1 from hist_lead l where l.converted_opportunity_id = hist_opportunity.id)';
-  for (let page = await pageAfter<OpportunityRow>(store, OPPORTUNITY_SELECT, unclaimed, undefined, pageSize); page.length > 0; ) {
+  for await (const page of pagesInOrder<OpportunityRow>(store, OPPORTUNITY_SELECT, unclaimed, pageSize)) {
     const opportunities = page.map(toOpportunity);
     const built = buildTimelinesFrom(
       { leads: [], leadHistory: [], opportunities, opportunityHistory: await opportunityHistoryOf(store, opportunities.map((o) => o.id)) },
       opts
     );
     for (const t of built) timelines.push(t);
-    page = page.length < pageSize ? [] : await pageAfter<OpportunityRow>(store, OPPORTUNITY_SELECT, unclaimed, page.at(-1), pageSize);
   }
   return timelines;
 }
