@@ -57,9 +57,12 @@ describe('ingest store access', () => {
   });
 
   it('should queue webhook submissions until processed', async () => {
+    const before = Date.now();
     const id = await enqueueSubmission(store, 'webform', { email: 'a@b.com' }, '127.0.0.1');
     const pending = await pendingSubmissions(store, 'webform', 0, 10);
-    expect(pending).toEqual([{ seq: expect.any(Number), id, payload: { email: 'a@b.com' } }]);
+    expect(pending).toEqual([{ seq: expect.any(Number), id, payload: { email: 'a@b.com' }, receivedAt: expect.any(Date) }]);
+    // The store's clock and this process's are the same machine's here.
+    expect(Math.abs(pending[0]!.receivedAt.getTime() - before)).toBeLessThan(5_000);
     await markSubmissionsProcessed(store, [pending[0]!.seq], null);
     expect(await pendingSubmissions(store, 'webform', 0, 10)).toEqual([]);
   });

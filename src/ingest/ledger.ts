@@ -169,17 +169,20 @@ export interface InboxItem {
   seq: number;
   id: string;
   payload: Record<string, unknown>;
+  /** When the webhook stored it (just before its 202), by the store's clock. */
+  receivedAt: Date;
 }
 
 export async function pendingSubmissions(db: Queryable, source: string, afterSeq: number, limit: number): Promise<InboxItem[]> {
-  const rows = await db.query<{ seq: string | number; id: string; payload: unknown }>(
-    `select seq, id, payload from ingest_inbox where source = $1 and status = 'pending' and seq > $2 order by seq limit $3`,
+  const rows = await db.query<{ seq: string | number; id: string; payload: unknown; received_at: Date | string }>(
+    `select seq, id, payload, received_at from ingest_inbox where source = $1 and status = 'pending' and seq > $2 order by seq limit $3`,
     [source, afterSeq, limit]
   );
   return rows.map((r) => ({
     seq: Number(r.seq),
     id: r.id,
-    payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>
+    payload: (typeof r.payload === 'string' ? JSON.parse(r.payload) : r.payload) as Record<string, unknown>,
+    receivedAt: new Date(r.received_at)
   }));
 }
 

@@ -9,6 +9,7 @@
  */
 import fs from 'node:fs';
 import path from 'node:path';
+import { setTimeout as sleep } from 'node:timers/promises';
 import { stringify } from 'csv-stringify';
 import type { Runtime, CommandResult } from '../runtime/types';
 import type { OrgClient, RecordResult, SObjectRecord } from '../salesforce/types';
@@ -71,6 +72,13 @@ export interface IngestOptions {
   batchSize?: number;
   /** Store run id recorded in the ledger. */
   runId?: number | null;
+  /**
+   * Webhook sources only, for serve's continuous delivery (the same window and size as the drain's start): a batch
+   * of fewer than `size` submissions waits until its oldest one is `windowMs` old and is read again, so a drain
+   * that runs while submissions keep arriving writes full micro-batches instead of one API call per handful.
+   * Without it (`leadflow ingest`, scheduled runs) every batch is written as soon as it is read.
+   */
+  microBatch?: { windowMs: number; size: number };
 }
 
 export interface IngestSummary {
@@ -275,8 +283,13 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
     if (kind === 'webhook') {
       let after = 0;
       for (;;) {
-        const items = await pendingSubmissions(rt.store, source.name, after, cfg.write.batchSize);
+        let items = await pendingSubmissions(rt.store, source.name, after, cfg.write.batchSize);
         if (items.length === 0) break;
+        const wait = microBatchWaitMs(items, opts.microBatch);
+        if (wait > 0) {
+          await sleep(wait);
+          items = await pendingSubmissions(rt.store, source.name, after, cfg.write.batchSize);
+        }
         after = items[items.length - 1]!.seq;
         await processBatch(ctx, items.map((i) => ({ row: i.seq, data: i.payload })), items.map((i) => i.seq), usageBefore);
         progress.tick(items.length);
@@ -452,6 +465,21 @@ type Plan =
   | { kind: 'attach'; lead: NormalisedLead; hash: string; contactId: string }
   | { kind: 'contact'; lead: NormalisedLead; hash: string; target: ContactTarget }
   | { kind: 'skip'; lead: NormalisedLead; hash: string; reason: string };
+
+/**
+ * How long a webhook batch waits for more submissions (IngestOptions.microBatch): until its oldest submission is
+ * windowMs old, at most windowMs (the store's clock and this process's may differ), and not at all once the batch
+ * holds `size` submissions.
+ */
+export function microBatchWaitMs(
+  items: readonly { receivedAt: Date }[],
+  microBatch: IngestOptions['microBatch'],
+  nowMs: number = Date.now()
+): number {
+  if (!microBatch || items.length === 0 || items.length >= microBatch.size) return 0;
+  const due = items[0]!.receivedAt.getTime() + microBatch.windowMs;
+  return Math.min(microBatch.windowMs, Math.max(0, due - nowMs));
+}
 
 async function processBatch(
   ctx: Context,

@@ -63,7 +63,9 @@ export async function startServe(options: StartServeOptions = {}): Promise<Serve
   const runs: ReturnType<ServeHandle['history']> = [];
   // ingestSource: a continuous-delivery drain of that webhook source only (recorded as serve:deliver).
   const handler = async (job: SchedulableJob, ingestSource?: string) => {
-    const runner = ingestSource ? sourceIngestRunner(ingestSource) : (options.jobs?.[job] ?? (await discoveredRunner(job)));
+    const runner = ingestSource
+      ? sourceIngestRunner(ingestSource, rt.config.serve.continuousDelivery)
+      : (options.jobs?.[job] ?? (await discoveredRunner(job)));
     const command = ingestSource ? 'serve:deliver' : `serve:${job}`;
     if (!runner) {
       rt.logger.warn({ job }, `skipped: ${job} capability not installed`);
@@ -207,9 +209,12 @@ export function createHardenedApp(serve: ServeConfig): FastifyInstance {
   return app;
 }
 
-/** The ingest run of one webhook source, as `leadflow ingest --source <name>` runs it. */
-function sourceIngestRunner(source: string): JobRunner {
-  return (rt) => runIngest(rt, { source });
+/**
+ * A continuous-delivery drain of one webhook source: the ingest run `leadflow ingest --source <name>` runs, whose
+ * batches also wait for fuller micro-batches with the delivery's own window and size (IngestOptions.microBatch).
+ */
+function sourceIngestRunner(source: string, delivery: { windowMs: number; batchSize: number }): JobRunner {
+  return (rt) => runIngest(rt, { source, microBatch: { windowMs: delivery.windowMs, size: delivery.batchSize } });
 }
 
 async function discoveredRunner(job: SchedulableJob): Promise<JobRunner | null> {

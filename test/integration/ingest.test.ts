@@ -255,4 +255,56 @@ describe('leadflow ingest on the local org', () => {
     expect(lead.records[0]).toMatchObject({ FirstName: 'Maria', LastName: 'dos Santos', Company: '[not provided]', Phone: '+351912345678', LeadSource: 'Web' });
     expect((await run({ source: 'webform' })).summary.read).toBe(0);
   });
+
+  describe('continuous delivery micro-batches (microBatch, as serve passes it)', () => {
+    const submission = (tag: string, i: number) => ({ email: `micro.${tag}.${i}@example.org`, fullName: `Micro ${tag} ${i}`, company: 'Micro Co' });
+    /** The store, with two more submissions arriving right after the run's first read of the inbox. */
+    const withLateArrivals = (tag: string): Store => {
+      let arrived = false;
+      return new Proxy(store, {
+        get(target, prop, receiver) {
+          if (prop !== 'query') {
+            const value = Reflect.get(target, prop, receiver) as unknown;
+            return typeof value === 'function' ? (value as (...a: unknown[]) => unknown).bind(target) : value;
+          }
+          return async (sql: string, params?: unknown[]) => {
+            const rows = await target.query(sql, params);
+            if (!arrived && /from ingest_inbox where source/.test(sql)) {
+              arrived = true;
+              for (const i of [3, 4]) await enqueueSubmission(target, 'webform', submission(tag, i), '127.0.0.1');
+            }
+            return rows;
+          };
+        }
+      });
+    };
+    const drain = async (tag: string, opts: IngestOptions, { late = true } = {}) => {
+      for (const i of [0, 1, 2]) await enqueueSubmission(store, 'webform', submission(tag, i), '127.0.0.1');
+      const config = { outputDir: outDir, ingest: ingestConfig };
+      const runStore = late ? withLateArrivals(tag) : store;
+      return (await withRuntime({ store: runStore, org: client, json: true, cwd: outDir, config }, (rt) => runIngestSource(rt, opts))).summary;
+    };
+
+    it('should write submissions that arrive within the window in the same call as the first ones', async () => {
+      const started = Date.now();
+      const summary = await drain('gathered', { source: 'webform', microBatch: { windowMs: 300, size: 200 } });
+      expect(summary).toMatchObject({ read: 5, created: 5, failed: 0 });
+      expect(summary.writes.collectionsBatches).toBe(1);
+      expect(Date.now() - started).toBeGreaterThanOrEqual(250);
+      expect(await count("SELECT Id FROM Lead WHERE Email LIKE 'micro.gathered.%'")).toBe(5);
+    });
+
+    it('should write each batch as soon as it is read without it (leadflow ingest, scheduled runs)', async () => {
+      const summary = await drain('direct', { source: 'webform' });
+      expect(summary).toMatchObject({ read: 5, created: 5, failed: 0 });
+      expect(summary.writes.collectionsBatches).toBe(2);
+    });
+
+    it('should not wait for a batch that already holds a full micro-batch', async () => {
+      const started = Date.now();
+      const summary = await drain('full', { source: 'webform', microBatch: { windowMs: 5_000, size: 3 } }, { late: false });
+      expect(summary).toMatchObject({ read: 3, created: 3 });
+      expect(Date.now() - started).toBeLessThan(5_000);
+    });
+  });
 });
