@@ -82,6 +82,22 @@ describe('ingest matches against the store copy of the org match keys', () => {
     expect((large.lines ?? []).join('\n')).toContain('API calls by purpose: lead describe + routing definition 1, match keys 1, lead upserts 6');
   });
 
+  // A batch's ledger is committed while the next batch is written to the org (run.ts, BatchCommits): the next
+  // batch must still see it, or a row repeated from the batch before is sent again (updated, not unchanged).
+  it('should see the rows of the batch before as written while that batch is still committing', async () => {
+    const p = (i: number) => person('q', i);
+    const rows = [p(0), p(1), p(0), p(2), { ...p(1), company: 'Company 1 Renamed' }, p(3), p(0), p(4)];
+    const first = await run({ file: file('committing.csv', rows), source: 'crm', batchSize: 2 });
+    expect(first.summary).toMatchObject({ read: 8, created: 5, updated: 1, unchanged: 2, failed: 0 });
+    expect(first.summary.apiCallsByPurpose['lead upserts']).toBe(4);
+    expect(await leadsWithEmail(p(0).email)).toHaveLength(1);
+    // Every batch's ledger was committed before the run returned: the same file again changes nothing but q-1,
+    // which the file holds in two versions (each differs from the ledger's, the other one).
+    const again = await run({ file: file('committing.csv', rows), source: 'crm', batchSize: 2 });
+    expect(again.summary).toMatchObject({ created: 0, updated: 2, unchanged: 6, failed: 0 });
+    expect(await leadsWithEmail(p(1).email)).toHaveLength(1);
+  });
+
   it('should see leads created, deleted and converted in the org since the last run: no duplicate lead', async () => {
     // GIVEN the cache is up to date after a run...
     const first = [person('c', 1), person('c', 2), person('c', 3)];
