@@ -247,20 +247,30 @@ export async function lookupMatchCandidates(
   // by email, and the converted Leads those Contacts came from. (By last name alone, as the per-batch SOQL asks,
   // a common name pulls in thousands of leads per batch, and more as the org grows.)
   const rows = await db.query<{ id: string; sobject: CachedObject; record: string }>(
-    // One index lookup per batch value (joins with the unnested lists, not `= any` or one OR over the table,
-    // which PostgreSQL answers by reading every cached record of the org).
+    // One index lookup per batch value: each list value probes its index in a LATERAL subquery that `offset 0`
+    // keeps from being flattened into a join. As plain joins with the unnested lists, PostgreSQL hashed the whole
+    // table once per list as soon as a batch held a few thousand values: at 240,000 cached leads a 10,000-row
+    // batch took 2.3 s (five scans of every cached record), growing with the org, against 0.25 s, flat, this way.
+    // (`= any` or one OR over the table read every cached record of the org too.)
     `with contacts as (
        select k.id, k.record from unnest($3::text[]) as v(email)
-         join ingest_match_keys k on k.org_id = $1 and k.email = v.email and k.sobject = 'Contact'
+         cross join lateral (select id, record from ingest_match_keys
+                              where org_id = $1 and email = v.email and sobject = 'Contact' offset 0) k
      ), lead_ids as (
-       select k.id from unnest($2::text[]) as v(x) join ingest_match_keys k on k.org_id = $1 and k.ext_id = v.x
-       union select k.id from unnest($3::text[]) as v(email) join ingest_match_keys k on k.org_id = $1 and k.email = v.email
-       union select k.id from unnest($4::text[]) as v(key) join ingest_match_keys k on k.org_id = $1 and k.name_key_a = v.key
-       union select k.id from unnest($4::text[]) as v(key) join ingest_match_keys k on k.org_id = $1 and k.name_key_b = v.key
-       union select k.id from contacts c join ingest_match_keys k on k.org_id = $1 and k.name_key_a = 'cc:' || left(c.id, 15)
+       select k.id from unnest($2::text[]) as v(x)
+         cross join lateral (select id from ingest_match_keys where org_id = $1 and ext_id = v.x offset 0) k
+       union select k.id from unnest($3::text[]) as v(email)
+         cross join lateral (select id from ingest_match_keys where org_id = $1 and email = v.email offset 0) k
+       union select k.id from unnest($4::text[]) as v(key)
+         cross join lateral (select id from ingest_match_keys where org_id = $1 and name_key_a = v.key offset 0) k
+       union select k.id from unnest($4::text[]) as v(key)
+         cross join lateral (select id from ingest_match_keys where org_id = $1 and name_key_b = v.key offset 0) k
+       union select k.id from contacts c
+         cross join lateral (select id from ingest_match_keys where org_id = $1 and name_key_a = 'cc:' || left(c.id, 15) offset 0) k
      )
-     select k.id, k.sobject, k.record from lead_ids join ingest_match_keys k on k.org_id = $1 and k.id = lead_ids.id
-      where k.sobject = 'Lead'
+     select k.id, k.sobject, k.record from lead_ids
+       cross join lateral (select id, sobject, record from ingest_match_keys
+                            where org_id = $1 and id = lead_ids.id and sobject = 'Lead' offset 0) k
      union all
      select id, 'Contact', record from contacts
      order by id`,
