@@ -70,4 +70,39 @@ describe('match-key candidates from the store', () => {
       accountId: '001900000000002AAA'
     });
   });
+
+  // A plan test, not a timing: as joins with the unnested lists, PostgreSQL hashed every cached record once per
+  // list for a batch of thousands, so each batch got slower as the org grew (docs/ingest.md, Throughput).
+  it('should look a large batch up by index probes, not by reading every cached record', async () => {
+    const big = await openStore({ dataDir: 'memory://' });
+    try {
+      await big.query(
+        `insert into ingest_match_keys (org_id, sobject, id, ext_id, email, last_name, name_key_a, record)
+         select $1, 'Lead', '00Q' || lpad(i::text, 12, '0') || 'AAA', 'crm:x' || i, 'p' || i || '@x' || i || '.com', 'last' || i,
+                'x' || i || '.com|last' || i, '{}'
+           from generate_series(1, 60000) as i`,
+        [ORG]
+      );
+      await big.query('analyze ingest_match_keys');
+      const batch = Array.from({ length: 5000 }, (_, i) => ({
+        ...row({ LastName: `New${i}`, Company: `New ${i}`, Email: `new${i}@n${i}.com` }, `n${i}.com`),
+        sourceRecordId: `n${i}`,
+        fields: { Source_System__c: 'crm', Source_External_Id__c: `crm:n${i}`, LastName: `New${i}`, Company: `New ${i}`, Email: `new${i}@n${i}.com` }
+      }));
+      let captured: { sql: string; params: unknown[] } | null = null;
+      const spy = {
+        query: async <T>(sql: string, params: unknown[] = []) => {
+          captured = { sql, params };
+          return big.query<T>(sql, params);
+        }
+      };
+      expect(await lookupMatchCandidates(spy, ORG, batch, [...KEYS])).toEqual({ leads: [], contacts: [] });
+      const { sql, params } = captured!;
+      const plan = (await big.query<{ 'QUERY PLAN': string }>(`explain ${sql}`, params)).map((r) => r['QUERY PLAN']).join('\n');
+      expect(plan).not.toMatch(/Seq Scan on ingest_match_keys|Hash Join|Merge Join/);
+      expect(plan).toMatch(/Index Scan using ingest_match_keys_ext_id/);
+    } finally {
+      await big.close();
+    }
+  });
 });
