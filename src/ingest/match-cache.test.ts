@@ -94,7 +94,8 @@ describe('match-key candidates from the store', () => {
         query: async <T>(sql: string, params: unknown[] = []) => {
           captured = { sql, params };
           return big.query<T>(sql, params);
-        }
+        },
+        exec: (sql: string) => big.exec(sql)
       };
       expect(await lookupMatchCandidates(spy, ORG, batch, [...KEYS])).toEqual({ leads: [], contacts: [] });
       const { sql, params } = captured!;
