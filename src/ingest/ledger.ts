@@ -19,12 +19,16 @@ export interface LedgerEntry {
   sfId: string | null;
 }
 
-export async function lookupLedger(
-  db: Queryable,
-  source: string,
-  sourceRecordIds: string[]
-): Promise<Map<string, { rowHash: string; action: LedgerAction; sfObject: string | null; sfId: string | null }>> {
-  const out = new Map<string, { rowHash: string; action: LedgerAction; sfObject: string | null; sfId: string | null }>();
+/** What the ledger holds for one source record (lookupLedger). */
+export interface LedgerRecord {
+  rowHash: string;
+  action: LedgerAction;
+  sfObject: string | null;
+  sfId: string | null;
+}
+
+export async function lookupLedger(db: Queryable, source: string, sourceRecordIds: string[]): Promise<Map<string, LedgerRecord>> {
+  const out = new Map<string, LedgerRecord>();
   if (sourceRecordIds.length === 0) return out;
   const rows = await db.query<{ source_record_id: string; row_hash: string; action: LedgerAction; sf_object: string | null; sf_id: string | null }>(
     'select source_record_id, row_hash, action, sf_object, sf_id from ingest_ledger where source = $1 and source_record_id = any($2::text[])',

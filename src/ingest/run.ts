@@ -26,7 +26,8 @@ import {
   pendingSubmissions,
   recordLedger,
   saveRoutingState,
-  type LedgerEntry
+  type LedgerEntry,
+  type LedgerRecord
 } from './ledger';
 import { createRowMapper, recognisedHeaders, type RowMapper } from './mapping';
 import { PRESETS, resolveMapping, type PresetName } from './presets';
@@ -158,8 +159,6 @@ interface Context {
   commits: BatchCommits;
 }
 
-type LedgerView = Awaited<ReturnType<typeof lookupLedger>> extends Map<string, infer V> ? V : never;
-
 /**
  * A file's batch N is committed to the store (events, ledger, campaign-member queue, routing state) while batch
  * N+1 waits on the org for its Bulk job, instead of before N+1 starts: on 2 CPUs the service was idle for about
@@ -174,7 +173,7 @@ interface BatchCommits {
   /** Started commits, one after another. */
   chain: Promise<void>;
   /** Ledger entries of batches written to the org whose commit has not finished, oldest first. */
-  pendingLedger: Map<string, LedgerView>[];
+  pendingLedger: Map<string, LedgerRecord>[];
   failure: unknown;
 }
 
@@ -202,8 +201,7 @@ async function flushCommits(ctx: Context): Promise<void> {
 
 /** Like flushCommits, without throwing: used on the way out of a run that already failed. */
 async function settleCommits(ctx: Context): Promise<void> {
-  startDeferredCommit(ctx);
-  await ctx.commits.chain.catch(() => undefined);
+  await flushCommits(ctx).catch(() => undefined);
 }
 
 /** A source that cannot be ingested at all (exit 1, JSON error code INPUT). Messages never quote file content. */
@@ -368,7 +366,6 @@ export async function runIngestSource(rt: Runtime, opts: IngestOptions): Promise
         }
       } catch (err) {
         await writing.settle();
-        await settleCommits(ctx);
         throw err instanceof SourceReadError ? asIngestError(err) : err;
       }
       await writing.wait();
@@ -856,11 +853,10 @@ async function writeBatch(
   // The rest in one transaction, deferred (BatchCommits). The routing state as it is after this batch: the next
   // batch moves ctx.routing on before this commit runs.
   const routing = structuredClone(ctx.routing);
-  const pendingLedger = new Map<string, LedgerView>(
+  const pendingLedger = new Map<string, LedgerRecord>(
     ledgerEntries.map((e) => [e.sourceRecordId, { rowHash: e.rowHash, action: e.action, sfObject: e.sfObject, sfId: e.sfId }])
   );
   ctx.commits.pendingLedger.push(pendingLedger);
-  startDeferredCommit(ctx); // none is left unstarted here (this batch started it before writing); kept in order if so
   ctx.commits.deferred = async () => {
     await ctx.rt.store.transaction(async (tx) => {
       s.engagementEvents += await insertEngagementEvents(tx, eventItems);
